@@ -1,0 +1,125 @@
+"""The built dataset: what `zones build` writes to the GeoPackage and everything else reads.
+
+Layers and their columns (list columns hold Python lists in memory, JSON text in the GeoPackage):
+
+``districts`` (polygons): adcode, name_zh, name_en, area_km2, source
+``belts`` (polygons): id, name_zh, name_en, kind ("circle"/"belt"), color, order,
+    areas (list of area names as the plan writes them), district_adcodes (list),
+    focus_industry_ids, cultivate_industry_ids (lists), geometry_basis ("indicative" where
+    a district part is drawn by hand), area_km2, source (plan:Lnn), quote
+``parks`` (polygons): id, name_zh, name_en, level, type, parent_id, district_adcodes, districts,
+    belt_ids, belts, industry_ids, industries, designated_industry_ids, designated_industries,
+    tier_ids, tiers, lon, lat, location_basis ("sourced"/"estimated"), location_precision_m,
+    location_source, location_note, area_km2 (sourced area or NaN), area_source, footprint
+    ("surveyed"/"indicative"), footprint_note, footprint_source, footprint_area_km2, sources, notes
+``industries`` (table): id, name_zh, name_en, tier_id, parent_id, aliases (list), source, quote
+``tiers`` (table): id, name_zh, name_en, order, source, quote
+``park_industries`` (table): park_id, industry_id, basis ("park"/"belt"/"source"), source, note
+``targets`` (table): id, name_zh, name_en, value, unit_zh, unit_en, year, source, quote
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+
+from zones.errors import DataError, Problem
+from zones.settings import DEFAULT_GPKG
+
+SPATIAL_LAYERS = ("districts", "belts", "parks")
+TABLE_LAYERS = ("industries", "tiers", "park_industries", "targets")
+
+#: Columns that hold lists, per layer.
+LIST_COLUMNS: dict[str, tuple[str, ...]] = {
+    "districts": (),
+    "belts": ("areas", "district_adcodes", "focus_industry_ids", "cultivate_industry_ids"),
+    "parks": (
+        "district_adcodes",
+        "districts",
+        "belt_ids",
+        "belts",
+        "industry_ids",
+        "industries",
+        "designated_industry_ids",
+        "designated_industries",
+        "tier_ids",
+        "tiers",
+        "sources",
+    ),
+    "industries": ("aliases",),
+    "tiers": (),
+    "park_industries": (),
+    "targets": (),
+}
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """All layers of one build. GeoDataFrames are in EPSG:4326 (WGS84 lon/lat)."""
+
+    districts: gpd.GeoDataFrame
+    belts: gpd.GeoDataFrame
+    parks: gpd.GeoDataFrame
+    industries: pd.DataFrame
+    tiers: pd.DataFrame
+    park_industries: pd.DataFrame
+    targets: pd.DataFrame
+
+    def layer(self, name: str) -> pd.DataFrame:
+        """Return the layer called ``name`` (one of SPATIAL_LAYERS + TABLE_LAYERS)."""
+        if name not in SPATIAL_LAYERS + TABLE_LAYERS:
+            allowed = ", ".join(SPATIAL_LAYERS + TABLE_LAYERS)
+            raise ValueError(f"unknown layer {name!r}; expected one of {allowed}")
+        return getattr(self, name)
+
+
+def encode_lists(frame: pd.DataFrame, layer: str) -> pd.DataFrame:
+    """Copy of ``frame`` with its list columns as JSON text (for GeoPackage and tables)."""
+    out = frame.copy()
+    for col in LIST_COLUMNS[layer]:
+        out[col] = [json.dumps(list(v), ensure_ascii=False) for v in out[col]]
+    return out
+
+
+def decode_lists(frame: pd.DataFrame, layer: str) -> pd.DataFrame:
+    """Inverse of :func:`encode_lists`."""
+    for col in LIST_COLUMNS[layer]:
+        frame[col] = [json.loads(v) if isinstance(v, str) and v else [] for v in frame[col]]
+    return frame
+
+
+def load_dataset(path: Path | str = DEFAULT_GPKG) -> Dataset:
+    """Read a GeoPackage written by `zones build`.
+
+    Raises DataError naming the file when it is missing, not a GeoPackage, or lacks a layer.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise DataError(Problem(str(path), None, None, "built dataset not found; run `zones build`"))
+    try:
+        present = {name for name, _ in pyogrio.list_layers(path)}
+    except Exception as exc:  # pyogrio raises several DataSourceError kinds
+        raise DataError(
+            Problem(str(path), None, None, f"not a readable GeoPackage ({exc}); run `zones build`")
+        ) from exc
+    missing = [n for n in SPATIAL_LAYERS + TABLE_LAYERS if n not in present]
+    if missing:
+        msg = f"layer(s) missing: {', '.join(missing)}; run `zones build`"
+        raise DataError(Problem(str(path), None, None, msg))
+    layers: dict[str, pd.DataFrame] = {}
+    try:
+        for name in SPATIAL_LAYERS:
+            layers[name] = decode_lists(gpd.read_file(path, layer=name, engine="pyogrio"), name)
+        for name in TABLE_LAYERS:
+            table = pyogrio.read_dataframe(path, layer=name, read_geometry=False)
+            layers[name] = decode_lists(pd.DataFrame(table), name)
+    except (ValueError, json.JSONDecodeError) as exc:
+        raise DataError(Problem(str(path), None, None, f"corrupt layer: {exc}")) from exc
+    except Exception as exc:
+        raise DataError(Problem(str(path), None, None, f"cannot read: {exc}")) from exc
+    return Dataset(**layers)  # type: ignore[arg-type]

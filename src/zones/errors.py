@@ -1,0 +1,58 @@
+"""The small error vocabulary of zones: every message names the file, row and field at fault."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class ZonesError(Exception):
+    """Base class of every error zones raises on purpose."""
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with one place in the input: ``file:row field: message``.
+
+    ``row`` is the 1-based line number in a CSV file (the header is line 1) or the
+    1-based feature number in a geometry file; ``None`` when the problem is the whole file.
+    ``severity`` is ``"error"`` (the build stops) or ``"note"`` (reported, build goes on).
+    """
+
+    file: str
+    row: int | None
+    field: str | None
+    message: str
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        where = self.file if self.row is None else f"{self.file}:{self.row}"
+        if self.field:
+            where += f" [{self.field}]"
+        return f"{self.severity}: {where}: {self.message}"
+
+
+class DataError(ZonesError):
+    """One input file cannot be read at all (not UTF-8, not CSV, not GeoJSON...)."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+class ValidationError(ZonesError):
+    """The input has errors; ``problems`` lists every one found, not just the first."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(problems)
+        errors = [p for p in self.problems if p.severity == "error"]
+        lines = "\n".join(f"  {p}" for p in errors)
+        super().__init__(f"{len(errors)} problem(s) in the input:\n{lines}")
+
+
+class UnknownValueError(ZonesError, ValueError):
+    """A filter or option value that matches nothing; the message lists close matches."""
+
+    def __init__(self, field: str, value: str, suggestions: list[str]) -> None:
+        self.field, self.value, self.suggestions = field, value, suggestions
+        hint = f"; did you mean: {', '.join(suggestions)}?" if suggestions else ""
+        super().__init__(f"unknown {field} {value!r}{hint}")

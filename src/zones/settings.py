@@ -1,0 +1,26 @@
+"""Paths, coordinate reference systems and fixed defaults. Nothing here does work."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+#: Repository root (the folder holding geo/ and data/) when run from a checkout.
+ROOT = Path(os.environ.get("ZONES_ROOT", Path(__file__).resolve().parents[2]))
+GEO_DIR = ROOT / "geo"
+DATA_DIR = ROOT / "data"
+#: The embedded built dataset; `zones build` writes it, the app and `zones export` read it.
+DEFAULT_GPKG = Path(os.environ.get("ZONES_GPKG", ROOT / "build" / "zones.gpkg"))
+#: The plan text every plan fact cites, by line number (``plan:L58``).
+PLAN_NAME = "宁波市制造业高质量发展“十四五”规划（解读）"
+
+WGS84 = "EPSG:4326"
+CGCS2000 = "EPSG:4490"
+#: CGCS2000 / 3-degree Gauss-Kruger CM 120E: metres, for areas and buffers around Ningbo.
+PROJECTED = "EPSG:4549"
+
+#: Ningbo's extent in WGS84 (lon_min, lat_min, lon_max, lat_max), with a margin.
+NINGBO_BOUNDS = (120.8, 28.8, 122.4, 30.5)
+
+#: Area of an indicative footprint when no area is sourced (km²); stated in every export.
+DEFAULT_FOOTPRINT_KM2 = 4.0

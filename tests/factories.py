@@ -1,0 +1,171 @@
+"""Tiny in-code datasets for unit tests: shaped exactly like a real build (see zones.dataset)."""
+
+from __future__ import annotations
+
+import math
+
+import geopandas as gpd
+import pandas as pd
+from shapely.geometry import Point, box
+
+from zones.dataset import Dataset
+
+TIERS = [
+    ("advantage", "优势产业", "Advantage industries", 1),
+    ("emerging", "新兴产业", "Emerging industries", 2),
+]
+INDUSTRIES = [
+    # id, zh, en, tier, parent
+    ("automotive", "汽车及零部件", "Automobiles and parts", "advantage", ""),
+    ("new-energy-vehicles", "新能源汽车", "New-energy vehicles", "advantage", "automotive"),
+    ("new-materials", "新材料", "New materials", "advantage", ""),
+    ("biomedicine", "生物医药", "Biomedicine", "emerging", ""),
+]
+
+
+def make_dataset(n_parks: int = 3, *, hostile_name: str | None = None) -> Dataset:
+    """A two-district, two-belt dataset with ``n_parks`` square parks (all indicative but #0).
+
+    Park i sits in district A when i is even, else in district B; belt "north" covers A and
+    belt "east" covers B. Park 0 is designated for 汽车及零部件, park 1 for 新材料, the rest have
+    only belt-basis links. ``hostile_name`` replaces park 0's Chinese name.
+    """
+    a = box(121.0, 29.9, 121.5, 30.3)
+    b = box(121.5, 29.9, 122.0, 30.3)
+    districts = gpd.GeoDataFrame(
+        {
+            "adcode": ["330281", "330206"],
+            "name_zh": ["余姚市", "北仑区"],
+            "name_en": ["Yuyao", "Beilun"],
+            "area_km2": [1900.0, 1900.0],
+            "source": ["test", "test"],
+        },
+        geometry=[a, b],
+        crs="EPSG:4326",
+    )
+    belts = gpd.GeoDataFrame(
+        {
+            "id": ["north", "east"],
+            "name_zh": ["北部湾区产业带", "东部临港产业带"],
+            "name_en": ["Northern Bay Area Industrial Belt", "Eastern Port Industrial Belt"],
+            "kind": ["belt", "belt"],
+            "color": ["#1f77b4", "#d62728"],
+            "order": [2, 3],
+            "areas": [["余姚"], ["北仑"]],
+            "district_adcodes": [["330281"], ["330206"]],
+            "focus_industry_ids": [["automotive", "new-energy-vehicles"], ["new-materials"]],
+            "cultivate_industry_ids": [[], ["biomedicine"]],
+            "geometry_basis": ["districts", "districts"],
+            "area_km2": [1900.0, 1900.0],
+            "source": ["plan:L60", "plan:L64"],
+            "quote": ["北部湾区产业带空间范围包括余姚", "东部临港产业带包括北仑"],
+        },
+        geometry=[a, b],
+        crs="EPSG:4326",
+    )
+    names = dict((i[0], i) for i in INDUSTRIES)
+    tier_names = {t[0]: t[1] for t in TIERS}
+    rows, geoms, links = [], [], []
+    for i in range(n_parks):
+        in_a = i % 2 == 0
+        x0 = (121.05 if in_a else 121.55) + 0.01 * (i // 2 % 30)
+        y0 = 29.95 + 0.01 * (i // 60 % 30)
+        geoms.append(box(x0, y0, x0 + 0.008, y0 + 0.008))
+        belt = "north" if in_a else "east"
+        focus = ["automotive", "new-energy-vehicles"] if in_a else ["new-materials"]
+        designated = {0: ["automotive"], 1: ["new-materials"]}.get(i, [])
+        industry_ids = sorted(set(focus) | set(designated))
+        for ind in industry_ids:
+            basis = "park" if ind in designated else "belt"
+            links.append((f"p{i}", ind, basis, "plan:L70" if basis == "park" else f"plan:{belt}"))
+        tiers = sorted({names[x][3] for x in industry_ids})
+        rows.append(
+            {
+                "id": f"p{i}",
+                "name_zh": hostile_name if (i == 0 and hostile_name) else f"测试园区{i}",
+                "name_en": f"Test Park {i}",
+                "level": "national" if i == 0 else "provincial",
+                "type": "经济技术开发区",
+                "parent_id": "",
+                "district_adcodes": ["330281" if in_a else "330206"],
+                "districts": ["余姚市" if in_a else "北仑区"],
+                "belt_ids": [belt],
+                "belts": ["北部湾区产业带" if in_a else "东部临港产业带"],
+                "industry_ids": industry_ids,
+                "industries": [names[x][1] for x in industry_ids],
+                "designated_industry_ids": designated,
+                "designated_industries": [names[x][1] for x in designated],
+                "tier_ids": tiers,
+                "tiers": [tier_names[t] for t in tiers],
+                "lon": x0 + 0.004,
+                "lat": y0 + 0.004,
+                "location_basis": "sourced" if i == 0 else "estimated",
+                "location_precision_m": 500 if i == 0 else 5000,
+                "location_source": "https://example.org/p0" if i == 0 else "",
+                "location_note": "" if i == 0 else "estimated for the test",
+                "area_km2": 0.64 if i == 0 else math.nan,
+                "area_source": "https://example.org/p0" if i == 0 else "",
+                "footprint": "surveyed" if i == 0 else "indicative",
+                "footprint_note": "" if i == 0 else "disk of the default area",
+                "footprint_source": "test-survey.geojson" if i == 0 else "",
+                "footprint_area_km2": 0.7,
+                "sources": ["plan:L70"],
+                "notes": "",
+            }
+        )
+    parks = gpd.GeoDataFrame(rows, geometry=geoms, crs="EPSG:4326")
+    industries = pd.DataFrame(
+        [
+            {
+                "id": i[0],
+                "name_zh": i[1],
+                "name_en": i[2],
+                "tier_id": i[3],
+                "parent_id": i[4],
+                "aliases": [],
+                "source": "plan:L34",
+                "quote": i[1],
+            }
+            for i in INDUSTRIES
+        ]
+    )
+    tiers_df = pd.DataFrame(
+        [
+            {"id": t[0], "name_zh": t[1], "name_en": t[2], "order": t[3], "source": "plan:L34",
+             "quote": t[1]}
+            for t in TIERS
+        ]
+    )
+    park_industries = pd.DataFrame(
+        links, columns=["park_id", "industry_id", "basis", "source"]
+    ).assign(note="")
+    targets = pd.DataFrame(
+        [
+            {
+                "id": "value-added-above-scale",
+                "name_zh": "规上工业增加值",
+                "name_en": "Value added of industry above designated size",
+                "value": 6800.0,
+                "unit_zh": "亿元",
+                "unit_en": "100 million yuan",
+                "year": 2025,
+                "source": "plan:L12",
+                "quote": "规上工业增加值达到6800亿元",
+            }
+        ]
+    )
+    return Dataset(
+        districts=districts,
+        belts=belts,
+        parks=parks,
+        industries=industries,
+        tiers=tiers_df,
+        park_industries=park_industries,
+        targets=targets,
+    )
+
+
+def point_in(ds: Dataset, park_id: str) -> Point:
+    """A point inside park ``park_id``'s footprint."""
+    row = ds.parks.set_index("id").loc[park_id]
+    return row.geometry.representative_point()
