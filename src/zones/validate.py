@@ -1,0 +1,171 @@
+"""Rules the input must follow, each returning every problem it finds (never just the first).
+
+Three kinds of rule: references between tables (every id points at something that exists),
+citations (every ``plan:Lnn`` names a line of the plan text, and every quote is on that line),
+and sources (a sourced fact says where it comes from). Geometric rules that need the assembled
+layout live in :mod:`zones.build` next to the geometry they check.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from zones.errors import Problem
+from zones.tables import Table
+
+PLAN_REF = re.compile(r"^plan:L(\d+)$")
+#: The plan marks omitted text in a quote with an ellipsis; each fragment must be on the line.
+ELLIPSIS = re.compile(r"……|\.\.\.")
+
+
+def _p(table: Table, row: dict[str, Any], field: str, message: str, severity: str = "error"):
+    return Problem(str(table.path), row["_line"], field, message, severity)
+
+
+def check_references(
+    tables: dict[str, Table], *, adcodes: set[str], part_ids: set[str]
+) -> list[Problem]:
+    """Every id in a table refers to a row that exists; industries form a tree (no cycle)."""
+    problems: list[Problem] = []
+    tiers = set(tables["tiers.csv"].by_key())
+    industries = tables["industries.csv"].by_key()
+    belts = set(tables["belts.csv"].by_key())
+    parks = tables["parks.csv"].by_key()
+
+    def known(table: Table, field: str, ids: set[str] | dict[str, Any], what: str) -> None:
+        for row in table.rows:
+            values = row[field] if isinstance(row[field], list) else [row[field]]
+            for value in values:
+                if value and value not in ids:
+                    problems.append(_p(table, row, field, f"unknown {what} {value!r}"))
+
+    known(tables["industries.csv"], "tier_id", tiers, "tier")
+    known(tables["industries.csv"], "parent_id", industries, "industry")
+    known(tables["belt_areas.csv"], "belt_id", belts, "belt")
+    known(tables["belt_industries.csv"], "belt_id", belts, "belt")
+    known(tables["belt_industries.csv"], "industry_id", industries, "industry")
+    known(tables["parks.csv"], "district_adcodes", adcodes, "district adcode")
+    known(tables["parks.csv"], "parent_id", parks, "park")
+    known(tables["park_belts.csv"], "park_id", parks, "park")
+    known(tables["park_belts.csv"], "belt_id", belts, "belt")
+    known(tables["park_industries.csv"], "park_id", parks, "park")
+    known(tables["park_industries.csv"], "industry_id", industries, "industry")
+
+    area_refs = {"district": adcodes, "district_part": part_ids, "park": set(parks)}
+    table = tables["belt_areas.csv"]
+    for row in table.rows:
+        if row["ref"] not in area_refs[row["kind"]]:
+            problems.append(_p(table, row, "ref", f"unknown {row['kind']} {row['ref']!r}"))
+
+    table = tables["industries.csv"]
+    for row in table.rows:
+        seen, node = {row["id"]}, row["parent_id"]
+        while node and node in industries:
+            if node in seen:
+                problems.append(_p(table, row, "parent_id", "industries form a cycle"))
+                break
+            seen.add(node)
+            node = industries[node]["parent_id"]
+    return problems
+
+
+def check_sources(tables: dict[str, Table]) -> list[Problem]:
+    """A park's facts carry their sources; estimates say how they were made."""
+    problems: list[Problem] = []
+    table = tables["parks.csv"]
+    for row in table.rows:
+        has_point = not (math.isnan(row["lon"]) or math.isnan(row["lat"]))
+        if not row["sources"]:
+            problems.append(_p(table, row, "sources", "a park needs at least one source"))
+        if math.isnan(row["lon"]) != math.isnan(row["lat"]):
+            problems.append(_p(table, row, "lon", "give both lon and lat, or neither"))
+        if row["location_basis"] == "sourced":
+            if not has_point:
+                problems.append(_p(table, row, "lon", "a sourced location needs lon and lat"))
+            if not row["location_source"]:
+                msg = "a sourced location needs its source"
+                problems.append(_p(table, row, "location_source", msg))
+        if has_point and not row["location_precision_m"]:
+            msg = "a location needs its precision in metres"
+            problems.append(_p(table, row, "location_precision_m", msg))
+        if not math.isnan(row["area_km2"]):
+            if not row["area_source"]:
+                problems.append(_p(table, row, "area_source", "an area needs its source"))
+            if row["area_km2"] <= 0:
+                problems.append(_p(table, row, "area_km2", "an area must be positive"))
+        if has_point:
+            lon, lat = row["lon"], row["lat"]
+            if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+                msg = f"({lon}, {lat}) is not WGS84 lon/lat"
+                problems.append(_p(table, row, "lon", msg))
+    return problems
+
+
+def _plan_line(ref: str, plan: list[str]) -> tuple[int | None, str | None]:
+    """(line number, text) for ``plan:Lnn``, or (None, reason) when it names no plan line."""
+    match = PLAN_REF.match(ref)
+    if not match:
+        return None, None
+    number = int(match.group(1))
+    if not 1 <= number <= len(plan) or not plan[number - 1].strip():
+        return None, f"{ref} is not a line of the plan text with words on it"
+    return number, plan[number - 1]
+
+
+def _quoted(quote: str, line: str) -> bool:
+    squeeze = re.compile(r"\s+")
+    text = squeeze.sub("", line)
+    return all(squeeze.sub("", part) in text for part in ELLIPSIS.split(quote) if part.strip())
+
+
+def check_citations(tables: dict[str, Table], plan: list[str]) -> list[Problem]:
+    """Every ``plan:Lnn`` names a line of the plan, and each quote stands on the line it cites.
+
+    Which column holds the words that must be on the cited line depends on the table: ``quote``
+    for most, ``area_zh`` for belt areas, ``plan_name`` for park-belt links, ``note`` for
+    designations (basis ``park``). Multi-valued ``sources`` are checked for existence only.
+    """
+    quote_fields = {
+        "tiers.csv": "quote",
+        "industries.csv": "quote",
+        "belts.csv": "quote",
+        "belt_industries.csv": "quote",
+        "targets.csv": "quote",
+        "belt_areas.csv": "area_zh",
+        "park_belts.csv": "plan_name",
+        "park_industries.csv": "note",
+    }
+    problems: list[Problem] = []
+    for name, field in quote_fields.items():
+        table = tables[name]
+        for row in table.rows:
+            ref = row["source"]
+            number, text = _plan_line(ref, plan)
+            if number is None:
+                if text:
+                    problems.append(_p(table, row, "source", text))
+                elif name != "park_industries.csv" or row.get("basis") == "park":
+                    msg = f"{ref!r} is not a plan citation (plan:Lnn)"
+                    problems.append(_p(table, row, "source", msg))
+                continue
+            if name == "park_industries.csv" and row["basis"] != "park":
+                continue
+            assert text is not None
+            if not _quoted(row[field], text):
+                msg = f"{row[field]!r} is not on plan line {number}"
+                problems.append(_p(table, row, field, msg))
+    table = tables["parks.csv"]
+    for row in table.rows:
+        for ref in row["sources"]:
+            number, reason = _plan_line(ref, plan)
+            if number is None and reason:
+                problems.append(_p(table, row, "sources", reason))
+    return problems
+
+
+def errors_in(problems: Iterable[Problem]) -> list[Problem]:
+    """Only the problems that stop a build."""
+    return [p for p in problems if p.severity == "error"]
