@@ -85,12 +85,14 @@ def make_dataset(n_parks: int = 3, *, hostile_name: str | None = None) -> Datase
                 "name_zh": hostile_name if (i == 0 and hostile_name) else f"测试园区{i}",
                 "name_en": f"Test Park {i}",
                 "level": "national" if i == 0 else "provincial",
+                "level_note": "",
                 "type": "经济技术开发区",
                 "parent_id": "",
                 "district_adcodes": ["330281" if in_a else "330206"],
                 "districts": ["余姚市" if in_a else "北仑区"],
                 "belt_ids": [belt],
                 "belts": ["北部湾区产业带" if in_a else "东部临港产业带"],
+                "platform_belt_ids": [belt],
                 "industry_ids": industry_ids,
                 "industries": [names[x][1] for x in industry_ids],
                 "designated_industry_ids": designated,
@@ -105,12 +107,18 @@ def make_dataset(n_parks: int = 3, *, hostile_name: str | None = None) -> Datase
                 "location_note": "" if i == 0 else "estimated for the test",
                 "area_km2": 0.64 if i == 0 else math.nan,
                 "area_source": "https://example.org/p0" if i == 0 else "",
+                "area_note": "",
                 "footprint": "surveyed" if i == 0 else "indicative",
                 "footprint_note": "" if i == 0 else "disk of the default area",
                 "footprint_source": "test-survey.geojson" if i == 0 else "",
                 "footprint_area_km2": 0.7,
                 "sources": ["plan:L70"],
                 "notes": "",
+                "nearest_port_km": 10.0 + i,
+                "nearest_port": "port-a",
+                "airport_km": 20.0 + i,
+                "nearest_rail_km": 5.0 + i,
+                "nearest_rail": "station-a",
             }
         )
     parks = gpd.GeoDataFrame(rows, geometry=geoms, crs="EPSG:4326")
@@ -131,8 +139,14 @@ def make_dataset(n_parks: int = 3, *, hostile_name: str | None = None) -> Datase
     )
     tiers_df = pd.DataFrame(
         [
-            {"id": t[0], "name_zh": t[1], "name_en": t[2], "order": t[3], "source": "plan:L34",
-             "quote": t[1]}
+            {
+                "id": t[0],
+                "name_zh": t[1],
+                "name_en": t[2],
+                "order": t[3],
+                "source": "plan:L34",
+                "quote": t[1],
+            }
             for t in TIERS
         ]
     )
@@ -154,6 +168,36 @@ def make_dataset(n_parks: int = 3, *, hostile_name: str | None = None) -> Datase
             }
         ]
     )
+    transport_nodes = pd.DataFrame(
+        [
+            {
+                "id": "port-a",
+                "name_zh": "测试港区",
+                "name_en": "Test port",
+                "kind": "seaport",
+                "lon": 121.9,
+                "lat": 30.0,
+                "location_basis": "sourced",
+                "location_precision_m": 1000,
+                "location_note": "test",
+                "note": "",
+                "sources": ["https://example.org/port"],
+            },
+            {
+                "id": "station-b",
+                "name_zh": "未定位车站",
+                "name_en": "Unlocated station",
+                "kind": "rail",
+                "lon": math.nan,
+                "lat": math.nan,
+                "location_basis": "missing",
+                "location_precision_m": None,
+                "location_note": "not found",
+                "note": "",
+                "sources": ["https://example.org/station"],
+            },
+        ]
+    )
     return Dataset(
         districts=districts,
         belts=belts,
@@ -162,6 +206,7 @@ def make_dataset(n_parks: int = 3, *, hostile_name: str | None = None) -> Datase
         tiers=tiers_df,
         park_industries=park_industries,
         targets=targets,
+        transport_nodes=transport_nodes,
     )
 
 

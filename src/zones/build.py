@@ -20,6 +20,7 @@ from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
 from zones import geometry as geo
+from zones.analysis import connectivity
 from zones.dataset import Dataset, save_dataset
 from zones.errors import DataError, Problem, ValidationError
 from zones.settings import DATA_DIR, DEFAULT_FOOTPRINT_KM2, DEFAULT_GPKG, GEO_DIR, WGS84
@@ -377,7 +378,9 @@ class _Assembler:
             rows = [{k: v for k, v in r.items() if k != "_line"} for r in self.t[name].rows]
             return pd.DataFrame(rows)
 
-        return {name: table(name) for name in ("industries", "tiers", "targets")}
+        return {
+            name: table(name) for name in ("industries", "tiers", "targets", "transport_nodes")
+        }
 
 
 def build_dataset(
@@ -405,6 +408,8 @@ def build_dataset(
     if errors_in(problems):
         raise ValidationError(problems)
     tables = asm.tables()
+    parks = pd.concat([parks, connectivity(parks, tables["transport_nodes"])], axis=1)
+    parks = parks[[c for c in parks.columns if c != "geometry"] + ["geometry"]]
     dataset = Dataset(
         districts=districts,
         belts=belts,
@@ -413,6 +418,7 @@ def build_dataset(
         tiers=tables["tiers"],
         park_industries=links,
         targets=tables["targets"],
+        transport_nodes=tables["transport_nodes"],
     )
     return dataset, [p for p in problems if p.severity != "error"]
 

@@ -20,12 +20,19 @@ Layers and their columns (list columns hold Python lists in memory, JSON text in
 ``tiers`` (table): id, name_zh, name_en, order, source, quote
 ``park_industries`` (table): park_id, industry_id, basis ("park"/"belt"/"source"), source, note
 ``targets`` (table): id, name_zh, name_en, value, unit_zh, unit_en, year, source, quote
+``transport_nodes`` (table): id, name_zh, name_en, kind (seaport/river-port/airport/rail/bridge),
+    lon, lat (NaN when no coordinate is sourced), location_basis ("sourced"/"missing"),
+    location_precision_m, location_note, note, sources (list)
+
+Parks also carry their connectivity, from the transport nodes that have a sourced coordinate:
+nearest_port_km, nearest_port (seaport areas), airport_km (Lishe), nearest_rail_km, nearest_rail
+(geodesic km from the park's location; as rough as that location, see location_precision_m).
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
@@ -36,7 +43,7 @@ from zones.errors import DataError, Problem
 from zones.settings import DEFAULT_GPKG
 
 SPATIAL_LAYERS = ("districts", "belts", "parks")
-TABLE_LAYERS = ("industries", "tiers", "park_industries", "targets")
+TABLE_LAYERS = ("industries", "tiers", "park_industries", "targets", "transport_nodes")
 
 #: Columns that hold lists, per layer.
 LIST_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -60,6 +67,7 @@ LIST_COLUMNS: dict[str, tuple[str, ...]] = {
     "tiers": (),
     "park_industries": (),
     "targets": (),
+    "transport_nodes": ("sources",),
 }
 
 
@@ -74,6 +82,7 @@ class Dataset:
     tiers: pd.DataFrame
     park_industries: pd.DataFrame
     targets: pd.DataFrame
+    transport_nodes: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def layer(self, name: str) -> pd.DataFrame:
         """Return the layer called ``name`` (one of SPATIAL_LAYERS + TABLE_LAYERS)."""
@@ -105,7 +114,8 @@ def load_dataset(path: Path | str = DEFAULT_GPKG) -> Dataset:
     """
     path = Path(path)
     if not path.exists():
-        raise DataError(Problem(str(path), None, None, "built dataset not found; run `zones build`"))
+        msg = "built dataset not found; run `zones build`"
+        raise DataError(Problem(str(path), None, None, msg))
     try:
         present = {name for name, _ in pyogrio.list_layers(path)}
     except Exception as exc:  # pyogrio raises several DataSourceError kinds

@@ -296,6 +296,23 @@ TARGETS = Schema(
     ),
 )
 
+TRANSPORT_NODES = Schema(
+    "transport_nodes",
+    (
+        Column("id", required=True),
+        Column("name_zh", required=True),
+        Column("name_en", required=True),
+        Column("kind", one_of("seaport", "river-port", "airport", "rail", "bridge"), required=True),
+        Column("lon", as_float),
+        Column("lat", as_float),
+        Column("location_basis", one_of("sourced", "missing"), required=True),
+        Column("location_precision_m", as_int),
+        Column("location_note"),
+        Column("note"),
+        Column("sources", as_sources),
+    ),
+)
+
 #: Every table of data/, by file name.
 SCHEMAS: dict[str, Schema] = {
     f"{s.name}.csv": s
@@ -309,5 +326,6 @@ SCHEMAS: dict[str, Schema] = {
         PARK_BELTS,
         PARK_INDUSTRIES,
         TARGETS,
+        TRANSPORT_NODES,
     )
 }

@@ -101,6 +101,16 @@ def check_sources(tables: dict[str, Table]) -> list[Problem]:
             if not (-180 <= lon <= 180 and -90 <= lat <= 90):
                 msg = f"({lon}, {lat}) is not WGS84 lon/lat"
                 problems.append(_p(table, row, "lon", msg))
+    table = tables["transport_nodes.csv"]
+    for row in table.rows:
+        has_point = not (math.isnan(row["lon"]) or math.isnan(row["lat"]))
+        if not row["sources"]:
+            problems.append(_p(table, row, "sources", "a transport node needs a source"))
+        if row["location_basis"] == "sourced" and not (has_point and row["location_precision_m"]):
+            msg = "a sourced location needs lon, lat and location_precision_m"
+            problems.append(_p(table, row, "lon", msg))
+        if row["location_basis"] == "missing" and has_point:
+            problems.append(_p(table, row, "lon", "basis 'missing' but lon/lat given"))
     return problems
 
 
