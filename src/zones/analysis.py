@@ -86,7 +86,8 @@ def _park_links(ds: Dataset, bases: Sequence[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["belt_id", "industry_id", "basis", "park_id"])
 
 
-def _pairs(ds: Dataset, column: str) -> set[tuple[str, str]]:
+def belt_industry_pairs(ds: Dataset, column: str) -> set[tuple[str, str]]:
+    """(belt id, industry id) for every industry in the belts' list ``column``."""
     return {
         (belt_id, industry_id)
         for belt_id, ids in zip(ds.belts["id"], ds.belts[column], strict=True)
@@ -112,7 +113,10 @@ def belt_industry_matrix(
         .reset_index()
     )
     pairs = list(zip(counts["belt_id"], counts["industry_id"], strict=True))
-    focus, cultivate = _pairs(ds, "focus_industry_ids"), _pairs(ds, "cultivate_industry_ids")
+    focus, cultivate = (
+        belt_industry_pairs(ds, "focus_industry_ids"),
+        belt_industry_pairs(ds, "cultivate_industry_ids"),
+    )
     counts["focus"] = [p in focus for p in pairs]
     counts["cultivate"] = [p in cultivate for p in pairs]
     rank = pd.DataFrame(

