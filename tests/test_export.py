@@ -1,0 +1,405 @@
+"""Export formats: round trips through pyogrio, RFC 7946 details, determinism, atomic writes."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import pytest
+import shapely
+from shapely.geometry import Polygon, box
+
+from tests.factories import make_dataset
+from zones.atomic import atomic_write
+from zones.dataset import LIST_COLUMNS, SPATIAL_LAYERS, TABLE_LAYERS, Dataset
+from zones.errors import UnknownValueError, ZonesError
+from zones.export import (
+    WKT_COLUMN,
+    WRITERS,
+    Writer,
+    export_bytes,
+    export_file,
+    format_for_path,
+    get_writer,
+)
+from zones.filters import ParkFilter
+
+HOSTILE = "测试\"园区\"<&>,; 'x'"
+#: Fields LIBKML adds to every layer it reads (the KML <name>, <description>, styles...).
+KML_FIELDS = {
+    "Name",
+    "description",
+    "timestamp",
+    "begin",
+    "end",
+    "altitudeMode",
+    "tessellate",
+    "extrude",
+    "visibility",
+    "drawOrder",
+    "icon",
+}
+CASES = [(fmt, layer) for fmt in ("geojson", "gpkg", "csv", "kml") for layer in WRITERS[fmt].layers]
+
+
+def _dataset() -> Dataset:
+    """make_dataset(4) with a hostile name, an alias, and a clockwise park with a hole."""
+    ds = make_dataset(4, hostile_name=HOSTILE)
+    industries = ds.industries.copy()
+    industries["aliases"] = [["汽车产业", "auto"], [], [], ["医药"]]
+    parks = ds.parks.copy()
+    geoms = list(parks.geometry)
+    shell = box(121.6, 30.0, 121.7, 30.1, ccw=False)
+    hole = box(121.62, 30.02, 121.64, 30.04, ccw=True)
+    geoms[3] = Polygon(shell.exterior.coords, [hole.exterior.coords])
+    parks = parks.set_geometry(geoms, crs="EPSG:4326")
+    return dataclasses.replace(ds, industries=industries, parks=parks)
+
+
+def _cell(value: Any, *, is_list: bool, fmt: str) -> Any:
+    """A cell normalised for comparison, decoding the list encoding of ``fmt``."""
+    if is_list:
+        if isinstance(value, str):
+            value = json.loads(value) if fmt == "gpkg" else (value.split(";") if value else [])
+        elif value is None or (isinstance(value, float) and math.isnan(value)):
+            value = []
+        return [v.item() if isinstance(v, np.generic) else v for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float):
+        # KML keeps 15 significant digits: 121.06400000000001 comes back as 121.064.
+        value = None if math.isnan(value) else float(f"{value:.12g}")
+    if fmt == "kml" and value is None:
+        value = ""  # KML cannot tell an empty text from a missing value
+    return value
+
+
+def _rows(frame: pd.DataFrame, layer: str, fmt: str) -> list[dict[str, Any]]:
+    lists = set(LIST_COLUMNS[layer])
+    columns = [c for c in frame.columns if c != "geometry"]
+    return [
+        {c: _cell(row[c], is_list=c in lists, fmt=fmt) for c in columns}
+        for _, row in frame.iterrows()
+    ]
+
+
+def _read_back(path: Path, fmt: str, layer: str) -> pd.DataFrame:
+    spatial = layer in SPATIAL_LAYERS
+    if fmt == "csv":
+        options: dict[str, str] = {"autodetect_type": "YES", "quoted_fields_as_string": "YES"}
+        if spatial:
+            options |= {"geom_possible_names": WKT_COLUMN, "keep_geom_columns": "NO"}
+        return pyogrio.read_dataframe(path, read_geometry=spatial, **options)
+    frame = pyogrio.read_dataframe(path, layer=layer, read_geometry=spatial)
+    if fmt == "kml":
+        assert list(frame["Name"]) == list(frame["name_zh"])
+        frame = frame.drop(columns=[c for c in frame.columns if c in KML_FIELDS])
+        if layer == "districts":  # districts have no id: LIBKML numbers the placemarks
+            frame = frame.drop(columns="id")
+    return frame
+
+
+@pytest.mark.parametrize(("fmt", "layer"), CASES)
+def test_round_trip_loses_nothing(tmp_path: Path, fmt: str, layer: str) -> None:
+    ds = _dataset()
+    out = export_file(ds, tmp_path / f"{layer}{WRITERS[fmt].extensions[0]}", layer=layer)
+    back = _read_back(out, fmt, layer)
+    original = ds.layer(layer)
+
+    assert [c for c in back.columns if c != "geometry"] == [
+        c for c in original.columns if c != "geometry"
+    ]
+    assert _rows(back, layer, fmt) == _rows(original, layer, fmt)
+    if layer in SPATIAL_LAYERS:
+        for got, want in zip(back.geometry, original.geometry, strict=True):
+            got = shapely.force_2d(got)
+            assert shapely.hausdorff_distance(got, want) < 1e-6
+            assert got.area == pytest.approx(want.area, rel=1e-5)
+
+
+def test_gpkg_parks_carries_link_tables(tmp_path: Path) -> None:
+    ds = _dataset()
+    out = export_file(ds, tmp_path / "parks.gpkg")
+    names = [name for name, _ in pyogrio.list_layers(out)]
+    assert names == ["parks", "industries", "tiers", "park_industries"]
+    links = pyogrio.read_dataframe(out, layer="park_industries", read_geometry=False)
+    pd.testing.assert_frame_equal(
+        links.astype(object), ds.park_industries.astype(object), check_dtype=False
+    )
+
+
+def test_export_file_applies_park_filter(tmp_path: Path) -> None:
+    ds = _dataset()
+    keep = ParkFilter(belts=("east",))
+    out = export_file(ds, tmp_path / "east.gpkg", park_filter=keep)
+    parks = pyogrio.read_dataframe(out, layer="parks")
+    links = pyogrio.read_dataframe(out, layer="park_industries", read_geometry=False)
+    assert list(parks["id"]) == ["p1", "p3"]
+    assert set(links["park_id"]) == {"p1", "p3"}
+    data = json.loads(export_bytes(ds, park_filter=keep))
+    assert [f["properties"]["id"] for f in data["features"]] == ["p1", "p3"]
+
+
+# --- GeoJSON ---------------------------------------------------------------------------------
+
+
+def _geojson(ds: Dataset, layer: str = "parks") -> dict[str, Any]:
+    return json.loads(export_bytes(ds, layer=layer, fmt="geojson").decode("utf-8"))
+
+
+@pytest.mark.parametrize("layer", SPATIAL_LAYERS)
+def test_geojson_is_rfc7946(layer: str) -> None:
+    data = _geojson(_dataset(), layer)
+    assert list(data) == ["type", "name", "features"]
+    assert "crs" not in data
+    assert data["type"] == "FeatureCollection"
+    for feature in data["features"]:
+        assert list(feature) == ["type", "properties", "geometry"]
+        geom = shapely.geometry.shape(feature["geometry"])
+        polygons = getattr(geom, "geoms", [geom])
+        for polygon in polygons:
+            assert polygon.exterior.is_ccw
+            assert all(not ring.is_ccw for ring in polygon.interiors)
+        for x, y in shapely.get_coordinates(geom):
+            assert 120 < x < 123 and 29 < y < 31  # lon, lat order
+            assert round(x, 7) == x and round(y, 7) == y
+
+
+def test_geojson_rounds_coordinates_to_seven_decimals() -> None:
+    ds = make_dataset(1)
+    parks = ds.parks.set_geometry([box(121.123456789, 29.987654321, 121.2, 30.0)], crs="EPSG:4326")
+    raw = export_bytes(dataclasses.replace(ds, parks=parks)).decode()
+    assert "121.1234568" in raw and "29.9876543" in raw
+    assert "121.123456789" not in raw
+
+
+def test_rounding_never_makes_a_geometry_invalid(tmp_path: Path) -> None:
+    # A spike 4e-8 degree above the bottom edge: rounding to 7 decimals would make it touch.
+    ring = [
+        (121.0, 30.0),
+        (121.001, 30.0),
+        (121.001, 30.001),
+        (121.0005, 30.00000004),
+        (121.0, 30.001),
+    ]
+    assert Polygon(ring).is_valid
+    assert not Polygon([(x, round(y, 7)) for x, y in ring]).is_valid
+    ds = make_dataset(1)
+    ds = dataclasses.replace(ds, parks=ds.parks.set_geometry([Polygon(ring)], crs="EPSG:4326"))
+    geom = shapely.geometry.shape(_geojson(ds)["features"][0]["geometry"])
+    assert geom.is_valid and geom.area == pytest.approx(Polygon(ring).area, rel=1e-3)
+    out = export_file(ds, tmp_path / "parks.kml")  # LIBKML refuses invalid polygons
+    assert len(pyogrio.read_dataframe(out)) == 1
+
+
+def test_geojson_park_says_what_is_estimated() -> None:
+    props = [f["properties"] for f in _geojson(_dataset())["features"]]
+    assert [(p["location_basis"], p["footprint"]) for p in props[:2]] == [
+        ("sourced", "surveyed"),
+        ("estimated", "indicative"),
+    ]
+
+
+def test_geojson_nan_is_null_and_numbers_are_plain() -> None:
+    ds = make_dataset(3)
+    parks = ds.parks.copy()
+    parks["location_precision_m"] = parks["location_precision_m"].astype(np.int64)
+    raw = export_bytes(dataclasses.replace(ds, parks=parks)).decode()
+    assert "NaN" not in raw
+    props = [f["properties"] for f in json.loads(raw)["features"]]
+    assert props[0]["area_km2"] == 0.64
+    assert props[1]["area_km2"] is None
+    assert props[1]["location_precision_m"] == 5000
+    assert '"location_precision_m":5000' in raw
+
+
+def test_geojson_lists_are_arrays_and_chinese_intact() -> None:
+    raw = export_bytes(_dataset())
+    text = raw.decode("utf-8")
+    assert "测试园区1" in text and "\\u" not in text
+    props = json.loads(text)["features"][0]["properties"]
+    assert props["name_zh"] == HOSTILE
+    assert props["industries"] == ["汽车及零部件", "新能源汽车"]
+    assert props["designated_industry_ids"] == ["automotive"]
+
+
+def test_geojson_is_byte_identical() -> None:
+    first = export_bytes(_dataset(), layer="parks", fmt="geojson")
+    assert export_bytes(_dataset(), layer="parks", fmt="geojson") == first
+    assert first.endswith(b"]}\n")
+
+
+def test_geojson_of_no_parks_is_valid() -> None:
+    ds = make_dataset(0)
+    data = json.loads(export_bytes(ds))
+    assert data == {"type": "FeatureCollection", "name": "parks", "features": []}
+
+
+# --- CSV -------------------------------------------------------------------------------------
+
+
+def test_csv_has_bom_lf_and_fixed_columns() -> None:
+    raw = export_bytes(_dataset(), fmt="csv")
+    assert raw.startswith("\ufeff".encode())
+    assert b"\r" not in raw
+    text = raw.decode("utf-8-sig")
+    header = text.split("\n", 1)[0]
+    assert header.split(",")[0] == '"id"'
+    assert header.endswith(f'"{WKT_COLUMN}"')
+    assert '"automotive;new-energy-vehicles"' in text
+    assert '"余姚市"' in text
+    assert "POLYGON ((121.058 29.95," in text
+
+
+@pytest.mark.parametrize("layer", SPATIAL_LAYERS + TABLE_LAYERS)
+def test_csv_is_byte_identical(layer: str) -> None:
+    assert export_bytes(_dataset(), layer=layer, fmt="csv") == export_bytes(
+        _dataset(), layer=layer, fmt="csv"
+    )
+
+
+def test_csv_tables_have_no_geometry_column() -> None:
+    text = export_bytes(_dataset(), layer="park_industries", fmt="csv").decode("utf-8-sig")
+    assert text.split("\n", 1)[0] == '"park_id","industry_id","basis","source","note"'
+
+
+# --- formats, layers and the registry ------------------------------------------------------
+
+
+def test_unknown_format_lists_formats() -> None:
+    with pytest.raises(ZonesError, match=r"unknown export format 'xlsx'") as info:
+        export_bytes(_dataset(), fmt="xlsx")
+    for name in ("geojson", "gpkg", "csv", "kml"):
+        assert name in str(info.value)
+
+
+def test_unknown_extension_lists_formats(tmp_path: Path) -> None:
+    with pytest.raises(ZonesError, match=r"\.geojson") as info:
+        export_file(_dataset(), tmp_path / "parks.xlsx")
+    assert "kml" in str(info.value)
+    assert not (tmp_path / "parks.xlsx").exists()
+
+
+def test_table_layer_in_spatial_format_is_refused() -> None:
+    with pytest.raises(ZonesError, match=r"cannot hold layer 'industries'.*csv, gpkg"):
+        export_bytes(_dataset(), layer="industries", fmt="geojson")
+
+
+def test_unknown_layer_is_refused() -> None:
+    with pytest.raises(UnknownValueError, match=r"unknown layer 'park'"):
+        export_bytes(_dataset(), layer="park", fmt="csv")
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt"),
+    [
+        ("a.geojson", "geojson"),
+        ("a.JSON", "geojson"),
+        ("a.gpkg", "gpkg"),
+        ("a.csv", "csv"),
+        ("a.kml", "kml"),
+    ],
+)
+def test_format_for_path(name: str, fmt: str) -> None:
+    assert format_for_path(name) == fmt
+    assert get_writer(fmt.upper()).name == fmt
+
+
+def test_registry_is_open(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    def write(ds: Dataset, layer: str, path: Path) -> None:
+        path.write_text(f"{layer}:{len(ds.layer(layer))}", encoding="utf-8")
+
+    monkeypatch.setitem(
+        WRITERS, "count", Writer("count", (".count",), "text/plain", ("parks",), write)
+    )
+    assert export_bytes(_dataset(), fmt="count") == b"parks:4"
+    out = export_file(
+        _dataset(), tmp_path / "n.count", park_filter=ParkFilter(levels=("national",))
+    )
+    assert out.read_text(encoding="utf-8") == "parks:1"
+
+
+@pytest.mark.parametrize("fmt", ["gpkg", "kml"])
+def test_driver_formats_work_under_any_file_name(tmp_path: Path, fmt: str) -> None:
+    out = export_file(_dataset(), tmp_path / "download.bin", fmt=fmt)
+    assert out.is_file()
+    # GDAL warns when reading a GeoPackage not called .gpkg: read a copy with the right name
+    copy = tmp_path / f"copy.{fmt}"
+    copy.write_bytes(out.read_bytes())
+    assert list(pyogrio.read_dataframe(copy, layer="parks")["name_zh"])[1] == "测试园区1"
+
+
+def test_reprojects_a_layer_not_in_wgs84() -> None:
+    ds = make_dataset(2)
+    parks = ds.parks.to_crs("EPSG:4549")
+    data = json.loads(export_bytes(dataclasses.replace(ds, parks=gpd.GeoDataFrame(parks))))
+    x, y = data["features"][0]["geometry"]["coordinates"][0][0]
+    assert x == pytest.approx(121.058, abs=1e-6) and y == pytest.approx(29.95, abs=1e-6)
+
+
+# --- atomic writes ---------------------------------------------------------------------------
+
+
+def test_export_file_keeps_old_file_when_writer_fails(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    target = tmp_path / "parks.geojson"
+    target.write_bytes(b"previous export")
+
+    def fail_midway(ds: Dataset, layer: str, path: Path) -> None:
+        path.write_bytes(b'{"type":"FeatureCollection","features":[')
+        raise RuntimeError("disk full")
+
+    monkeypatch.setitem(
+        WRITERS, "geojson", dataclasses.replace(WRITERS["geojson"], write=fail_midway)
+    )
+    with pytest.raises(RuntimeError, match="disk full"):
+        export_file(_dataset(), target)
+    assert target.read_bytes() == b"previous export"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["parks.geojson"]
+
+
+def test_export_file_replaces_old_file(tmp_path: Path) -> None:
+    target = tmp_path / "sub" / "parks.csv"
+    target.parent.mkdir()
+    target.write_bytes(b"old")
+    assert export_file(_dataset(), target) == target
+    assert target.read_bytes() == export_bytes(_dataset(), fmt="csv")
+    assert sorted(p.name for p in target.parent.iterdir()) == ["parks.csv"]
+
+
+def test_atomic_write_temp_is_a_sibling_with_the_same_suffix(tmp_path: Path) -> None:
+    target = tmp_path / "zones.gpkg"
+    with atomic_write(target) as tmp:
+        assert tmp.parent == tmp_path and tmp.suffix == ".gpkg" and not tmp.exists()
+        tmp.write_text("new", encoding="utf-8")
+        assert not target.exists()
+    assert target.read_text(encoding="utf-8") == "new"
+    assert [p.name for p in tmp_path.iterdir()] == ["zones.gpkg"]
+
+
+def test_atomic_write_cleans_up_folders_and_sidecars(tmp_path: Path) -> None:
+    target = tmp_path / "out.kml"
+    target.write_text("old", encoding="utf-8")
+    with pytest.raises(KeyboardInterrupt), atomic_write(target) as tmp:
+        tmp.mkdir()
+        (tmp / "doc.kml").write_text("x", encoding="utf-8")
+        Path(f"{tmp}-journal").write_text("x", encoding="utf-8")
+        raise KeyboardInterrupt
+    assert [p.name for p in tmp_path.iterdir()] == ["out.kml"]
+    assert target.read_text(encoding="utf-8") == "old"
+
+
+def test_atomic_write_fails_when_nothing_was_written(tmp_path: Path) -> None:
+    target = tmp_path / "x.csv"
+    target.write_text("old", encoding="utf-8")
+    with pytest.raises(FileNotFoundError), atomic_write(target):
+        pass
+    assert target.read_text(encoding="utf-8") == "old"
