@@ -168,7 +168,7 @@ class _Assembler:
                 for a in mine
                 if a["kind"] != "park" and (a["ref"] in self.district_geom or a["ref"] in parts)
             ]
-            shape = shapely.union_all(pieces) if pieces else shapely.Polygon()
+            shape = geo.on_grid(shapely.union_all(pieces)) if pieces else shapely.Polygon()
             adcodes = {a["ref"] for a in mine if a["kind"] == "district"}
             adcodes |= {
                 str(p["district_adcode"])
@@ -293,7 +293,9 @@ class _Assembler:
             else:
                 sourced_area = not math.isnan(row["area_km2"])
                 area = row["area_km2"] if sourced_area else DEFAULT_FOOTPRINT_KM2
-                shape = geo.indicative_footprint(lon, lat, area, clip.intersection(land))
+                shape = geo.on_grid(
+                    geo.indicative_footprint(lon, lat, area, clip.intersection(land))
+                )
                 kind, fp_source = "indicative", ""
                 basis = "its sourced area" if sourced_area else "the default area"
                 fp_note = (

@@ -49,6 +49,15 @@ def distance_m(a: BaseGeometry, b: BaseGeometry) -> float:
     return float(to_metres(a).distance(to_metres(b)))
 
 
+#: Grid of stored coordinates: 1e-7° (about 1 cm), as in geo/districts.geojson.
+GRID_DEG = 1e-7
+
+
+def on_grid(geom: BaseGeometry) -> BaseGeometry:
+    """``geom`` snapped to :data:`GRID_DEG` so that rounding on export cannot make it invalid."""
+    return shapely.set_precision(geom, GRID_DEG)
+
+
 def read_features(path: Path, *, id_field: str) -> tuple[list[dict[str, Any]], list[Problem]]:
     """Read a GeoJSON FeatureCollection of polygons in WGS84.
 
