@@ -378,7 +378,7 @@ class _Assembler:
     def tables(self) -> dict[str, pd.DataFrame]:
         def table(name: str) -> pd.DataFrame:
             rows = [{k: v for k, v in r.items() if k != "_line"} for r in self.t[name].rows]
-            return pd.DataFrame(rows)
+            return pd.DataFrame(rows, columns=SCHEMAS[f"{name}.csv"].names)
 
         return {
             name: table(name) for name in ("industries", "tiers", "targets", "transport_nodes")

@@ -135,12 +135,13 @@ def read_table(path: Path, schema: Schema) -> Table:
     seen: dict[str, int] = {}
     line = 1
     while True:
+        starts_on = reader.line_num + 1  # a record may span lines: report where it starts
         try:
             cells = next(reader)
         except StopIteration:
             break
         except csv.Error as exc:
-            table.problems.append(Problem(name, reader.line_num, None, f"malformed CSV: {exc}"))
+            table.problems.append(Problem(name, starts_on, None, f"malformed CSV: {exc}"))
             break
         line = reader.line_num
         if not any(c.strip() for c in cells):

@@ -126,9 +126,12 @@ def _plan_line(ref: str, plan: list[str]) -> tuple[int | None, str | None]:
 
 
 def _quoted(quote: str, line: str) -> bool:
+    """True when every fragment of ``quote`` (split at ellipses) stands on ``line``."""
     squeeze = re.compile(r"\s+")
     text = squeeze.sub("", line)
-    return all(squeeze.sub("", part) in text for part in ELLIPSIS.split(quote) if part.strip())
+    parts = [squeeze.sub("", part) for part in ELLIPSIS.split(quote)]
+    parts = [part for part in parts if part]
+    return bool(parts) and all(part in text for part in parts)
 
 
 def check_citations(tables: dict[str, Table], plan: list[str]) -> list[Problem]:

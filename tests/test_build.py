@@ -1,0 +1,466 @@
+"""Building the dataset from a tiny input tree (tests/inputs.py): layers, geometry, problems."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pandas as pd
+import pyogrio
+import pytest
+import shapely
+from shapely.geometry import Point, Polygon
+
+from tests.inputs import (
+    CIXI,
+    YUYAO,
+    YUYAO_NORTH,
+    add_row,
+    csv_text,
+    district_features,
+    edit_csv,
+    feature,
+    geojson,
+    part_features,
+    write_inputs,
+)
+from zones import geometry as geo
+from zones.build import build, build_dataset
+from zones.dataset import LIST_COLUMNS, SPATIAL_LAYERS, TABLE_LAYERS, load_dataset
+from zones.errors import DataError, Problem, ValidationError
+from zones.settings import DEFAULT_FOOTPRINT_KM2, NINGBO_BOUNDS
+
+
+def _build(tmp_path, **overrides):
+    tree = write_inputs(tmp_path, **overrides)
+    return build_dataset(tree.geo, tree.data)
+
+
+def _park(dataset, park_id: str) -> pd.Series:
+    parks = dataset.parks.set_index("id")
+    return parks.loc[park_id]
+
+
+def _errors(tmp_path, **overrides) -> list[Problem]:
+    with pytest.raises(ValidationError) as caught:
+        _build(tmp_path, **overrides)
+    errors = [p for p in caught.value.problems if p.severity == "error"]
+    assert errors, "a ValidationError lists at least one error"
+    return errors
+
+
+def _where(problems: list[Problem]) -> set[tuple[str, int | None, str | None]]:
+    return {(Path(p.file).name, p.row, p.field) for p in problems}
+
+
+# -- a valid tree ----------------------------------------------------------------------------
+
+
+def test_valid_tree_builds_with_the_right_counts(tmp_path):
+    ds, notes = _build(tmp_path)
+    assert sorted(ds.districts["adcode"]) == ["330281", "330282"]
+    assert list(ds.belts["id"]) == ["metro-circle", "north-bay"]  # in belts.csv order
+    assert list(ds.parks["id"]) == ["yuyao-edz", "qianwan-new-area", "cixi-park"]
+    assert list(ds.industries["id"]) == ["automotive", "new-energy-vehicles", "new-materials"]
+    assert list(ds.tiers["id"]) == ["advantage"]
+    assert list(ds.targets["id"]) == ["value-added-above-scale"]
+    assert list(ds.transport_nodes["id"]) == ["test-port", "test-station"]
+    # 2 designations + 1 sourced link + 1 belt-focus link per platform park.
+    links = set(ds.park_industries[["park_id", "industry_id", "basis"]].itertuples(index=False))
+    assert links == {
+        ("qianwan-new-area", "automotive", "park"),
+        ("qianwan-new-area", "new-materials", "park"),
+        ("cixi-park", "new-materials", "source"),
+        ("yuyao-edz", "new-materials", "belt"),
+        ("qianwan-new-area", "automotive", "belt"),
+    }
+    assert all(n.severity == "note" for n in notes)
+    for layer in SPATIAL_LAYERS:
+        frame = ds.layer(layer)
+        assert frame.crs.to_epsg() == 4326
+        assert frame.geometry.is_valid.all()
+        assert frame.geometry.within(shapely.box(*NINGBO_BOUNDS)).all()
+
+
+def test_parks_carry_their_links(tmp_path):
+    ds, _ = _build(tmp_path)
+    qianwan = _park(ds, "qianwan-new-area")
+    assert qianwan["platform_belt_ids"] == ["north-bay"]
+    assert qianwan["designated_industry_ids"] == ["automotive", "new-materials"]
+    assert qianwan["designated_industries"] == ["汽车及零部件", "新材料"]
+    assert qianwan["tier_ids"] == ["advantage"]
+    assert qianwan["sources"] == ["plan:L6", "plan:L7"]
+    cixi = _park(ds, "cixi-park")
+    assert cixi["platform_belt_ids"] == []
+    assert cixi["belt_ids"] == ["north-bay"]  # it lies in the belt's area
+    assert cixi["designated_industry_ids"] == []
+    assert cixi["industry_ids"] == ["new-materials"]
+
+
+def test_belts_are_unions_of_their_districts_and_parts(tmp_path):
+    ds, _ = _build(tmp_path)
+    belts = ds.belts.set_index("id")
+    expected = {
+        "metro-circle": YUYAO,
+        "north-bay": shapely.union_all([CIXI, YUYAO_NORTH]),
+    }
+    for belt_id, shape in expected.items():
+        geom = belts.loc[belt_id, "geometry"]
+        assert geo.area_km2(geom.symmetric_difference(shape)) < 0.01, belt_id
+        assert belts.loc[belt_id, "area_km2"] == pytest.approx(geo.area_km2(shape), rel=1e-3)
+    assert belts.loc["metro-circle", "district_adcodes"] == ["330281"]
+    assert belts.loc["north-bay", "district_adcodes"] == ["330281", "330282"]
+    assert belts.loc["metro-circle", "geometry_basis"] == "districts"
+    assert belts.loc["north-bay", "geometry_basis"] == "indicative"
+    assert belts.loc["north-bay", "areas"] == ["慈溪", "余姚北部"]
+    assert belts.loc["north-bay", "focus_industry_ids"] == ["automotive"]
+    assert belts.loc["north-bay", "cultivate_industry_ids"] == ["new-energy-vehicles"]
+
+
+def test_a_part_is_clipped_to_its_district(tmp_path):
+    """A part drawn past its district's edge counts only where it overlaps the district."""
+    parts = part_features()
+    parts[0]["geometry"] = shapely.geometry.mapping(shapely.box(121.0, 30.05, 121.45, 30.2))
+    ds, _ = _build(tmp_path, **{"geo/district_parts.geojson": geojson(parts)})
+    north_bay = ds.belts.set_index("id").loc["north-bay", "geometry"]
+    expected = shapely.union_all([CIXI, YUYAO_NORTH])
+    assert geo.area_km2(north_bay.symmetric_difference(expected)) < 0.01
+
+
+# -- footprints ------------------------------------------------------------------------------
+
+
+def test_indicative_footprint_has_the_sourced_area_when_unclipped(tmp_path):
+    ds, _ = _build(tmp_path)
+    park = _park(ds, "yuyao-edz")
+    assert park["footprint"] == "indicative"
+    assert park["footprint_area_km2"] == pytest.approx(10, rel=0.01)
+    assert geo.area_km2(park.geometry) == pytest.approx(10, rel=0.01)
+    assert park.geometry.contains(Point(121.15, 29.95))
+    assert "Indicative" in park["footprint_note"] and "sourced area" in park["footprint_note"]
+
+
+def test_indicative_footprint_is_clipped_to_its_district(tmp_path):
+    """100 m from the 余姚/慈溪 border: only the 余姚 side of the 10 km² disk is kept."""
+    ds, _ = _build(tmp_path, **{"data/parks.csv": edit_csv("data/parks.csv", 2, lon="121.299")})
+    park = _park(ds, "yuyao-edz")
+    assert park.geometry.within(YUYAO.buffer(1e-7))
+    assert 4.5 < geo.area_km2(park.geometry) < 6.5
+    assert park["footprint_area_km2"] == pytest.approx(geo.area_km2(park.geometry), abs=0.01)
+
+
+def test_default_area_when_no_area_is_sourced(tmp_path):
+    ds, _ = _build(tmp_path)
+    park = _park(ds, "qianwan-new-area")
+    assert math.isnan(park["area_km2"])
+    assert park["footprint_area_km2"] == pytest.approx(DEFAULT_FOOTPRINT_KM2, rel=0.01)
+    assert "default area" in park["footprint_note"]
+
+
+# -- locations -------------------------------------------------------------------------------
+
+
+def test_park_without_a_point_gets_one_inside_its_district(tmp_path):
+    ds, _ = _build(tmp_path)
+    park = _park(ds, "cixi-park")
+    assert park["location_basis"] == "estimated"
+    assert CIXI.contains(Point(park["lon"], park["lat"]))
+    assert park["location_precision_m"] > 0
+    assert "zones build" in park["location_note"]
+    assert park.geometry.within(CIXI.buffer(1e-7))
+
+
+def test_two_parks_in_one_district_get_different_points(tmp_path):
+    parks = add_row(
+        "data/parks.csv",
+        id="cixi-park-2",
+        name_zh="慈溪测试园二",
+        name_en="Cixi Test Park 2",
+        level="unknown",
+        district_adcodes="330282",
+        location_basis="estimated",
+        location_note="No source gives a location.",
+        sources="https://example.org/cixi-park-2",
+    )
+    ds, _ = _build(tmp_path, **{"data/parks.csv": parks})
+    a, b = (Point(_park(ds, i)["lon"], _park(ds, i)["lat"]) for i in ("cixi-park", "cixi-park-2"))
+    assert CIXI.contains(a) and CIXI.contains(b)
+    assert geo.distance_m(a, b) > 1000
+
+
+def test_park_with_only_a_belt_is_placed_in_the_belt(tmp_path):
+    """No district: the point is estimated from the belt the plan makes it a platform of."""
+    overrides = {
+        "data/parks.csv": edit_csv("data/parks.csv", 4, district_adcodes=""),
+        "data/park_belts.csv": add_row(
+            "data/park_belts.csv",
+            park_id="cixi-park",
+            belt_id="metro-circle",
+            plan_name="余姚经济开发区",
+            source="plan:L4",
+        ),
+    }
+    ds, _ = _build(tmp_path, **overrides)
+    park = _park(ds, "cixi-park")
+    assert YUYAO.contains(Point(park["lon"], park["lat"]))
+
+
+def test_park_with_no_point_no_district_and_no_belt_is_an_error(tmp_path):
+    errors = _errors(
+        tmp_path, **{"data/parks.csv": edit_csv("data/parks.csv", 4, district_adcodes="")}
+    )
+    assert ("parks.csv", 4, "lon") in _where(errors)
+
+
+def test_park_located_outside_its_district_is_an_error(tmp_path):
+    errors = _errors(tmp_path, **{"data/parks.csv": edit_csv("data/parks.csv", 2, lon="121.45")})
+    match = [p for p in errors if _where([p]) == {("parks.csv", 2, "lon")}]
+    assert match, [str(p) for p in errors]
+    assert match[0].file == str(tmp_path / "data" / "parks.csv")
+    assert "outside its district" in match[0].message and "余姚市" in match[0].message
+
+
+def test_platform_outside_its_belt_is_a_note_not_an_error(tmp_path):
+    links = add_row(
+        "data/park_belts.csv",
+        park_id="yuyao-edz",
+        belt_id="north-bay",
+        plan_name="余姚经济开发区",
+        source="plan:L4",
+    )
+    ds, notes = _build(tmp_path, **{"data/park_belts.csv": links})
+    assert ("parks.csv", 2, "belt") in _where(notes)
+    note = next(n for n in notes if _where([n]) == {("parks.csv", 2, "belt")})
+    assert note.severity == "note" and "北部湾区产业带" in note.message
+    park = _park(ds, "yuyao-edz")
+    assert park["platform_belt_ids"] == ["metro-circle", "north-bay"]
+    assert park["belt_ids"] == ["metro-circle", "north-bay"]
+
+
+# -- broken geometry files -------------------------------------------------------------------
+
+
+def _districts_with(number: int, geometry) -> str:
+    features = district_features()
+    features[number - 1] = feature(features[number - 1]["properties"], geometry)
+    return geojson(features)
+
+
+BOW_TIE = Polygon([(121.0, 30.05), (121.3, 30.2), (121.3, 30.05), (121.0, 30.2)])
+SWAPPED = shapely.transform(CIXI, lambda xy: xy[:, ::-1])
+PROJECTED_CRS = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::4549"}}
+
+
+def _part_with(**changes) -> str:
+    parts = part_features()
+    for key, value in changes.items():
+        if key == "geometry":
+            parts[0]["geometry"] = shapely.geometry.mapping(value)
+        else:
+            parts[0]["properties"][key] = value
+    return geojson(parts)
+
+
+GEO_CASES = [
+    # (file, text, feature number, field, message)
+    ("districts.geojson", _districts_with(2, Point(121.45, 30.05)), 2, "geometry", "is a Point"),
+    ("districts.geojson", _districts_with(1, BOW_TIE), 1, "geometry", "is invalid"),
+    ("district_parts.geojson", _part_with(geometry=BOW_TIE), 1, "geometry", "is invalid"),
+    ("districts.geojson", _districts_with(1, geo.to_metres(YUYAO)), 1, "geometry", "outside"),
+    ("districts.geojson", _districts_with(2, SWAPPED), 2, "geometry", "outside Ningbo"),
+    ("districts.geojson", _districts_with(2, Polygon()), 2, "geometry", "empty"),
+    ("districts.geojson", "{not json", 1, None, "not valid JSON"),
+    ("districts.geojson", '{"type": "FeatureCollection",\n "features": [}', 2, None, "JSON"),
+    ("districts.geojson", json.dumps(district_features()), None, None, "FeatureCollection"),
+    (
+        "districts.geojson",
+        geojson(district_features(), crs=PROJECTED_CRS),
+        None,
+        "crs",
+        "EPSG::4549",
+    ),
+    ("district_parts.geojson", _part_with(id=""), 1, "id", "missing"),
+    (
+        "district_parts.geojson",
+        _part_with(geometry=shapely.box(121.4, 30.0, 121.5, 30.1)),
+        1,
+        "geometry",
+        "does not overlap its district 330281",
+    ),
+    ("district_parts.geojson", _part_with(district_adcode="330299"), 1, "district_adcode", ""),
+]
+
+
+@pytest.mark.parametrize(("file", "text", "number", "field", "message"), GEO_CASES)
+def test_broken_geometry_names_file_and_feature(tmp_path, file, text, number, field, message):
+    errors = _errors(tmp_path, **{f"geo/{file}": text})
+    match = [p for p in errors if p.file == str(tmp_path / "geo" / file)]
+    assert [(p.row, p.field) for p in match] == [(number, field)], [str(p) for p in errors]
+    assert message in match[0].message
+
+
+def test_projected_crs_as_crs84_is_accepted(tmp_path):
+    crs = {"type": "name", "properties": {"name": "urn:ogc:def:crs:OGC:1.3:CRS84"}}
+    ds, _ = _build(tmp_path, **{"geo/districts.geojson": geojson(district_features(), crs=crs)})
+    assert len(ds.districts) == 2
+
+
+def test_duplicate_district_is_an_error(tmp_path):
+    features = district_features()
+    features[1]["properties"]["adcode"] = "330281"
+    errors = _errors(tmp_path, **{"geo/districts.geojson": geojson(features)})
+    assert ("districts.geojson", 2, "adcode") in _where(errors)
+
+
+def test_geometry_file_not_utf8(tmp_path):
+    text = geojson(district_features()).encode("gbk")
+    errors = _errors(tmp_path, **{"geo/districts.geojson": text})
+    match = [p for p in errors if Path(p.file).name == "districts.geojson"]
+    assert len(match) == 1 and "not UTF-8" in match[0].message
+
+
+def test_missing_input_file_is_an_error(tmp_path):
+    errors = _errors(tmp_path, **{"data/belts.csv": None})
+    assert ("belts.csv", None, None) in _where(errors)
+
+
+def test_every_problem_of_several_files_comes_in_one_error(tmp_path):
+    overrides = {
+        "data/parks.csv": edit_csv("data/parks.csv", 2, district_adcodes="330299"),
+        "data/belts.csv": edit_csv("data/belts.csv", 3, source="plan:L99"),
+        "data/tiers.csv": "id,name_zh\n",
+        "data/targets.csv": b"id,name_zh\n" + "规上".encode("gbk") + b"\n",
+        "geo/districts.geojson": _districts_with(2, Point(121.45, 30.05)),
+        "geo/district_parts.geojson": "[",
+    }
+    with pytest.raises(ValidationError) as caught:
+        _build(tmp_path, **overrides)
+    where = _where(caught.value.problems)
+    for expected in [
+        ("parks.csv", 2, "district_adcodes"),
+        ("belts.csv", 3, "source"),
+        ("tiers.csv", 1, None),
+        ("targets.csv", 2, None),
+        ("districts.geojson", 2, "geometry"),
+        ("district_parts.geojson", 1, None),
+    ]:
+        assert expected in where, (expected, sorted(where, key=str))
+    text = str(caught.value)
+    for name in (
+        "parks.csv:2",
+        "belts.csv:3",
+        "tiers.csv:1",
+        "targets.csv:2",
+        "districts.geojson:2",
+    ):
+        assert name in text
+
+
+@pytest.mark.parametrize("name", ["data/transport_nodes.csv", "data/targets.csv"])
+def test_a_table_with_only_its_header_builds(tmp_path, name):
+    tree = write_inputs(tmp_path, **{name: csv_text(name, [])})
+    ds, _ = build(tmp_path / "out" / "zones.gpkg", tree.geo, tree.data)
+    assert len(ds.layer(Path(name).stem)) == 0
+
+
+# -- the GeoPackage --------------------------------------------------------------------------
+
+
+def test_failed_build_leaves_the_previous_geopackage_untouched(tmp_path):
+    tree = write_inputs(tmp_path / "tree")
+    out = tmp_path / "out" / "zones.gpkg"
+    build(out, tree.geo, tree.data)
+    before = out.read_bytes()
+    write_inputs(tree.root, **{"data/parks.csv": edit_csv("data/parks.csv", 2, lon="121.45")})
+    with pytest.raises(ValidationError):
+        build(out, tree.geo, tree.data)
+    write_inputs(tree.root, **{"data/belts.csv": "id\n"})
+    with pytest.raises(ValidationError):
+        build(out, tree.geo, tree.data)
+    assert out.read_bytes() == before
+    assert sorted(p.name for p in out.parent.iterdir()) == ["zones.gpkg"]
+
+
+def test_failed_first_build_writes_nothing(tmp_path):
+    tree = write_inputs(tmp_path / "tree", **{"data/parks.csv": "id\n"})
+    out = tmp_path / "out" / "zones.gpkg"
+    with pytest.raises(ValidationError):
+        build(out, tree.geo, tree.data)
+    assert not out.exists()
+    assert not out.parent.exists() or list(out.parent.iterdir()) == []
+
+
+def test_geopackage_round_trips(tmp_path):
+    tree = write_inputs(tmp_path / "tree")
+    out = tmp_path / "zones.gpkg"
+    ds, _ = build(out, tree.geo, tree.data)
+    assert {name for name, _ in pyogrio.list_layers(out)} >= set(SPATIAL_LAYERS + TABLE_LAYERS)
+    back = load_dataset(out)
+    for layer in SPATIAL_LAYERS + TABLE_LAYERS:
+        built, read = ds.layer(layer), back.layer(layer)
+        assert list(read.columns) == list(built.columns), layer
+        assert len(read) == len(built), layer
+        for col in LIST_COLUMNS[layer]:
+            assert [list(v) for v in read[col]] == [list(v) for v in built[col]], (layer, col)
+    for layer in SPATIAL_LAYERS:
+        assert back.layer(layer).crs.to_epsg() == 4326
+        pairs = zip(back.layer(layer).geometry, ds.layer(layer).geometry, strict=True)
+        assert all(a.equals_exact(b, 1e-9) for a, b in pairs), layer
+    parks = back.parks.set_index("id")
+    assert parks.loc["qianwan-new-area", "designated_industries"] == ["汽车及零部件", "新材料"]
+    assert parks.loc["cixi-park", "platform_belt_ids"] == []
+    assert back.industries.set_index("id").loc["automotive", "aliases"] == ["汽车", "汽车产业"]
+    assert parks.loc["yuyao-edz", "lon"] == pytest.approx(121.15)
+
+
+def _truncated(tmp_path: Path) -> Path:
+    tree = write_inputs(tmp_path / "tree")
+    good = tmp_path / "good.gpkg"
+    build(good, tree.geo, tree.data)
+    path = tmp_path / "zones.gpkg"
+    path.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    return path
+
+
+def _not_gpkg(tmp_path: Path) -> Path:
+    path = tmp_path / "zones.gpkg"
+    path.write_text("id,name\n1,a\n", encoding="utf-8")
+    return path
+
+
+def _empty(tmp_path: Path) -> Path:
+    path = tmp_path / "zones.gpkg"
+    path.write_bytes(b"")
+    return path
+
+
+def _missing(tmp_path: Path) -> Path:
+    return tmp_path / "nowhere" / "zones.gpkg"
+
+
+def _one_layer(tmp_path: Path) -> Path:
+    tree = write_inputs(tmp_path / "tree")
+    ds, _ = build_dataset(tree.geo, tree.data)
+    path = tmp_path / "zones.gpkg"
+    pyogrio.write_dataframe(ds.districts, path, layer="districts", driver="GPKG")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (_missing, "not found"),
+        (_truncated, "GeoPackage"),
+        (_not_gpkg, "GeoPackage"),
+        (_empty, "GeoPackage"),
+        (_one_layer, "layer(s) missing"),
+    ],
+)
+def test_load_dataset_names_the_unreadable_file(tmp_path, make, message):
+    path = make(tmp_path)
+    with pytest.raises(DataError) as caught:
+        load_dataset(path)
+    assert caught.value.problem.file == str(path)
+    assert message in caught.value.problem.message
+    assert str(path) in str(caught.value)
