@@ -1,0 +1,169 @@
+"""App timings and payload sizes (on demand: `./dev bench app`; `--write` updates RESULTS.md).
+
+For the real build (build/zones.gpkg, when present), ~30 synthetic parks and 5,000 synthetic
+parks, through ``streamlit.testing.v1.AppTest`` (the server side of a rerun, without a browser):
+
+- bytes sent to the browser for the default view: the st_folium component's JSON args, split
+  into the base map script (tiles, districts, belts, legend) and the park feature groups;
+- script run times: cold first run (load + build the GeoJSON), a plain rerun, a rerun after a
+  filter change (first time: GeoJSON built; second time: cached), a rerun after a click (as in
+  the browser, where the map's on_change callback has already set the selection);
+- the GeoJSON export of every park, built only when the download button is clicked.
+
+Median of ``RUNS`` runs unless said otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+from tests.factories import make_dataset  # noqa: E402
+from zones.dataset import load_dataset, save_dataset  # noqa: E402
+from zones.export import export_bytes  # noqa: E402
+
+RUNS = 5
+RESULTS = Path(__file__).with_name("RESULTS.md")
+START, END = "<!-- bench_app:start -->", "<!-- bench_app:end -->"
+
+
+def timed(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return (time.perf_counter() - start) * 1000
+
+
+def median_ms(fn: Callable[[], object], runs: int = RUNS) -> float:
+    return statistics.median(timed(fn) for _ in range(runs))
+
+
+def map_args(at: AppTest) -> dict:
+    (component,) = [
+        c for c in at.get("component_instance") if c.proto.component_name.endswith("st_folium")
+    ]
+    return json.loads(component.proto.json_args)
+
+
+def measure(label: str, gpkg: Path) -> dict[str, object]:
+    os.environ["ZONES_GPKG"] = str(gpkg)
+    ds = load_dataset(gpkg)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    first = timed(at.run)
+    assert not at.exception, at.exception
+    raw = map_args(at)
+    sizes = {
+        "total": len(at.get("component_instance")[0].proto.json_args),
+        "base": len(raw["script"]) + len(raw["header"]),
+        "parks": len(raw["feature_group"]),
+    }
+    rerun = median_ms(at.run)
+
+    belt = str(ds.belts["id"].iloc[0])
+    at.multiselect(key="f_belts").set_value([belt])
+    filter_new = timed(at.run)
+
+    def toggle() -> None:
+        current = at.multiselect(key="f_belts").value
+        at.multiselect(key="f_belts").set_value([] if current else [belt])
+        at.run()
+
+    filter_cached = median_ms(toggle)
+    at.multiselect(key="f_belts").set_value([])
+    at.run()
+
+    ids = list(ds.parks["id"])
+
+    def click() -> None:
+        at.session_state["park"] = ids[len(ids) // 2 + click.n % 3]  # type: ignore[attr-defined]
+        click.n += 1  # type: ignore[attr-defined]
+        at.run()
+
+    click.n = 0  # type: ignore[attr-defined]
+    click_ms = median_ms(click)
+    assert not at.exception, at.exception
+    export_ms = median_ms(lambda: export_bytes(ds, layer="parks", fmt="geojson"), runs=3)
+    export_kib = len(export_bytes(ds, layer="parks", fmt="geojson")) / 1024
+    return {
+        "label": label,
+        "parks": len(ds.parks),
+        "total_kib": sizes["total"] / 1024,
+        "base_kib": sizes["base"] / 1024,
+        "parks_kib": sizes["parks"] / 1024,
+        "first_ms": first,
+        "rerun_ms": rerun,
+        "filter_new_ms": filter_new,
+        "filter_cached_ms": filter_cached,
+        "click_ms": click_ms,
+        "export_ms": export_ms,
+        "export_kib": export_kib,
+    }
+
+
+def table(rows: list[dict[str, object]]) -> str:
+    head = (
+        "| dataset | parks | map args KiB (base + parks) | first run ms | rerun ms "
+        "| filter change ms (new / cached) | click ms | GeoJSON export ms (KiB) |\n"
+        "|---|---:|---:|---:|---:|---:|---:|---:|\n"
+    )
+    lines = [
+        f"| {r['label']} | {r['parks']} | {r['total_kib']:.0f} ({r['base_kib']:.0f} + "
+        f"{r['parks_kib']:.0f}) | {r['first_ms']:.0f} | {r['rerun_ms']:.0f} | "
+        f"{r['filter_new_ms']:.0f} / {r['filter_cached_ms']:.0f} | {r['click_ms']:.0f} | "
+        f"{r['export_ms']:.0f} ({r['export_kib']:.0f}) |"
+        for r in rows
+    ]
+    return head + "\n".join(lines) + "\n"
+
+
+def write(section: str) -> None:
+    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmarks\n"
+    block = f"{START}\n{section}{END}"
+    if START in text and END in text:
+        text = re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _: block, text, flags=re.S)
+    else:
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    RESULTS.write_text(text, encoding="utf-8")
+
+
+def main() -> None:
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        real = ROOT / "build" / "zones.gpkg"
+        if real.exists():
+            rows.append(measure("real build", real))
+        for n in (30, 5000):
+            gpkg = save_dataset(make_dataset(n), Path(tmp) / f"parks{n}.gpkg")
+            rows.append(measure(f"synthetic {n}", gpkg))
+    result = table(rows)
+    print(result)
+    if "--write" in sys.argv:
+        cores = os.cpu_count()
+        section = (
+            "## App (`benchmarks/bench_app.py`)\n\n"
+            f"Server side of one script run through AppTest, median of {RUNS}; "
+            f"{platform.python_implementation()} {platform.python_version()}, {cores} cores. "
+            "*Map args* is the JSON the st_folium component sends to the browser on every "
+            "rerun: the base map (tiles, districts, belts, legend) and the park feature groups. "
+            "*Click* is the rerun after the map's on_change callback set the selection (one "
+            "run, as in the browser). The export is built only when the download button is "
+            "clicked.\n\n" + result
+        )
+        write(section)
+        print(f"wrote {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,81 @@
+"""The browser assets the map needs, served by the app itself so it works with no internet.
+
+``scripts/vendor_assets.sh`` copies them from npm packages into ``static/vendor/``; Streamlit
+serves that folder at ``<base>/app/static/vendor/`` (``enableStaticServing = true`` in
+``.streamlit/config.toml``). folium and streamlit-folium would otherwise load Leaflet, jQuery
+and Bootstrap from public CDNs, and the map would stay blank offline.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from zones.settings import ROOT
+
+#: Folder Streamlit serves at /app/static/ (next to app.py).
+STATIC_DIR = ROOT / "static"
+#: URL path of STATIC_DIR when the app runs at the server root.
+STATIC_URL = "/app/static"
+LEAFLET_VERSION = "1.9.4"
+
+#: (name, path under static/) of the scripts and stylesheets, in load order.
+JS: tuple[tuple[str, str], ...] = (("leaflet", "vendor/leaflet/leaflet.js"),)
+CSS: tuple[tuple[str, str], ...] = (("leaflet_css", "vendor/leaflet/leaflet.css"),)
+
+
+def static_url(base_url_path: str = "") -> str:
+    """URL path of the static folder for Streamlit's ``server.baseUrlPath`` (``""`` or ``"x"``)."""
+    base = base_url_path.strip("/")
+    return f"/{base}{STATIC_URL}" if base else STATIC_URL
+
+
+def js_links(base_url_path: str = "") -> list[tuple[str, str]]:
+    """folium-style ``default_js``: (name, URL) of every script, served by the app."""
+    root = static_url(base_url_path)
+    return [(name, f"{root}/{path}") for name, path in JS]
+
+
+def css_links(base_url_path: str = "") -> list[tuple[str, str]]:
+    """folium-style ``default_css``: (name, URL) of every stylesheet, served by the app."""
+    root = static_url(base_url_path)
+    return [(name, f"{root}/{path}") for name, path in CSS]
+
+
+def missing_assets(static_dir: Path = STATIC_DIR) -> list[str]:
+    """Paths (under ``static/``) of vendored files that are not there; empty when all are."""
+    return [path for _, path in JS + CSS if not (static_dir / path).is_file()]
+
+
+class _LinkCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.urls: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "script" and values.get("src"):
+            self.urls.append(("script", values["src"] or ""))
+        elif tag == "link" and values.get("href"):
+            self.urls.append(("link", values["href"] or ""))
+
+
+def is_off_host(url: str) -> bool:
+    """True when ``url`` would be fetched from another host (has a scheme or starts ``//``)."""
+    parts = urlsplit(url.strip())
+    return bool(parts.scheme or parts.netloc) or url.strip().startswith("//")
+
+
+def off_host_links(html: str) -> list[str]:
+    """Every ``<script src>`` and ``<link href>`` in ``html`` that points off this host.
+
+    Also catches ``@import url(...)`` in inline styles. An empty list means the page loads
+    no script or stylesheet from the internet.
+    """
+    parser = _LinkCollector()
+    parser.feed(html)
+    urls = [url for _, url in parser.urls]
+    urls += re.findall(r"@import\s+(?:url\()?[\"']?([^\"')\s;]+)", html)
+    return [u for u in urls if is_off_host(u)]

@@ -1,0 +1,365 @@
+"""Every string the app shows, in Chinese (the default) and English, and safe text helpers.
+
+``t(key, lang, **values)`` looks a string up and fills ``{placeholders}``; a key missing in one
+language is a bug that ``tests/test_i18n.py`` catches. Export field descriptions come from the
+project's field dictionary (:mod:`zones.fields`) through :func:`field_description`. Values that
+come from data (park names, notes, sources) are never trusted: :func:`md_text` makes them inert
+in Streamlit Markdown and :func:`html_text` in HTML.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from typing import Any
+
+LANGS = ("zh", "en")
+DEFAULT_LANG = "zh"
+#: How each language offers itself in the language switch.
+LANG_NAMES = {"zh": "中文", "en": "English"}
+
+STRINGS: dict[str, dict[str, str]] = {
+    # --- page -------------------------------------------------------------------------------
+    "app.title": {
+        "zh": "宁波市制造业空间布局：一圈三带多园",
+        "en": "Ningbo manufacturing layout: one circle, three belts, many parks",
+    },
+    "app.caption": {
+        "zh": "依据《{plan}》整理的产业圈、产业带与园区及其产业。点击地图上的园区查看详情。",
+        "en": "Industrial circle, belts and parks with their industries, compiled from "
+        "“{plan}”. Click a park on the map for its details.",
+    },
+    "app.language": {"zh": "语言 / Language", "en": "Language / 语言"},
+    "app.basemap": {"zh": "底图", "en": "Basemap"},
+    "app.basemap_help": {
+        "zh": "“无底图”离线可用；在线底图需要互联网。",
+        "en": "“No basemap” works offline; online basemaps need the internet.",
+    },
+    # --- errors and notices -----------------------------------------------------------------
+    "error.dataset": {
+        "zh": "无法读取构建好的数据集 {path}：{reason}",
+        "en": "Cannot read the built dataset {path}: {reason}",
+    },
+    "error.rebuild": {
+        "zh": "请在项目目录运行以下命令重新构建数据，然后刷新本页：",
+        "en": "Rebuild it from the project folder with the command below, then reload this page:",
+    },
+    "error.assets": {
+        "zh": "缺少地图脚本文件（{files}）：请运行 `scripts/vendor_assets.sh`。",
+        "en": "Map script files are missing ({files}): run `scripts/vendor_assets.sh`.",
+    },
+    "notice.unknown_value": {
+        "zh": "链接中的{field}“{value}”无法识别，已忽略。",
+        "en": "The link's {field} “{value}” is not known and was ignored.",
+    },
+    "notice.dismiss": {"zh": "知道了", "en": "Dismiss"},
+    "notice.park_hidden": {
+        "zh": "所选园区不符合当前筛选条件，已取消选择。",
+        "en": "The selected park does not match the filters and was deselected.",
+    },
+    # --- query-string fields, as notices name them ------------------------------------------
+    "field.belt": {"zh": "产业带", "en": "belt"},
+    "field.industry": {"zh": "产业", "en": "industry"},
+    "field.tier": {"zh": "产业层级", "en": "industry tier"},
+    "field.district": {"zh": "区县（市）", "en": "district"},
+    "field.level": {"zh": "园区级别", "en": "park level"},
+    "field.designated": {"zh": "“仅指定产业”选项", "en": "“designated only” option"},
+    "field.park": {"zh": "园区", "en": "park"},
+    "field.lang": {"zh": "语言", "en": "language"},
+    "field.basemap": {"zh": "底图", "en": "basemap"},
+    "field.q": {"zh": "名称搜索", "en": "name search"},
+    # --- sidebar filters --------------------------------------------------------------------
+    "filter.header": {"zh": "筛选园区", "en": "Filter parks"},
+    "filter.tier": {"zh": "产业层级", "en": "Industry tier"},
+    "filter.industry": {"zh": "产业", "en": "Industry"},
+    "filter.industry_help": {
+        "zh": "选择上级产业即包含其全部下级产业。",
+        "en": "Choosing an industry includes all its sub-industries.",
+    },
+    "filter.belt": {"zh": "产业圈 / 产业带", "en": "Circle / belt"},
+    "filter.district": {"zh": "区县（市）", "en": "District"},
+    "filter.level": {"zh": "园区级别", "en": "Park level"},
+    "filter.designated_only": {"zh": "仅指定发展的产业", "en": "Designated industries only"},
+    "filter.designated_help": {
+        "zh": "只按规划为园区指定的产业筛选（不含所在产业带的重点产业）。",
+        "en": "Match only the industries the plan designates for the park "
+        "(not its belt's focus industries).",
+    },
+    "filter.text": {"zh": "按名称搜索", "en": "Search by name"},
+    "filter.text_placeholder": {"zh": "例如：杭州湾", "en": "e.g. Hangzhou Bay"},
+    "filter.reset": {"zh": "清除筛选", "en": "Clear filters"},
+    "filter.placeholder": {"zh": "全部", "en": "All"},
+    # --- map and legend ---------------------------------------------------------------------
+    "map.parks_surveyed": {"zh": "园区（实测范围）", "en": "Parks (surveyed footprint)"},
+    "map.parks_indicative": {
+        "zh": "园区（示意范围，估计）",
+        "en": "Parks (indicative footprint, estimated)",
+    },
+    "map.parks_estimated": {
+        "zh": "园区（位置估计）",
+        "en": "Parks (estimated location)",
+    },
+    "map.selected": {"zh": "所选园区", "en": "Selected park"},
+    "map.districts": {"zh": "区县（市）界线", "en": "District boundaries"},
+    "map.belts": {"zh": "产业圈 / 产业带", "en": "Circle and belts"},
+    "legend.title": {"zh": "图例", "en": "Legend"},
+    "legend.surveyed": {"zh": "园区实测范围", "en": "Park, surveyed footprint"},
+    "legend.indicative": {
+        "zh": "示意范围（估计）",
+        "en": "indicative footprint (estimated)",
+    },
+    "legend.estimated_location": {
+        "zh": "位置亦为估计（“≈”）",
+        "en": "location estimated too (“≈”)",
+    },
+    "legend.district": {"zh": "区县（市）界线", "en": "District boundary"},
+    "legend.selected": {"zh": "所选园区", "en": "Selected park"},
+    "tooltip.indicative": {"zh": "示意范围（估计）", "en": "indicative footprint (estimated)"},
+    "tooltip.estimated": {"zh": "≈ 位置为估计（±{m} 米）", "en": "≈ estimated location (±{m} m)"},
+    "map.no_parks": {
+        "zh": "没有符合筛选条件的园区。",
+        "en": "No park matches the filters.",
+    },
+    # --- basemaps ---------------------------------------------------------------------------
+    "basemap.none": {"zh": "无底图（离线）", "en": "No basemap (offline)"},
+    "basemap.osm": {"zh": "OpenStreetMap", "en": "OpenStreetMap"},
+    "basemap.tianditu": {"zh": "天地图", "en": "Tianditu"},
+    "basemap.amap": {"zh": "高德地图（GCJ-02）", "en": "AMap / Gaode (GCJ-02)"},
+    "basemap.amap_note": {
+        "zh": "高德底图使用 GCJ-02 坐标：地图上的图形已临时偏移以对齐底图，导出数据仍为 WGS84。",
+        "en": "AMap tiles use GCJ-02: shapes are shifted on screen to line up with them; "
+        "exports stay WGS84.",
+    },
+    # --- details panel ----------------------------------------------------------------------
+    "details.header": {"zh": "园区详情", "en": "Park details"},
+    "details.none": {
+        "zh": "点击地图上的园区，或在此选择",
+        "en": "Click a park on the map, or pick one here",
+    },
+    "details.choose": {"zh": "选择园区", "en": "Choose a park"},
+    "details.zoom": {"zh": "缩放到园区", "en": "Zoom to park"},
+    "details.clear": {"zh": "取消选择", "en": "Deselect"},
+    "details.level": {"zh": "级别", "en": "Level"},
+    "details.type": {"zh": "类型", "en": "Type"},
+    "details.districts": {"zh": "所在区县（市）", "en": "District(s)"},
+    "details.belts": {"zh": "所在产业圈 / 产业带", "en": "Circle / belt(s)"},
+    "details.industries": {"zh": "产业", "en": "Industries"},
+    "details.area": {"zh": "面积", "en": "Area"},
+    "details.area_unknown": {"zh": "未知（无可靠来源）", "en": "unknown (no reliable source)"},
+    "details.footprint": {"zh": "范围", "en": "Footprint"},
+    "details.footprint_area": {
+        "zh": "图上面积约 {km2} 平方公里",
+        "en": "drawn area about {km2} km²",
+    },
+    "details.location": {"zh": "位置", "en": "Location"},
+    "details.precision": {"zh": "精度约 ±{m} 米", "en": "precision about ±{m} m"},
+    "details.platform": {"zh": "规划平台", "en": "plan platform"},
+    "details.transport": {"zh": "交通", "en": "Transport"},
+    "details.port": {"zh": "最近港区{name} {km} 公里", "en": "nearest port{name} {km} km"},
+    "details.airport": {"zh": "机场 {km} 公里", "en": "airport {km} km"},
+    "details.rail": {
+        "zh": "最近铁路站{name} {km} 公里",
+        "en": "nearest rail station{name} {km} km",
+    },
+    "details.transport_note": {
+        "zh": "（直线距离，精度同园区位置）",
+        "en": "(straight-line, as precise as the park's location)",
+    },
+    "details.sources": {"zh": "来源", "en": "Sources"},
+    "details.notes": {"zh": "备注", "en": "Notes"},
+    "details.none_value": {"zh": "无", "en": "none"},
+    "basis.park": {"zh": "园区指定产业", "en": "Designated for the park"},
+    "basis.belt": {"zh": "所在产业带重点产业", "en": "Focus of the park's belt"},
+    "basis.source": {"zh": "其他来源", "en": "Other sources"},
+    "footprint.surveyed": {"zh": "实测范围", "en": "surveyed footprint"},
+    "footprint.indicative": {"zh": "示意范围（估计）", "en": "indicative footprint (estimated)"},
+    "location.sourced": {"zh": "有出处", "en": "sourced"},
+    "location.estimated": {"zh": "估计", "en": "estimated"},
+    "source.plan_line": {"zh": "规划原文第{line}行", "en": "plan text, line {line}"},
+    "level.national": {"zh": "国家级", "en": "national"},
+    "level.provincial": {"zh": "省级", "en": "provincial"},
+    "level.municipal": {"zh": "市级", "en": "municipal"},
+    "level.unknown": {"zh": "未定", "en": "not determined"},
+    "unit.km2": {"zh": "{km2} 平方公里", "en": "{km2} km²"},
+    # --- export -----------------------------------------------------------------------------
+    "export.header": {"zh": "下载数据", "en": "Download data"},
+    "export.format": {"zh": "格式", "en": "Format"},
+    "export.parks": {"zh": "下载筛选后的园区", "en": "Download the filtered parks"},
+    "export.belts": {"zh": "下载产业圈 / 产业带", "en": "Download the circle and belts"},
+    "export.note": {
+        "zh": "注意：示意范围（footprint = indicative）与估计位置（location_basis = "
+        "estimated）均为估计，不是实测边界或坐标。坐标为 WGS84（EPSG:4326）。",
+        "en": "Note: indicative footprints (footprint = indicative) and estimated locations "
+        "(location_basis = estimated) are estimates, not surveyed boundaries or positions. "
+        "Coordinates are WGS84 (EPSG:4326).",
+    },
+    "export.fields": {"zh": "字段说明", "en": "Field descriptions"},
+    "export.layer": {"zh": "图层", "en": "Layer"},
+    "export.field": {"zh": "字段", "en": "Field"},
+    "export.description": {"zh": "说明", "en": "Description"},
+    "fmt.geojson": {"zh": "GeoJSON", "en": "GeoJSON"},
+    "fmt.gpkg": {"zh": "GeoPackage", "en": "GeoPackage"},
+    "fmt.csv": {"zh": "CSV（表格）", "en": "CSV (table)"},
+    "fmt.kml": {"zh": "KML（奥维、Google 地球）", "en": "KML (Google Earth)"},
+    # --- counts -----------------------------------------------------------------------------
+    "count.metric": {"zh": "符合条件的园区", "en": "Matching parks"},
+}
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def norm_lang(lang: str | None) -> str:
+    """``lang`` if it is a supported language, else the default (Chinese)."""
+    return lang if lang in LANGS else DEFAULT_LANG
+
+
+def t(key: str, lang: str, **values: Any) -> str:
+    """The string ``key`` in ``lang`` with ``{name}`` placeholders filled from ``values``.
+
+    Values are inserted as given: escape data text for its destination first.
+
+    Raises
+    ------
+    KeyError
+        When ``key`` is not a known string (a bug, not a user error).
+    """
+    entry = STRINGS[key]
+    text = entry[norm_lang(lang)]
+    if not values:
+        return text
+    return _PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), m.group(0))), text)
+
+
+def label(prefix: str, code: str, lang: str) -> str:
+    """The label of a code such as ``level``/``national``; the code itself when unknown."""
+    key = f"{prefix}.{code}"
+    return t(key, lang) if key in STRINGS else str(code)
+
+
+def level_label(code: str, lang: str) -> str:
+    """国家级 / 省级 / 未定 (national / provincial / not determined) for a level code."""
+    return label("level", code, lang)
+
+
+def field_description(column: str, lang: str, layer: str = "parks") -> str:
+    """What an exported column holds, in ``lang``, from the field dictionary (:mod:`zones.fields`).
+
+    '' for a column the dictionary does not describe.
+    """
+    from zones.errors import UnknownValueError
+    from zones.fields import description
+
+    try:
+        return description(layer, column, "en" if norm_lang(lang) == "en" else "zh")
+    except UnknownValueError:
+        return ""
+
+
+def pick_name(row: Any, lang: str) -> str:
+    """``row``'s ``name_en`` in English when present, else its ``name_zh`` (and vice versa)."""
+    first, second = ("name_en", "name_zh") if norm_lang(lang) == "en" else ("name_zh", "name_en")
+    for col in (first, second):
+        value = row.get(col) if hasattr(row, "get") else None
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return str(row.get("id", "")) if hasattr(row, "get") else ""
+
+
+def pick_names(frame: Any, lang: str) -> list[str]:
+    """:func:`pick_name` of every row of a DataFrame, fast (no ``iterrows``)."""
+    n = len(frame)
+    zh = frame["name_zh"] if "name_zh" in frame else [None] * n
+    en = frame["name_en"] if "name_en" in frame else [None] * n
+    ids = frame["id"] if "id" in frame else [""] * n
+    return [
+        pick_name({"name_zh": a, "name_en": b, "id": c}, lang)
+        for a, b, c in zip(zh, en, ids, strict=True)
+    ]
+
+
+def format_km2(value: float) -> str:
+    """An area in km² with sensible precision (0.64, 12.3, 150)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if value < 10:
+        return f"{value:.2f}".rstrip("0").rstrip(".")
+    if value < 100:
+        return f"{value:.1f}".rstrip("0").rstrip(".")
+    return f"{value:.0f}"
+
+
+# --- safe text ------------------------------------------------------------------------------
+
+# Every ASCII punctuation character can start Markdown, HTML or a Streamlit directive
+# (:red[...], :material/..., $latex$). As numeric character references they are plain text.
+_MD_SPECIAL = re.compile(r"[!-/:-@\[-`{-~]")
+
+
+def md_text(value: Any) -> str:
+    """``value`` as inert text inside Streamlit Markdown: no markup, links, HTML or LaTeX.
+
+    ASCII punctuation becomes numeric character references (``<`` -> ``&#60;``) and line
+    breaks become spaces, so ``<img src=x onerror=alert(1)>`` shows exactly as typed.
+    """
+    text = "" if value is None else str(value)
+    text = re.sub(r"\s+", " ", text)
+    return _MD_SPECIAL.sub(lambda m: f"&#{ord(m.group(0))};", text)
+
+
+def html_text(value: Any) -> str:
+    """``value`` escaped for HTML text and attribute values."""
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+# --- labels of the filter choices -----------------------------------------------------------
+
+
+def filter_options(ds: Any, lang: str) -> dict[str, dict[str, str]]:
+    """Choices of each sidebar filter as {id: label}, in display order.
+
+    Keys are the ParkFilter fields (``belts``, ``industries``, ``tiers``, ``districts``,
+    ``levels``). Industries are ordered tier > industry > sub-industry and labelled with their
+    path (``优势产业 › 汽车及零部件 › 整车制造``); widgets show labels as plain text.
+    """
+    from zones.filters import LEVELS  # a data module; imported late to keep i18n light
+
+    def names(frame: Any, key: str = "id") -> dict[str, str]:
+        return {str(r[key]): pick_name(r, lang) for _, r in frame.iterrows()}
+
+    belts = ds.belts.sort_values("order", kind="stable") if "order" in ds.belts else ds.belts
+    tiers = ds.tiers.sort_values("order", kind="stable") if "order" in ds.tiers else ds.tiers
+    tier_names = names(tiers)
+    industry_names = names(ds.industries)
+    parent = {str(r["id"]): str(r["parent_id"] or "") for _, r in ds.industries.iterrows()}
+    tier_of = {str(r["id"]): str(r["tier_id"] or "") for _, r in ds.industries.iterrows()}
+
+    def chain(ident: str) -> list[str]:
+        out = [ident]
+        while parent.get(out[0]) in industry_names and parent[out[0]] not in out:
+            out.insert(0, parent[out[0]])
+        return out
+
+    def path(ident: str) -> str:
+        links = chain(ident)
+        tier = tier_of.get(links[0], "")
+        head = [tier_names[tier]] if tier in tier_names else []
+        return " › ".join(head + [industry_names[i] for i in links])
+
+    # Tier order, then the data's order with each sub-industry right after its parent.
+    tier_rank = {ident: rank for rank, ident in enumerate(tier_names)}
+    position = {ident: n for n, ident in enumerate(industry_names)}
+    order = sorted(
+        industry_names,
+        key=lambda i: (
+            tier_rank.get(tier_of.get(chain(i)[0], ""), len(tier_rank)),
+            [position[x] for x in chain(i)],
+        ),
+    )
+    return {
+        "belts": names(belts),
+        "industries": {i: path(i) for i in order},
+        "tiers": tier_names,
+        "districts": names(ds.districts, "adcode"),
+        "levels": {code: level_label(code, lang) for code in LEVELS},
+    }

@@ -1,0 +1,612 @@
+"""Folium maps of the layout: districts, belts and parks, a legend and a layer control.
+
+The map comes in two parts so that streamlit-folium can keep the user's zoom across reruns:
+
+- :func:`base_map` holds what changes only with the language or the basemap (tiles, district
+  outlines, belts, legend). Its script identifies the map in the browser;
+- :func:`park_groups` holds the parks (and the selected park's outline) as feature groups that
+  streamlit-folium swaps in place (``feature_group_to_add``) when the filter or selection
+  changes, with :func:`layer_control` listing every layer.
+
+:func:`full_map` puts both together for a standalone HTML page (and for tests).
+
+Display rules: park features carry their id and only ``name``, ``ind`` (1 when the footprint
+is indicative) and ``est`` (the location's precision in metres when it is estimated, else 0);
+outlines are simplified by a few metres and coordinates rounded to 5 decimals (about 1 m).
+Tooltips are built with ``textContent``, so no name from the data is ever parsed as HTML;
+legend and layer names are HTML-escaped. Leaflet is loaded from the app itself
+(:mod:`zones.assets`), never from a CDN. On GCJ-02 basemaps (AMap) geometry is shifted for
+display only (:func:`zones.datum.gdf_to_gcj02`).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import folium
+import geopandas as gpd
+import numpy as np
+import shapely
+from branca.element import Element, MacroElement, Template
+from folium.utilities import JsCode
+
+from zones import assets
+from zones.datum import gdf_to_gcj02
+from zones.i18n import html_text, pick_name, pick_names, t
+from zones.settings import NINGBO_BOUNDS
+
+# --------------------------------------------------------------------------------------------
+# Basemaps
+
+BASEMAPS = ("none", "osm", "tianditu", "amap")
+DEFAULT_BASEMAP = "none"
+
+
+@dataclass(frozen=True)
+class Tiles:
+    """One tile layer of a basemap."""
+
+    url: str
+    attribution: str
+    subdomains: str = "abc"
+    max_zoom: int = 18
+    overlay: bool = False
+
+
+_TIANDITU = (
+    "https://t{{s}}.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
+    "&LAYER={layer}&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles"
+    "&TILEMATRIX={{z}}&TILEROW={{y}}&TILECOL={{x}}&tk={token}"
+)
+_TIANDITU_ATTR = '&copy; <a href="https://www.tianditu.gov.cn/">天地图 Tianditu</a>'
+_OSM_ATTR = (
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+)
+_AMAP_ATTR = '&copy; <a href="https://www.amap.com/">高德地图 AMap</a> (GCJ-02)'
+
+
+def available_basemaps(tianditu_token: str | None = None) -> tuple[str, ...]:
+    """Basemap ids that can be offered: Tianditu only with a token."""
+    return tuple(b for b in BASEMAPS if b != "tianditu" or tianditu_token)
+
+
+def is_gcj02(basemap: str) -> bool:
+    """True when ``basemap``'s tiles are in GCJ-02, so geometry must be shifted to match."""
+    return basemap == "amap"
+
+
+def basemap_tiles(
+    basemap: str, *, lang: str = "zh", tianditu_token: str | None = None
+) -> list[Tiles]:
+    """The tile layers of ``basemap`` (none for ``none``); Tianditu is vector + annotation."""
+    if basemap == "osm":
+        return [Tiles("https://tile.openstreetmap.org/{z}/{x}/{y}.png", _OSM_ATTR, "", 19)]
+    if basemap == "tianditu":
+        if not tianditu_token:
+            raise ValueError("the Tianditu basemap needs a token (TIANDITU_TOKEN)")
+        token = re.sub(r"[^A-Za-z0-9]", "", tianditu_token)
+        return [
+            Tiles(_TIANDITU.format(layer="vec", token=token), _TIANDITU_ATTR, "01234567", 18),
+            Tiles(_TIANDITU.format(layer="cva", token=token), _TIANDITU_ATTR, "01234567", 18, True),
+        ]
+    if basemap == "amap":
+        amap_lang = "zh_cn" if lang == "zh" else "en"
+        url = (
+            "https://webrd0{s}.is.autonavi.com/appmaptile?"
+            f"lang={amap_lang}&size=1&scale=1&style=8&x={{x}}&y={{y}}&z={{z}}"
+        )
+        return [Tiles(url, _AMAP_ATTR, "1234", 18)]
+    return []
+
+
+# --------------------------------------------------------------------------------------------
+# Trimmed GeoJSON for display
+
+#: Decimals of displayed coordinates (1e-5 degree is about 1 m).
+DISPLAY_DECIMALS = 5
+#: Simplification tolerance (degrees) of district and belt outlines on the map (about 50 m),
+#: and their decimals (1e-4 degree is about 10 m).
+OUTLINE_TOLERANCE = 0.0005
+OUTLINE_DECIMALS = 4
+#: Simplification tolerance (degrees) of park footprints on the map (about 5 m).
+PARK_TOLERANCE = 0.00005
+
+_COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+_FALLBACK_COLOR = "#777777"
+
+
+def safe_color(value: Any) -> str:
+    """``value`` when it is a #rgb or #rrggbb colour, else a neutral grey."""
+    return value if isinstance(value, str) and _COLOR.match(value) else _FALLBACK_COLOR
+
+
+def _for_display(
+    gdf: gpd.GeoDataFrame,
+    basemap: str,
+    tolerance: float = 0.0,
+    decimals: int = DISPLAY_DECIMALS,
+) -> list[Any]:
+    """Geometries of ``gdf`` shifted (GCJ-02 basemaps), simplified and rounded for display."""
+    if len(gdf) == 0:
+        return []
+    shown = gdf_to_gcj02(gdf) if is_gcj02(basemap) else gdf
+    geoms = np.asarray(shown.geometry.array)
+    if tolerance:
+        geoms = shapely.simplify(geoms, tolerance, preserve_topology=True)
+    geoms = shapely.transform(geoms, lambda xy: np.round(xy, decimals))
+    return [json.loads(shapely.to_geojson(g)) if g is not None else None for g in geoms]
+
+
+def _number(value: Any) -> float:
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        return math.nan
+    return out
+
+
+def park_features(parks: gpd.GeoDataFrame, *, lang: str, basemap: str = DEFAULT_BASEMAP) -> dict:
+    """Parks as a FeatureCollection with only what the map needs.
+
+    Each feature's ``id`` is the park id (Leaflet keeps it in ``toGeoJSON()``, so it comes
+    back in st_folium's ``last_active_drawing``). Properties: ``name`` (in ``lang``, raw
+    text: tooltips use ``textContent``), ``ind`` (1 for an indicative footprint) and ``est``
+    (precision in metres of an estimated location, 1 when unknown, else 0).
+    """
+    geometries = _for_display(parks, basemap, PARK_TOLERANCE)
+    n = len(parks)
+    footprints = parks["footprint"] if "footprint" in parks else [""] * n
+    bases = parks["location_basis"] if "location_basis" in parks else [""] * n
+    precisions = parks["location_precision_m"] if "location_precision_m" in parks else [None] * n
+    features = []
+    for ident, name, footprint, basis, precision, geometry in zip(
+        parks["id"], pick_names(parks, lang), footprints, bases, precisions, geometries,
+        strict=True,
+    ):  # fmt: skip
+        metres = _number(precision)
+        estimated = basis == "estimated"
+        features.append(
+            {
+                "type": "Feature",
+                "id": str(ident),
+                "properties": {
+                    "name": name,
+                    "ind": int(footprint == "indicative"),
+                    "est": (int(metres) if math.isfinite(metres) else 1) if estimated else 0,
+                },
+                "geometry": geometry,
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def belt_features(belts: gpd.GeoDataFrame, *, lang: str, basemap: str = DEFAULT_BASEMAP) -> dict:
+    """Belts (in their ``order``) with ``id``, ``name`` and a checked ``color``."""
+    if "order" in belts and len(belts):
+        belts = belts.sort_values("order", kind="stable")
+    geometries = _for_display(belts, basemap, OUTLINE_TOLERANCE, OUTLINE_DECIMALS)
+    features = [
+        {
+            "type": "Feature",
+            "id": str(row["id"]),
+            "properties": {
+                "id": str(row["id"]),
+                "name": pick_name(row, lang),
+                "color": safe_color(row.get("color")),
+            },
+            "geometry": geometry,
+        }
+        for (_, row), geometry in zip(belts.iterrows(), geometries, strict=True)
+    ]
+    return {"type": "FeatureCollection", "features": features}
+
+
+def district_features(
+    districts: gpd.GeoDataFrame, *, lang: str, basemap: str = DEFAULT_BASEMAP
+) -> dict:
+    """District outlines with ``adcode`` and ``name``, plus the collection's ``sources``."""
+    geometries = _for_display(districts, basemap, OUTLINE_TOLERANCE, OUTLINE_DECIMALS)
+    features = [
+        {
+            "type": "Feature",
+            "id": str(row["adcode"]),
+            "properties": {"adcode": str(row["adcode"]), "name": pick_name(row, lang)},
+            "geometry": geometry,
+        }
+        for (_, row), geometry in zip(districts.iterrows(), geometries, strict=True)
+    ]
+    sources = sorted({str(s) for s in districts.get("source", []) if isinstance(s, str) and s})
+    return {"type": "FeatureCollection", "features": features, "sources": sources}
+
+
+def bounds_of(fc: dict) -> tuple[float, float, float, float] | None:
+    """(min lon, min lat, max lon, max lat) of a FeatureCollection, None when empty."""
+    geoms = [shapely.geometry.shape(f["geometry"]) for f in fc["features"] if f.get("geometry")]
+    if not geoms:
+        return None
+    minx, miny, maxx, maxy = shapely.total_bounds(np.asarray(geoms, dtype=object))
+    return float(minx), float(miny), float(maxx), float(maxy)
+
+
+def view_for(
+    bounds: Sequence[float],
+    *,
+    width_px: int = 700,
+    height_px: int = 600,
+    max_zoom: float = 16,
+    snap: float = 1.0,
+) -> tuple[tuple[float, float], float]:
+    """Centre (lat, lon) and the largest zoom (a multiple of ``snap``) that shows ``bounds``."""
+    minx, miny, maxx, maxy = bounds
+    center = ((miny + maxy) / 2, (minx + maxx) / 2)
+    span_x = max(maxx - minx, 1e-6)
+    y0, y1 = (math.log(math.tan(math.pi / 4 + math.radians(v) / 2)) for v in (miny, maxy))
+    span_y = max(y1 - y0, 1e-9)
+    zoom_x = math.log2(width_px * 360 / (256 * span_x))
+    zoom_y = math.log2(height_px * 2 * math.pi / (256 * span_y))
+    zoom = math.floor((min(zoom_x, zoom_y) - 0.1) / snap) * snap
+    zoom = max(1.0, min(float(max_zoom), zoom))
+    return center, int(zoom) if snap == 1.0 else zoom
+
+
+def park_view(
+    parks_fc: dict, park_id: str, *, width_px: int = 700, height_px: int = 600, max_zoom: int = 14
+) -> tuple[list[float], int] | None:
+    """``([lat, lon], zoom)`` that shows park ``park_id`` of ``parks_fc``; None if not there."""
+    feature = next((f for f in parks_fc["features"] if f.get("id") == park_id), None)
+    bounds = bounds_of({"features": [feature]}) if feature is not None else None
+    if bounds is None:
+        return None
+    center, zoom = view_for(bounds, width_px=width_px, height_px=height_px, max_zoom=max_zoom)
+    return [center[0], center[1]], int(zoom)
+
+
+# --------------------------------------------------------------------------------------------
+# Styles
+
+SURVEYED_STYLE = {
+    "color": "#212121",
+    "weight": 2,
+    "opacity": 1.0,
+    "fillColor": "#37474f",
+    "fillOpacity": 0.7,
+}
+INDICATIVE_STYLE = {
+    "color": "#37474f",
+    "weight": 2,
+    "opacity": 0.9,
+    "dashArray": "6 4",
+    "fillColor": "#90a4ae",
+    "fillOpacity": 0.3,
+}
+#: Parks whose location is estimated too (the footprint then is necessarily indicative).
+ESTIMATED_STYLE = {
+    "color": "#455a64",
+    "weight": 2,
+    "opacity": 0.9,
+    "dashArray": "1 5",
+    "fillColor": "#b0bec5",
+    "fillOpacity": 0.25,
+}
+SELECTED_STYLE = {"color": "#ffab00", "weight": 5, "opacity": 1.0, "fill": False}
+DISTRICT_STYLE = {"color": "#6d6d6d", "weight": 1, "opacity": 0.9, "fillColor": "#fbfaf5"}
+#: Zoom steps of the map; fractional zooms let Ningbo fill the map.
+ZOOM_SNAP = 0.25
+#: Map width assumed for the initial view (the map column of a laptop screen).
+MAP_WIDTH_PX = 680
+#: Background of the map where no tile layer is drawn (the sea, with basemap "none").
+NO_TILES_BACKGROUND = "#dbe7ee"
+
+
+def _belt_style(color: str) -> dict[str, Any]:
+    return {"color": color, "weight": 1.5, "opacity": 0.9, "fillColor": color, "fillOpacity": 0.18}
+
+
+def _js_json(value: Any) -> str:
+    """JSON safe inside a <script> element."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _park_on_each_feature(base_style: dict[str, Any], lang: str) -> JsCode:
+    """Tooltip (name, footprint and location caveats) built as text nodes, and hover style."""
+    labels = {
+        "ind": t("tooltip.indicative", lang),
+        "est": t("tooltip.estimated", lang, m="{m}"),
+    }
+    return JsCode(
+        f"""function(feature, layer) {{
+    var p = feature.properties || {{}};
+    var labels = {_js_json(labels)};
+    var box = document.createElement("div");
+    var title = document.createElement("b");
+    title.textContent = (p.est ? "\\u2248 " : "") + (p.name || feature.id || "");
+    box.appendChild(title);
+    if (p.ind) {{
+        var ind = document.createElement("div");
+        ind.textContent = labels.ind;
+        box.appendChild(ind);
+    }}
+    if (p.est) {{
+        var est = document.createElement("div");
+        est.textContent = labels.est.replace("{{m}}", p.est > 1 ? String(p.est) : "?");
+        box.appendChild(est);
+    }}
+    layer.bindTooltip(box, {{sticky: true, direction: "top"}});
+    var base = {_js_json(base_style)};
+    layer.on("mouseover", function () {{ layer.setStyle({{weight: base.weight + 2}}); }});
+    layer.on("mouseout", function () {{ layer.setStyle(base); }});
+}}"""
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Legend
+
+
+class Legend(MacroElement):
+    """A Leaflet control showing prepared (already escaped) legend HTML."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var legend = L.control({position: {{ this.position|tojson }}});
+            legend.onAdd = function () {
+                var div = L.DomUtil.create("div", "zones-legend");
+                div.innerHTML = {{ this.html|tojson }};
+                L.DomEvent.disableClickPropagation(div);
+                L.DomEvent.disableScrollPropagation(div);
+                return div;
+            };
+            legend.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, html: str, position: str = "bottomright") -> None:
+        super().__init__()
+        self._name = "Legend"
+        self.html = html
+        self.position = position
+
+
+class FocusWithoutScrolling(MacroElement):
+    """Keep Leaflet's keyboard focus from scrolling the page on a click.
+
+    Leaflet focuses the map on mousedown; when the map's iframe is partly below the fold the
+    browser then scrolls the page between mousedown and mouseup, and the click misses the
+    park. Focusing with ``preventScroll`` keeps keyboard navigation without the jump.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (map) {
+            var kb = map.keyboard;
+            if (!kb || !kb.enabled()) { return; }
+            kb.removeHooks();
+            kb._onMouseDown = function () {
+                if (this._focused) { return; }
+                this._map._container.focus({preventScroll: true});
+            };
+            kb.addHooks();
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "FocusWithoutScrolling"
+
+
+_LEGEND_CSS = """
+<style>
+.zones-legend { background: rgba(255,255,255,0.92); padding: 6px 8px; border-radius: 4px;
+  box-shadow: 0 1px 4px rgba(0,0,0,0.3); font: 11px/1.4 "Noto Sans CJK SC", "PingFang SC",
+  "Microsoft YaHei", sans-serif; color: #222; max-width: 230px; }
+.zones-legend summary { font-weight: bold; cursor: pointer; margin-bottom: 2px; }
+.zones-legend i { display: inline-block; width: 18px; height: 11px; margin-right: 6px;
+  vertical-align: -1px; box-sizing: border-box; }
+.leaflet-tooltip { font-size: 13px; }
+.leaflet-control-attribution { max-width: 62%; font-size: 10px; }
+</style>
+"""
+
+
+def _swatch(style: dict[str, Any]) -> str:
+    fill = style.get("fillColor", "transparent") if style.get("fill", True) else "transparent"
+    opacity = style.get("fillOpacity", 0.2) if style.get("fill", True) else 0
+    dash = str(style.get("dashArray") or "")
+    border = "solid" if not dash else "dotted" if dash.startswith("1 ") else "dashed"
+    width = min(int(style.get("weight", 1)), 3)
+    rgb = safe_color(fill) if fill != "transparent" else None
+    background = _rgba(rgb, opacity) if rgb else "transparent"
+    return (
+        f'<i style="background:{background};border:{width}px {border} '
+        f'{safe_color(style.get("color"))}"></i>'
+    )
+
+
+def _rgba(color: str, alpha: float) -> str:
+    hex_ = color.lstrip("#")
+    if len(hex_) == 3:
+        hex_ = "".join(c * 2 for c in hex_)
+    r, g, b = (int(hex_[i : i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({r},{g},{b},{alpha:.2f})"
+
+
+def legend_html(belts_fc: dict, lang: str) -> str:
+    """The legend: belts by colour, district outline, park footprints, selection, caveats."""
+    title = f"<summary>{html_text(t('legend.title', lang))}</summary>"
+    rows = []
+    for feature in belts_fc["features"]:
+        props = feature["properties"]
+        style = _belt_style(safe_color(props.get("color")))
+        rows.append(f"{_swatch(style)}{html_text(props.get('name'))}")
+    entries = (
+        ({**DISTRICT_STYLE, "fill": False}, "legend.district"),
+        (SURVEYED_STYLE, "legend.surveyed"),
+        (INDICATIVE_STYLE, "legend.indicative"),
+        (ESTIMATED_STYLE, "legend.estimated_location"),
+        (SELECTED_STYLE, "legend.selected"),
+    )
+    for style, key in entries:
+        rows.append(f"{_swatch(style)}{html_text(t(key, lang))}")
+    return f"<details open>{title}{'<br>'.join(rows)}</details>"
+
+
+# --------------------------------------------------------------------------------------------
+# Maps
+
+
+def base_map(
+    districts_fc: dict,
+    belts_fc: dict,
+    *,
+    lang: str,
+    basemap: str = DEFAULT_BASEMAP,
+    base_url_path: str = "",
+    tianditu_token: str | None = None,
+    map_height: int = 620,
+) -> folium.Map:
+    """The part of the map that stays while filters and selection change.
+
+    Tiles of ``basemap``, district outlines (filled when there are no tiles, so the map reads
+    offline), one layer per belt, the legend, and Leaflet served by the app.
+    """
+    bounds = bounds_of(districts_fc) or bounds_of(belts_fc) or NINGBO_BOUNDS
+    # Start from a computed view, then fit Ningbo to the map's real size (fractional zooms).
+    center, zoom = view_for(bounds, width_px=MAP_WIDTH_PX, height_px=map_height, snap=ZOOM_SNAP)
+    m = folium.Map(
+        location=list(center),
+        zoom_start=zoom,
+        tiles=None,
+        control_scale=True,
+        prefer_canvas=False,
+        zoom_control=True,
+        zoom_snap=ZOOM_SNAP,
+        zoom_delta=0.5,
+    )
+    # Instance attributes shadow folium's class-level CDN lists: Leaflet only, from this app.
+    m.default_js = assets.js_links(base_url_path)
+    m.default_css = assets.css_links(base_url_path)
+
+    for tiles in basemap_tiles(basemap, lang=lang, tianditu_token=tianditu_token):
+        folium.TileLayer(
+            tiles=tiles.url,
+            attr=tiles.attribution,
+            name=html_text(t(f"basemap.{basemap}", lang)),
+            subdomains=tiles.subdomains or "abc",
+            max_zoom=tiles.max_zoom,
+            overlay=tiles.overlay,
+            control=False,
+        ).add_to(m)
+
+    background = (
+        ""
+        if basemap != "none"
+        else (f"<style>.leaflet-container {{ background: {NO_TILES_BACKGROUND}; }}</style>")
+    )
+    m.get_root().header.add_child(Element(_LEGEND_CSS + background), name="zones_css")
+
+    district_style = {**DISTRICT_STYLE, "fillOpacity": 1.0 if basemap == "none" else 0.0}
+    attribution = ", ".join(districts_fc.get("sources", []))
+    districts = folium.FeatureGroup(name=html_text(t("map.districts", lang)), overlay=True)
+    folium.GeoJson(
+        districts_fc,
+        style=district_style,
+        interactive=False,
+        control=False,
+        attribution=html_text(attribution) if attribution else None,
+    ).add_to(districts)
+    districts.add_to(m)
+
+    for feature in belts_fc["features"]:
+        props = feature["properties"]
+        group = folium.FeatureGroup(name=html_text(props.get("name")), overlay=True)
+        folium.GeoJson(
+            {"type": "FeatureCollection", "features": [feature]},
+            style=_belt_style(safe_color(props.get("color"))),
+            interactive=False,
+            control=False,
+        ).add_to(group)
+        group.add_to(m)
+
+    minx, miny, maxx, maxy = bounds
+    m.fit_bounds([[miny, minx], [maxy, maxx]])
+    Legend(legend_html(belts_fc, lang)).add_to(m)
+    FocusWithoutScrolling().add_to(m)
+    return m
+
+
+#: How parks are drawn, in drawing order: (class, layer name key, style).
+PARK_CLASSES = (
+    ("surveyed", "map.parks_surveyed", SURVEYED_STYLE),
+    ("indicative", "map.parks_indicative", INDICATIVE_STYLE),
+    ("estimated", "map.parks_estimated", ESTIMATED_STYLE),
+)
+
+
+def park_class(properties: dict[str, Any]) -> str:
+    """``estimated`` (location estimated), ``indicative`` (footprint estimated) or ``surveyed``."""
+    if properties.get("est"):
+        return "estimated"
+    return "indicative" if properties.get("ind") else "surveyed"
+
+
+def park_groups(
+    parks_fc: dict, *, lang: str, selected_id: str | None = None
+) -> list[folium.FeatureGroup]:
+    """Feature groups of the parks, one per :data:`PARK_CLASSES`, then the selection outline.
+
+    Only park polygons are interactive, so the polygons a browser draws with the class
+    ``leaflet-interactive`` are exactly the parks of ``parks_fc``.
+    """
+    groups = []
+    for kind, key, style in PARK_CLASSES:
+        features = [f for f in parks_fc["features"] if park_class(f["properties"]) == kind]
+        group = folium.FeatureGroup(name=html_text(t(key, lang)), overlay=True)
+        folium.GeoJson(
+            {"type": "FeatureCollection", "features": features},
+            style=style,
+            on_each_feature=_park_on_each_feature(style, lang),
+            control=False,
+        ).add_to(group)
+        groups.append(group)
+
+    chosen = [f for f in parks_fc["features"] if selected_id and f["id"] == selected_id]
+    group = folium.FeatureGroup(name=html_text(t("map.selected", lang)), overlay=True)
+    folium.GeoJson(
+        {"type": "FeatureCollection", "features": chosen},
+        style=SELECTED_STYLE,
+        interactive=False,
+        control=False,
+    ).add_to(group)
+    groups.append(group)
+    return groups
+
+
+def layer_control() -> folium.LayerControl:
+    """The layer switcher (collapsed to an icon in the map's top-right corner)."""
+    return folium.LayerControl(position="topright", collapsed=True)
+
+
+def full_map(base: folium.Map, groups: Iterable[folium.FeatureGroup]) -> folium.Map:
+    """``base`` with ``groups`` and a layer control added: a complete standalone map."""
+    for group in groups:
+        group.add_to(base)
+    layer_control().add_to(base)
+    return base
+
+
+def map_html(m: folium.Map) -> str:
+    """The standalone HTML page of ``m``."""
+    return m.get_root().render()

@@ -1,0 +1,175 @@
+"""Shared fixtures. Browser tests drive Debian's Chromium (Playwright) against a live app.
+
+The browser fixtures come from pytest-playwright (``browser``, ``context``, ``page``); this
+file points them at /usr/bin/chromium, starts one Streamlit server per session on a test
+dataset, and gives each browser test an ``offline_page``: every request to a host other than
+127.0.0.1/localhost is aborted and recorded, and any JavaScript dialog fails the test.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+#: A park name that runs script if any layer of the app renders data as HTML.
+HOSTILE = "<img src=x onerror=alert(1)>"
+#: Parks in the browser tests' dataset (park 0 carries HOSTILE as its Chinese name).
+BROWSER_PARKS = 8
+#: Generous: two cores, a cold Streamlit and Chromium start.
+TIMEOUT_MS = 60_000
+
+
+# --- Chromium through pytest-playwright ------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed (./dev test installs it)")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_context_args, "viewport": {"width": 1400, "height": 1000}}
+
+
+# --- the app server --------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class AppServer:
+    url: str
+    gpkg: Path
+    n_parks: int
+    log: Path
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+    """`streamlit run app.py` on a free port, on a dataset that includes HOSTILE."""
+    from tests.factories import make_dataset
+    from zones.dataset import save_dataset
+
+    folder = tmp_path_factory.mktemp("app")
+    gpkg = save_dataset(make_dataset(BROWSER_PARKS, hostile_name=HOSTILE), folder / "zones.gpkg")
+    port = _free_port()
+    log = folder / "streamlit.log"
+    env = {**os.environ, "ZONES_GPKG": str(gpkg), "TIANDITU_TOKEN": ""}
+    command = [
+        sys.executable, "-m", "streamlit", "run", "app.py",
+        "--server.headless", "true",
+        "--server.address", "127.0.0.1",
+        "--server.port", str(port),
+        "--server.fileWatcherType", "none",
+        "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
+    with log.open("wb") as out:
+        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"streamlit exited with {proc.returncode}:\n{log.read_text()}")
+            try:
+                with urllib.request.urlopen(url + "_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"streamlit did not start in 90 s:\n{log.read_text()}")
+            time.sleep(0.3)
+        yield AppServer(url=url, gpkg=gpkg, n_parks=BROWSER_PARKS, log=log)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=15)
+
+
+# --- an offline page -------------------------------------------------------------------------
+
+
+@dataclass
+class OfflinePage:
+    """A Playwright page whose off-host requests are aborted and listed in ``blocked``."""
+
+    page: Any
+    server: AppServer
+    blocked: list[tuple[str, str]] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+    def open(self, query: str = "") -> None:
+        self.page.goto(self.server.url + (f"?{query}" if query else ""))
+
+    @property
+    def map(self) -> Any:
+        return self.page.frame_locator("iframe[title='streamlit_folium.st_folium']")
+
+    @property
+    def polygons(self) -> Any:
+        return self.map.locator("path.leaflet-interactive")
+
+    def blocked_assets(self) -> list[str]:
+        """Off-host scripts and stylesheets the page tried to load."""
+        return [url for kind, url in self.blocked if kind in ("script", "stylesheet")]
+
+
+@pytest.fixture
+def offline_page(page: Any, app_server: AppServer) -> Iterator[OfflinePage]:
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=TIMEOUT_MS)
+    page.set_default_timeout(TIMEOUT_MS)
+    result = OfflinePage(page=page, server=app_server)
+
+    def route(r: Any) -> None:
+        host = urlsplit(r.request.url).hostname
+        if host in ("127.0.0.1", "localhost"):
+            r.continue_()
+        else:
+            result.blocked.append((r.request.resource_type, r.request.url))
+            r.abort()
+
+    def on_dialog(dialog: Any) -> None:
+        result.dialogs.append(f"{dialog.type}: {dialog.message}")
+        dialog.dismiss()
+
+    page.context.route("**/*", route)
+    page.on("dialog", on_dialog)
+    yield result
+    assert not result.dialogs, f"a JavaScript dialog opened: {result.dialogs}"

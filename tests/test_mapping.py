@@ -1,0 +1,273 @@
+"""Folium maps, inspected as rendered HTML/JS: what is drawn, how, and from where."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+
+import pytest
+import shapely
+
+from tests.conftest import HOSTILE
+from tests.factories import make_dataset
+from zones import assets, mapping
+from zones.dataset import Dataset
+from zones.filters import ParkFilter, apply_filter
+
+
+def fcs(ds: Dataset, lang: str = "zh", basemap: str = "none") -> tuple[dict, dict]:
+    return (
+        mapping.district_features(ds.districts, lang=lang, basemap=basemap),
+        mapping.belt_features(ds.belts, lang=lang, basemap=basemap),
+    )
+
+
+def render(
+    ds: Dataset,
+    f: ParkFilter | None = None,
+    *,
+    lang: str = "zh",
+    basemap: str = "none",
+    selected: str | None = None,
+    token: str | None = None,
+) -> str:
+    parks = apply_filter(ds, f or ParkFilter())
+    parks_fc = mapping.park_features(parks, lang=lang, basemap=basemap)
+    base = mapping.base_map(*fcs(ds, lang, basemap), lang=lang, basemap=basemap,
+                            tianditu_token=token)  # fmt: skip
+    groups = mapping.park_groups(parks_fc, lang=lang, selected_id=selected)
+    return mapping.map_html(mapping.full_map(base, groups))
+
+
+def embedded_collections(html: str) -> list[dict]:
+    """Every GeoJSON collection the page adds to a layer, in order."""
+    decoder = json.JSONDecoder()
+    out = []
+    for match in re.finditer(r"_add\(", html):
+        try:
+            value, _ = decoder.raw_decode(html, match.end())
+        except json.JSONDecodeError:
+            continue
+        if isinstance(value, dict) and value.get("type") == "FeatureCollection":
+            out.append(value)
+    return out
+
+
+def park_collections(html: str) -> list[dict]:
+    """The park collections (surveyed, indicative, estimated): last but the selection."""
+    return embedded_collections(html)[-1 - len(mapping.PARK_CLASSES) : -1]
+
+
+@pytest.fixture(scope="module")
+def ds() -> Dataset:
+    return make_dataset(9, hostile_name=HOSTILE)
+
+
+def test_every_filtered_park_is_one_polygon(ds: Dataset) -> None:
+    for f in (ParkFilter(), ParkFilter(belts=("north",)), ParkFilter(levels=("national",))):
+        html = render(ds, f)
+        parks = park_collections(html)
+        ids = [feat["id"] for fc in parks for feat in fc["features"]]
+        assert sorted(ids) == sorted(apply_filter(ds, f)["id"])
+
+
+def test_park_features_are_trimmed_and_rounded(ds: Dataset) -> None:
+    fc = mapping.park_features(ds.parks, lang="en")
+    first = fc["features"][0]
+    assert first["id"] == "p0"
+    assert set(first["properties"]) == {"name", "ind", "est"}
+    assert first["properties"] == {"name": "Test Park 0", "ind": 0, "est": 0}
+    assert fc["features"][1]["properties"] == {"name": "Test Park 1", "ind": 1, "est": 5000}
+    coords = re.findall(r"\d+\.\d+", json.dumps(fc))
+    assert max(len(c.split(".")[1]) for c in coords) <= mapping.DISPLAY_DECIMALS
+
+
+def test_indicative_footprints_and_estimated_locations_are_drawn_differently(ds: Dataset) -> None:
+    surveyed, indicative, estimated = (
+        mapping.SURVEYED_STYLE, mapping.INDICATIVE_STYLE, mapping.ESTIMATED_STYLE
+    )  # fmt: skip
+    assert not surveyed.get("dashArray")
+    assert indicative["dashArray"] and estimated["dashArray"]
+    assert indicative["dashArray"] != estimated["dashArray"]
+    assert estimated["fillOpacity"] < surveyed["fillOpacity"]
+    assert indicative["fillOpacity"] < surveyed["fillOpacity"]
+    # One sourced park with an indicative footprint, to fill every class.
+    parks = ds.parks.copy()
+    parks.loc[parks["id"] == "p2", "location_basis"] = "sourced"
+    html = render(dataclasses.replace(ds, parks=parks))
+    classes = [[f["id"] for f in fc["features"]] for fc in park_collections(html)]
+    assert classes == [["p0"], ["p2"], ["p1", "p3", "p4", "p5", "p6", "p7", "p8"]]
+    for style in (indicative, estimated):
+        assert f'"dashArray": "{style["dashArray"]}"' in html
+
+
+def test_legend_names_belts_and_says_indicative_is_estimated(ds: Dataset) -> None:
+    html = mapping.legend_html(fcs(ds)[1], "zh")
+    assert "北部湾区产业带" in html and "东部临港产业带" in html
+    assert "#1f77b4" in html and "#d62728" in html
+    assert "示意范围（估计）" in html and "dashed" in html and "dotted" in html
+    assert "位置亦为估计" in html
+    assert "indicative footprint (estimated)" in mapping.legend_html(fcs(ds, "en")[1], "en")
+
+
+def test_map_loads_no_script_or_stylesheet_from_another_host(ds: Dataset) -> None:
+    for basemap in ("none", "osm", "tianditu", "amap"):
+        html = render(ds, basemap=basemap, token="abc123")
+        assert assets.off_host_links(html) == [], basemap
+        assert "/app/static/vendor/leaflet/leaflet.js" in html
+        assert "/app/static/vendor/leaflet/leaflet.css" in html
+        for cdn in ("jsdelivr", "cdnjs", "jquery", "bootstrap", "unpkg"):
+            assert cdn not in html.lower(), (basemap, cdn)
+
+
+def test_off_host_links_finds_cdn_references() -> None:
+    html = (
+        '<script src="https://cdn.example/x.js"></script><script src="/app/static/a.js">'
+        '</script><link rel="stylesheet" href="//cdn.example/y.css"/>'
+        "<style>@import url('https://fonts.example/z.css');</style>"
+    )
+    assert assets.off_host_links(html) == [
+        "https://cdn.example/x.js",
+        "//cdn.example/y.css",
+        "https://fonts.example/z.css",
+    ]
+
+
+def test_vendored_assets_are_present_and_follow_the_base_path() -> None:
+    assert assets.missing_assets() == []
+    assert assets.js_links("zones") == [("leaflet", "/zones/app/static/vendor/leaflet/leaflet.js")]
+    assert assets.css_links("") == [("leaflet_css", "/app/static/vendor/leaflet/leaflet.css")]
+    sources = (assets.STATIC_DIR / "vendor" / "SOURCES.md").read_text()
+    assert f"| leaflet | {assets.LEAFLET_VERSION} | BSD-2-Clause |" in sources
+
+
+def test_hostile_names_never_reach_html_unescaped(ds: Dataset) -> None:
+    belts = ds.belts.copy()
+    belts.loc[0, "name_zh"] = "<b onmouseover=alert(2)>belt</b>"
+    belts.loc[0, "color"] = "red;background:url(javascript:alert(3))"
+    hostile = dataclasses.replace(ds, belts=belts)
+    html = render(hostile, selected="p0")
+    assert "<img" not in html and "<b onmouseover" not in html
+    assert "javascript:alert(3)" not in html
+    legend = mapping.legend_html(fcs(hostile)[1], "zh")
+    assert "&lt;b onmouseover=alert(2)&gt;" in legend
+    # Layer-control names are HTML in Leaflet: escaped (and JSON-encoded in the script).
+    assert "\\u0026lt;b onmouseover=alert(2)\\u0026gt;belt\\u0026lt;/b\\u0026gt;" in html
+
+
+def test_park_tooltips_are_built_as_text_not_html(ds: Dataset) -> None:
+    html = render(ds)
+    assert "title.textContent" in html and "layer.bindTooltip(box" in html
+    # The park names stay raw in the data (textContent shows them as typed) ...
+    names = [f["properties"]["name"] for fc in park_collections(html) for f in fc["features"]]
+    assert HOSTILE in names
+    # ... and no tooltip or popup is bound to an HTML string.
+    assert "GeoJsonTooltip" not in html and "bindPopup" not in html
+
+
+def test_clicks_do_not_scroll_the_page(ds: Dataset) -> None:
+    assert "focus({preventScroll: true})" in render(ds)
+
+
+def test_only_parks_are_interactive(ds: Dataset) -> None:
+    html = render(ds, selected="p1")
+    # Districts, belts and the selection outline: non-interactive; park layers: interactive.
+    assert html.count('"interactive": false') == 1 + len(ds.belts) + 1
+    assert html.count("layer.bindTooltip(box") == len(mapping.PARK_CLASSES)
+    selected = embedded_collections(html)[-1]
+    assert [f["id"] for f in selected["features"]] == ["p1"]
+
+
+def test_selection_outline_is_empty_without_a_selection(ds: Dataset) -> None:
+    assert embedded_collections(render(ds))[-1]["features"] == []
+    assert embedded_collections(render(ds, selected="p999"))[-1]["features"] == []
+
+
+def test_amap_shifts_geometry_to_gcj02_for_display_only(ds: Dataset) -> None:
+    wgs = mapping.park_features(ds.parks, lang="zh", basemap="none")
+    gcj = mapping.park_features(ds.parks, lang="zh", basemap="amap")
+    a = shapely.geometry.shape(wgs["features"][0]["geometry"]).centroid
+    b = shapely.geometry.shape(gcj["features"][0]["geometry"]).centroid
+    # GCJ-02 moves Ningbo by a few hundred metres (about 0.005 degrees).
+    assert 0.001 < abs(b.x - a.x) + abs(b.y - a.y) < 0.02
+    # The dataset itself is untouched.
+    assert ds.parks.geometry.iloc[0].bounds == pytest.approx((121.05, 29.95, 121.058, 29.958))
+
+
+def test_basemaps_offered_and_their_tiles() -> None:
+    assert mapping.available_basemaps(None) == ("none", "osm", "amap")
+    assert mapping.available_basemaps("tok") == ("none", "osm", "tianditu", "amap")
+    assert mapping.basemap_tiles("none") == []
+    tianditu = mapping.basemap_tiles("tianditu", tianditu_token="ab c<1>")
+    assert ["vec_w" in tianditu[0].url, "cva_w" in tianditu[1].url] == [True, True]
+    assert all(t.url.endswith("tk=abc1") for t in tianditu)
+    assert tianditu[1].overlay
+    assert "GCJ-02" in mapping.basemap_tiles("amap")[0].attribution
+    assert all(t.attribution for b in ("osm", "amap") for t in mapping.basemap_tiles(b))
+    with pytest.raises(ValueError):
+        mapping.basemap_tiles("tianditu")
+
+
+def test_tiles_carry_attribution_in_the_page(ds: Dataset) -> None:
+    osm = json.loads(f'"{_attribution(render(ds, basemap="osm"))}"')
+    assert "OpenStreetMap</a> contributors" in osm
+    assert "tile.openstreetmap.org" not in render(ds, basemap="none")
+
+
+def _attribution(html: str) -> str:
+    match = re.search(r'"attribution": "((?:[^"\\]|\\.)*)"', html)
+    assert match, "no attribution"
+    return match.group(1)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("#1f77b4", "#1f77b4"), ("#abc", "#abc"), ("red", "#777777"), (None, "#777777"),
+     ("#12345g", "#777777"), ("#1f77b4;x", "#777777")],
+)  # fmt: skip
+def test_safe_color(value: object, expected: str) -> None:
+    assert mapping.safe_color(value) == expected
+
+
+def test_view_for_a_park_zooms_in_and_centres() -> None:
+    (lat, lon), zoom = mapping.view_for((121.05, 29.95, 121.058, 29.958), height_px=620)
+    assert (lat, lon) == pytest.approx((29.954, 121.054))
+    assert 12 <= zoom <= 16
+    _, city = mapping.view_for((120.9, 28.9, 122.3, 30.4), height_px=620)
+    assert 6 <= city <= 9
+
+
+def test_park_view() -> None:
+    fc = mapping.park_features(make_dataset(3).parks, lang="zh")
+    view = mapping.park_view(fc, "p1", height_px=620)
+    assert view is not None
+    (lat, lon), zoom = view
+    assert (lat, lon) == pytest.approx((29.954, 121.554)) and zoom == 14
+    assert mapping.park_view(fc, "nope") is None
+    fc["features"][0]["geometry"] = None
+    assert mapping.park_view(fc, "p0") is None
+
+
+def test_bounds_of() -> None:
+    ds = make_dataset(3)
+    assert mapping.bounds_of(fcs(ds)[0]) == pytest.approx((121.0, 29.9, 122.0, 30.3))
+    assert mapping.bounds_of({"type": "FeatureCollection", "features": []}) is None
+
+
+def test_empty_selection_still_renders(ds: Dataset) -> None:
+    html = render(ds, ParkFilter(text="no such park"))
+    assert [fc["features"] for fc in park_collections(html)] == [[], [], []]
+
+
+def test_map_building_does_not_modify_the_cached_geojson(ds: Dataset) -> None:
+    """The app caches these collections as shared resources: nothing may change them."""
+    districts, belts = fcs(ds)
+    parks = mapping.park_features(ds.parks, lang="zh")
+    before = json.dumps([districts, belts, parks], sort_keys=True)
+    base = mapping.base_map(districts, belts, lang="zh")
+    html = mapping.map_html(
+        mapping.full_map(base, mapping.park_groups(parks, lang="zh", selected_id="p1"))
+    )
+    assert html
+    assert json.dumps([districts, belts, parks], sort_keys=True) == before
