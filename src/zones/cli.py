@@ -13,16 +13,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from zones.cli_gis import add_bundle_options, add_import_parser, run_bundle, wants_bundle
-from zones.errors import DataError, UnknownValueError, ValidationError, ZonesError
+from zones.console import err as _err
+from zones.console import out as _out
+from zones.console import report_error
+from zones.errors import ZonesError
 from zones.settings import DATA_DIR, DEFAULT_GPKG, GEO_DIR
-
-
-def _out(text: str = "") -> None:
-    print(text)
-
-
-def _err(text: str) -> None:
-    print(text, file=sys.stderr)
 
 
 def _add_inputs(parser: argparse.ArgumentParser) -> None:
@@ -179,21 +174,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return int(args.func(args))
-    except ValidationError as exc:
-        for problem in exc.problems:
-            _err(str(problem))
-        errors = sum(p.severity == "error" for p in exc.problems)
-        _err(f"{errors} error(s); nothing written")
-        return 1
-    except UnknownValueError as exc:
-        _err(f"error: {exc}")
-        return 2
-    except DataError as exc:
-        _err(str(exc.problem))
-        return 1
     except ZonesError as exc:
-        _err(f"error: {exc}")
-        return 1
+        return report_error(exc)
 
 
 if __name__ == "__main__":

@@ -10,36 +10,13 @@ escape as a traceback: 0 done, 1 nothing could be imported / bad data, 2 a bad o
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-from zones.errors import DataError, UnknownValueError, ValidationError, ZonesError
+from zones.console import err as _err
+from zones.console import out as _out
+from zones.console import report_error as _report
+from zones.errors import UnknownValueError, ZonesError
 from zones.settings import DATA_DIR, DEFAULT_GPKG, GEO_DIR
-
-
-def _out(text: str = "") -> None:
-    print(text)
-
-
-def _err(text: str) -> None:
-    print(text, file=sys.stderr)
-
-
-def _report(exc: ZonesError) -> int:
-    """Print ``exc`` the way `zones` prints errors; returns the exit status."""
-    if isinstance(exc, ValidationError):
-        for problem in exc.problems:
-            _err(str(problem))
-        _err("nothing written")
-        return 1
-    if isinstance(exc, UnknownValueError):
-        _err(f"error: {exc}")
-        return 2
-    if isinstance(exc, DataError):
-        _err(str(exc.problem))
-        return 1
-    _err(f"error: {exc}")
-    return 1
 
 
 def _parse_matches(values: list[str]) -> dict[str, str]:
