@@ -8,7 +8,10 @@ parks, through ``streamlit.testing.v1.AppTest`` (the server side of a rerun, wit
 - script run times: cold first run (load + build the GeoJSON), a plain rerun, a rerun after a
   filter change (first time: GeoJSON built; second time: cached), a rerun after a click (as in
   the browser, where the map's on_change callback has already set the selection);
-- the GeoJSON export of every park, built only when the download button is clicked.
+- the GeoJSON export of every park, built only when the download button is clicked;
+- the plan analysis tab (it runs only when open): the first run on it, a rerun, a change of
+  the matrix basis, the bytes of the heatmap (Vega-Lite spec + Arrow data), and the two files
+  built only on a click: the HTML briefing and the GIS bundle (EPSG:4549).
 
 Median of ``RUNS`` runs unless said otherwise.
 """
@@ -32,6 +35,8 @@ sys.path.insert(0, str(ROOT))
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from tests.factories import make_dataset  # noqa: E402
+from zones import views  # noqa: E402
+from zones.bundle import bundle_bytes  # noqa: E402
 from zones.dataset import load_dataset, save_dataset  # noqa: E402
 from zones.export import export_bytes  # noqa: E402
 
@@ -96,6 +101,26 @@ def measure(label: str, gpkg: Path) -> dict[str, object]:
     assert not at.exception, at.exception
     export_ms = median_ms(lambda: export_bytes(ds, layer="parks", fmt="geojson"), runs=3)
     export_kib = len(export_bytes(ds, layer="parks", fmt="geojson")) / 1024
+
+    at.session_state["view_tab"] = views.tab_labels("zh")[1]
+    analysis_first = timed(at.run)
+    assert not at.exception, at.exception
+    (chart,) = at.get("vega_lite_chart")
+    chart_kib = (len(chart.proto.spec) + sum(len(d.data.data) for d in chart.proto.datasets)) / 1024
+    analysis_rerun = median_ms(at.run)
+
+    def basis() -> None:
+        current = at.radio(key="an_basis").value
+        at.radio(key="an_basis").set_value("park" if current != "park" else "source")
+        at.run()
+
+    basis_ms = median_ms(basis)
+    at.session_state["view_tab"] = views.tab_labels("zh")[0]
+    at.run()
+    report = views.report_bytes(ds, "zh")
+    report_ms = median_ms(lambda: views.report_bytes(ds, "zh"), runs=3)
+    bundle = bundle_bytes(ds, crs="EPSG:4549")
+    bundle_ms = median_ms(lambda: bundle_bytes(ds, crs="EPSG:4549"), runs=1)
     return {
         "label": label,
         "parks": len(ds.parks),
@@ -109,6 +134,14 @@ def measure(label: str, gpkg: Path) -> dict[str, object]:
         "click_ms": click_ms,
         "export_ms": export_ms,
         "export_kib": export_kib,
+        "analysis_first_ms": analysis_first,
+        "analysis_rerun_ms": analysis_rerun,
+        "basis_ms": basis_ms,
+        "chart_kib": chart_kib,
+        "report_ms": report_ms,
+        "report_kib": len(report) / 1024,
+        "bundle_ms": bundle_ms,
+        "bundle_kib": len(bundle) / 1024,
     }
 
 
@@ -125,7 +158,18 @@ def table(rows: list[dict[str, object]]) -> str:
         f"{r['export_ms']:.0f} ({r['export_kib']:.0f}) |"
         for r in rows
     ]
-    return head + "\n".join(lines) + "\n"
+    head2 = (
+        "\n| dataset | analysis tab: first run ms | rerun ms | basis change ms | heatmap KiB "
+        "| briefing ms (KiB) | GIS bundle ms (KiB) |\n"
+        "|---|---:|---:|---:|---:|---:|---:|\n"
+    )
+    lines2 = [
+        f"| {r['label']} | {r['analysis_first_ms']:.0f} | {r['analysis_rerun_ms']:.0f} | "
+        f"{r['basis_ms']:.0f} | {r['chart_kib']:.0f} | {r['report_ms']:.0f} "
+        f"({r['report_kib']:.0f}) | {r['bundle_ms']:.0f} ({r['bundle_kib']:.0f}) |"
+        for r in rows
+    ]
+    return head + "\n".join(lines) + "\n" + head2 + "\n".join(lines2) + "\n"
 
 
 def write(section: str) -> None:
@@ -159,7 +203,10 @@ def main() -> None:
             "rerun: the base map (tiles, districts, belts, legend) and the park feature groups. "
             "*Click* is the rerun after the map's on_change callback set the selection (one "
             "run, as in the browser). The export is built only when the download button is "
-            "clicked.\n\n" + result
+            "clicked. The analysis tab runs only while it is open (the map tab always runs, so "
+            "the map and the user's zoom survive a look at another tab); the briefing and the "
+            "GIS bundle (EPSG:4549, one run) are built only when their button is clicked.\n\n"
+            + result
         )
         write(section)
         print(f"wrote {RESULTS}")

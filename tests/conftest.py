@@ -32,6 +32,24 @@ BROWSER_PARKS = 8
 TIMEOUT_MS = 60_000
 
 
+# --- the repository's geo/ is never written -------------------------------------------------
+
+
+def _import_traces() -> dict[str, tuple[int, int]]:
+    """What an import writes into the repository's geo/: the surveyed footprints and history."""
+    geo = ROOT / "geo"
+    found = [geo / "surveyed_footprints.geojson", *(geo / "surveyed_history").glob("*")]
+    return {str(p): (p.stat().st_mtime_ns, p.stat().st_size) for p in found if p.is_file()}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def repo_geo_untouched() -> Iterator[None]:
+    """Tests import into copies of geo/ (ZONES_ROOT, tmp_path), never into the repository's."""
+    before = _import_traces()
+    yield
+    assert _import_traces() == before, "a test wrote an import into the repository's geo/"
+
+
 # --- Chromium through pytest-playwright ------------------------------------------------------
 
 

@@ -7,23 +7,35 @@ AppTest cannot run the map's JavaScript, so a click is simulated by patching
 
 from __future__ import annotations
 
+import io
 import json
 import re
+import shutil
+import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from unittest import mock
 
+import pandas as pd
+import pyogrio
 import pytest
+import streamlit as st
+from shapely.geometry import box, mapping
+from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.elements.widgets.button import ButtonMixin
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import HOSTILE
 from tests.factories import make_dataset
-from zones.dataset import save_dataset
+from zones import views
+from zones.build import build
+from zones.dataset import load_dataset, save_dataset
 from zones.i18n import md_text
+from zones.importer import import_history, load_parks
 
-APP = Path(__file__).resolve().parents[1] / "app.py"
+REPO = Path(__file__).resolve().parents[1]
+APP = REPO / "app.py"
 N_PARKS = 7
 EVEN = {f"p{i}" for i in range(N_PARKS) if i % 2 == 0}  # belt "north", district 330281
 ODD = {f"p{i}" for i in range(N_PARKS) if i % 2}  # belt "east", district 330206
@@ -118,7 +130,13 @@ def downloads(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, dict[str, A
         seen[kwargs.get("key") or label] = {"label": label, "data": data, **kwargs}
         return original(self, label, data, *args, **kwargs)
 
+    def module_spy(label: str, data: Any = None, *args: Any, **kwargs: Any) -> Any:
+        seen[kwargs.get("key") or label] = {"label": label, "data": data, **kwargs}
+        return module_level(label, data, *args, **kwargs)
+
+    module_level = st.download_button  # bound to the main container when streamlit loads
     monkeypatch.setattr(ButtonMixin, "download_button", spy)
+    monkeypatch.setattr(st, "download_button", module_spy)
     yield seen
 
 
@@ -222,6 +240,20 @@ def test_click_on_a_park_shows_its_details(app: Callable[..., AppTest]) -> None:
     assert [f["id"] for f in collections(map_args(at.run())["feature_group"])[-1]["features"]] == [
         "p3"
     ]
+
+
+def test_details_show_connectivity_with_its_caveats(app: Callable[..., AppTest]) -> None:
+    # factories: park i is 10 + i km from port-a (测试港区), 20 + i from the airport, 5 + i from
+    # station-a; station-b has no sourced coordinate, so it is left out (and counted as such).
+    at = click(app(), "p3")
+    assert md_text(
+        "最近港区（测试港区） 13 公里；机场 23 公里；最近铁路站（station-a） 8.0 公里"
+        "（直线距离，从园区位置量起，误差同该位置：±5,000 米）"
+        "没有可靠坐标的 1 个港区、机场或车站未计入。"
+    ) in markdown(at)
+    at = click(app(lang="en"), "p0")
+    assert md_text("nearest port (Test port) 10 km; airport 20 km;") in markdown(at)
+    assert md_text("so as rough as it: ±500 m) 1 port area(s)") in markdown(at)
 
 
 def test_deselect_then_click_another_park(app: Callable[..., AppTest]) -> None:
@@ -367,3 +399,277 @@ def test_corrupt_dataset_is_a_clear_error(
     assert not at.exception
     assert len(at.error) == 1 and at.error[0].value.startswith("Cannot read the built dataset")
     assert any("zones build" in c.value for c in at.code)
+
+
+# --- the plan analysis tab ---------------------------------------------------------------------
+
+
+def open_tab(at: AppTest, name: str) -> AppTest:
+    """Switch to the tab ``name`` (map / analysis / gis) in the app's language, and rerun."""
+    lang = at.session_state["lang"]
+    at.session_state["view_tab"] = views.tab_labels(lang)[views.TABS.index(name)]
+    return at.run()
+
+
+def chart_data(at: AppTest) -> pd.DataFrame:
+    """The data of the one Vega-Lite chart on the page (Streamlit sends it as Arrow)."""
+    (chart,) = at.get("vega_lite_chart")
+    (dataset,) = chart.proto.datasets
+    return convert_arrow_bytes_to_pandas_df(dataset.data.data)
+
+
+def tables(at: AppTest) -> list[pd.DataFrame]:
+    return [t.value for t in at.table]
+
+
+def test_the_map_tab_is_the_default_and_the_other_tabs_do_not_run(
+    app: Callable[..., AppTest],
+) -> None:
+    at = app()
+    assert at.session_state["view_tab"] == "地图"
+    assert not at.get("vega_lite_chart") and not at.table and not at.get("file_uploader")
+    assert len(map_ids(at)) == N_PARKS
+
+
+def test_analysis_tab_draws_the_belt_industry_heatmap(app: Callable[..., AppTest]) -> None:
+    at = open_tab(app(), "analysis")
+    assert not at.exception
+    data = chart_data(at)
+    cells = {(r.industry_id, r.belt_id): (r.parks, r.cell) for r in data.itertuples()}
+    # Every link counted (the default): the 4 even parks of "north" for both of its focus
+    # industries, the 3 odd parks of "east" for 新材料.
+    assert cells == {
+        ("automotive", "north"): (4, "4 ★"),
+        ("automotive", "east"): (0, ""),
+        ("new-energy-vehicles", "north"): (4, "4 ★"),
+        ("new-energy-vehicles", "east"): (0, ""),
+        ("new-materials", "north"): (0, ""),
+        ("new-materials", "east"): (3, "3 ★"),
+    }
+    # Designated only: p0 for 汽车及零部件, p1 for 新材料; the focus 新能源汽车 has no park.
+    at.radio(key="an_basis").set_value("park")
+    at.run()
+    data = chart_data(at)
+    assert dict(zip(data["industry_id"] + "/" + data["belt_id"], data["cell"], strict=True)) == {
+        "automotive/north": "1 ★",
+        "automotive/east": "",
+        "new-energy-vehicles/north": "0 ★",
+        "new-energy-vehicles/east": "",
+        "new-materials/north": "",
+        "new-materials/east": "1 ★",
+    }
+    assert any("★" in c.value for c in at.caption)  # the note explains the mark
+
+
+def test_analysis_tab_overlap_targets_and_compare(app: Callable[..., AppTest]) -> None:
+    at = open_tab(app(), "analysis")
+    matrix, overlap, targets = tables(at)
+    assert matrix.values.tolist() == [
+        [md_text("4 ★"), ""],
+        [md_text("4 ★"), ""],
+        ["", md_text("3 ★")],
+    ]
+    assert overlap.values.tolist() == [
+        [md_text("北部湾区产业带 × 东部临港产业带"), md_text("—"), "0", md_text("0.00")]
+    ]
+    assert any("3 个及以上产业带" in c.value for c in at.caption)  # nothing crowded
+    assert targets.values.tolist()[0] == [
+        "规上工业增加值",
+        md_text("6,800 亿元"),
+        "2025",
+        "规划原文第12行",
+        "规上工业增加值达到6800亿元",
+    ]
+    assert [i.value for i in at.info] == ["请至少选择 2 个园区进行对比（最多 4 个）。"]
+    at.multiselect(key="cmp_parks").set_value(["p0"])
+    at.run()
+    assert len(at.info) == 1 and len(at.table) == 3  # still fewer than 2
+    at.multiselect(key="cmp_parks").set_value(["p1", "p4"])
+    at.run()
+    assert not at.exception and not at.info
+    compare, distances = tables(at)[2:4]
+    assert list(compare.columns) == ["测试园区1", "测试园区4"]
+    assert compare.loc["园区指定产业"].tolist() == [md_text("新材料"), md_text("—")]
+    assert compare.loc["最近港区"].tolist() == [
+        md_text("11 公里（测试港区）"),
+        md_text("14 公里（测试港区）"),
+    ]
+    # p1 (121.554, 29.954) to p4 (121.074, 29.954): 0.48° of one parallel ≈ 46.3 km
+    assert distances.values.tolist() == [
+        [md_text("—"), md_text("46.3")],
+        [md_text("46.3"), md_text("—")],
+    ]
+
+
+def test_analysis_tab_in_english_keeps_the_tab(app: Callable[..., AppTest]) -> None:
+    at = open_tab(app(), "analysis")
+    at.radio(key="lang").set_value("en")
+    at.run()
+    assert at.session_state["view_tab"] == "Plan analysis"
+    assert not at.exception and at.get("vega_lite_chart")
+    assert set(chart_data(at)["belt"]) == {
+        "Northern Bay Area Industrial Belt",
+        "Eastern Port Industrial Belt",
+    }
+    assert any(md_text("plan text, line 12") in row for row in tables(at)[-1].values.tolist())
+
+
+def test_hostile_park_name_stays_text_in_the_comparison(app: Callable[..., AppTest]) -> None:
+    at = open_tab(app(), "analysis")
+    at.multiselect(key="cmp_parks").set_value(["p0", "p1"])
+    at.run()
+    compare, distances = tables(at)[2:4]
+    assert compare.columns[0] == md_text(HOSTILE) and "<img" not in "".join(compare.columns)
+    assert distances.index[0] == md_text(HOSTILE)
+
+
+def test_briefing_download_is_built_on_click(
+    app: Callable[..., AppTest], downloads: dict[str, dict[str, Any]]
+) -> None:
+    open_tab(app(), "analysis")
+    report = downloads["dl_report"]
+    assert callable(report["data"]) and report["mime"] == "text/html"
+    assert re.fullmatch(r"ningbo-briefing_zh_\d{4}-\d{2}-\d{2}\.html", report["file_name"])
+    html = report["data"]().decode("utf-8")
+    assert "宁波市制造业空间布局简报" in html and "<script" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html and HOSTILE not in html
+
+
+# --- the GIS exchange tab ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def gis_root(app: Callable[..., AppTest], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the repository's geo/ and data/ with its own build, for the app to write to
+    (set up after ``app``, whose ZONES_GPKG it replaces)."""
+    root = tmp_path / "root"
+    for name in ("geo", "data"):
+        shutil.copytree(REPO / name, root / name)
+    build(root / "build" / "zones.gpkg", root / "geo", root / "data")
+    monkeypatch.setenv("ZONES_GEO_DIR", str(root / "geo"))
+    monkeypatch.setenv("ZONES_DATA_DIR", str(root / "data"))
+    monkeypatch.setenv("ZONES_GPKG", str(root / "build" / "zones.gpkg"))
+    return root
+
+
+def survey(park_id: str, half_deg: float = 0.01) -> bytes:
+    """A GeoJSON upload: one square of 2 × ``half_deg`` degrees on a sourced park location."""
+    parks = load_parks(REPO / "data").set_index("id")
+    lon, lat = float(parks.loc[park_id, "lon"]), float(parks.loc[park_id, "lat"])
+    square = box(lon - half_deg, lat - half_deg, lon + half_deg, lat + half_deg)
+    feature = {"type": "Feature", "properties": {"park_id": park_id}, "geometry": mapping(square)}
+    return json.dumps({"type": "FeatureCollection", "features": [feature]}).encode()
+
+
+def footprint(root: Path, park_id: str) -> str:
+    parks = load_dataset(root / "build" / "zones.gpkg").parks.set_index("id")
+    return str(parks.loc[park_id, "footprint"])
+
+
+def previews(at: AppTest) -> list[pd.DataFrame]:
+    """The import preview tables (the map tab's field list is a dataframe too)."""
+    return [d.value for d in at.dataframe if "状态" in d.value.columns]
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_upload_preview_apply_and_undo(gis_root: Path, app: Callable[..., AppTest]) -> None:
+    parks = load_parks(REPO / "data")
+    park = str(parks.loc[parks["location_basis"] == "sourced", "id"].iloc[0])
+    assert footprint(gis_root, park) == "indicative"
+    at = open_tab(app(), "gis")
+    assert not at.exception and len(at.file_uploader) == 1
+    at.file_uploader[0].set_value(("survey.geojson", survey(park), "application/geo+json"))
+    at.run()
+    assert not at.exception and not at.error
+    found = metrics(at)
+    assert found["符合条件的园区"] == "26"  # the map tab runs too (it keeps the map)
+    assert {k: found[k] for k in ("已匹配", "未匹配", "新园区", "错误")} == {
+        "已匹配": "1",
+        "未匹配": "0",
+        "新园区": "0",
+        "错误": "0",
+    }
+    (preview,) = previews(at)
+    assert preview["园区"].tolist()[0].startswith(f"{park} ")
+    assert any(f"→ {park}" in c.value for c in at.code)  # the plain-text preview
+    assert not (gis_root / "geo" / "surveyed_footprints.geojson").exists()  # nothing written yet
+
+    at.button(key="imp_apply").click()
+    at.run()
+    assert not at.exception and not at.error
+    assert footprint(gis_root, park) == "surveyed"
+    assert at.success and "已导入 1 个园区" in at.success[0].value
+    assert not previews(at)  # a fresh, empty uploader
+    assert any("当前 1 个园区为实测范围" in m.value for m in at.markdown)
+
+    at.button(key="imp_undo").click()
+    at.run()
+    assert not at.exception and not at.error
+    assert footprint(gis_root, park) == "indicative"
+    assert at.success and "已撤销" in at.success[0].value
+    assert not [b for b in at.button if b.key == "imp_undo"]  # nothing more to undo
+
+
+def test_a_failed_rebuild_is_undone_and_said(gis_root: Path, app: Callable[..., AppTest]) -> None:
+    parks = load_parks(REPO / "data")
+    park = str(parks.loc[parks["location_basis"] == "sourced", "id"].iloc[0])
+    at = open_tab(app(), "gis")
+    at.file_uploader[0].set_value(("survey.geojson", survey(park), "application/geo+json"))
+    at.run()
+    (gis_root / "data" / "tiers.csv").write_text("broken\n", encoding="utf-8")  # meanwhile
+    at.button(key="imp_apply").click()
+    at.run()
+    assert not at.exception
+    assert len(at.error) == 1 and at.error[0].value.startswith("重新构建失败，导入已撤销")
+    assert footprint(gis_root, park) == "indicative"  # the old build is still there
+    assert import_history(gis_root / "geo") == []
+    assert metrics(at)["符合条件的园区"] == "26"
+
+
+def test_a_malformed_upload_shows_an_error(gis_root: Path, app: Callable[..., AppTest]) -> None:
+    at = open_tab(app(lang="en"), "gis")
+    at.file_uploader[0].set_value(("survey.geojson", b'{"type": "Feature', "application/json"))
+    at.run()
+    assert not at.exception
+    assert len(at.error) == 1 and at.error[0].value.startswith("Import failed:")
+    assert "Traceback" not in at.error[0].value
+    assert not [b for b in at.button if b.key == "imp_apply"]
+    # The app keeps working: the map tab still draws every park.
+    at = open_tab(at, "map")
+    assert not at.exception and metrics(at)["Matching parks"] == "26"
+
+
+def test_an_upload_matching_nothing_cannot_be_applied(
+    gis_root: Path, app: Callable[..., AppTest]
+) -> None:
+    at = open_tab(app(), "gis")
+    upload = survey(str(load_parks(REPO / "data")["id"].iloc[0])).replace(b'"park_id"', b'"x"')
+    at.file_uploader[0].set_value(("nameless.geojson", upload, "application/geo+json"))
+    at.run()
+    assert not at.exception and metrics(at)["已匹配"] == "0"
+    assert not [b for b in at.button if b.key == "imp_apply"]
+    assert at.warning and "没有可导入的要素" in at.warning[0].value
+
+
+def test_bundle_download_is_a_zip_with_a_geopackage(
+    app: Callable[..., AppTest], downloads: dict[str, dict[str, Any]], tmp_path: Path
+) -> None:
+    at = open_tab(app(belt="east"), "gis")
+    at.selectbox(key="bundle_crs").set_value("EPSG:4549")
+    at.run()
+    bundle = downloads["dl_bundle"]
+    assert callable(bundle["data"]) and bundle["mime"] == "application/zip"
+    name = bundle["file_name"]
+    assert re.fullmatch(r"ningbo-zones_belt-east_epsg4549_\d{4}-\d{2}-\d{2}\.zip", name)
+    data = bundle["data"]()
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        assert z.testzip() is None
+        (gpkg,) = [n for n in z.namelist() if n.endswith(".gpkg")]
+        assert gpkg == f"{name.removesuffix('.zip')}/zones.gpkg"
+        (tmp_path / "b.gpkg").write_bytes(z.read(gpkg))
+    assert pyogrio.read_info(tmp_path / "b.gpkg", layer="parks")["crs"] == "EPSG:4549"
+    parks = pyogrio.read_dataframe(tmp_path / "b.gpkg", layer="parks", read_geometry=False)
+    assert set(parks["id"]) == ODD

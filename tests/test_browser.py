@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -146,3 +147,115 @@ def test_hostile_name_shows_as_text_and_runs_nothing(offline_page: OfflinePage) 
     expect(op.page.locator("img[src='x']")).to_have_count(0)
     expect(op.map.locator("img[src='x']")).to_have_count(0)
     # The offline_page fixture fails the test if any dialog (alert) opened.
+
+
+# --- the plan analysis and GIS tabs ------------------------------------------------------------
+
+
+def open_tab(op: OfflinePage, name: str) -> None:
+    op.page.get_by_role("tab", name=name).click()
+    expect(op.page.get_by_role("tab", name=name)).to_have_attribute("aria-selected", "true")
+
+
+def main_multiselect(op: OfflinePage, label: str, option: str) -> None:
+    box = op.page.locator('[data-testid="stMain"] [data-testid="stMultiSelect"]').filter(
+        has_text=label
+    )
+    # Typed, not clicked: a click on an option far down the page scrolls the page, and the
+    # scroll closes the list under the pointer.
+    box.scroll_into_view_if_needed()
+    box.locator("input").click()
+    box.locator("input").fill(option)
+    expect(op.page.get_by_role("option", name=option, exact=True)).to_be_visible()
+    op.page.keyboard.press("Enter")
+    op.page.keyboard.press("Escape")
+    expect(box.get_by_text(option, exact=True)).to_be_visible()  # the chip
+
+
+def test_analysis_tab_draws_the_heatmap_offline_and_keeps_the_map(
+    offline_page: OfflinePage,
+) -> None:
+    op = offline_page
+    op.open()
+    expect(op.polygons).to_have_count(op.server.n_parks)
+    map_frame(op).evaluate("window.__zones_probe = 7")
+    open_tab(op, "规划分析")
+    chart = op.page.locator(".vega-embed")
+    expect(chart).to_have_count(1)
+    expect(chart.locator("canvas, svg").first).to_be_visible()
+    box = chart.bounding_box()
+    assert box and box["height"] > 3 * 22  # three industry rows of 22 px, plus the axes
+    expect(op.page.get_by_text("产业带重点产业的重叠（特色错位）")).to_be_visible()
+    expect(op.page.get_by_text("规划原文第12行")).to_be_visible()
+    op.page.screenshot(path="/tmp/zones-analysis.png", full_page=True)
+    # Vega-Lite comes with Streamlit's own frontend: nothing at all was asked of another host.
+    assert op.blocked == []
+    # Back on the map tab the same map is there: not rebuilt, every park drawn.
+    open_tab(op, "地图")
+    expect(op.polygons).to_have_count(op.server.n_parks)
+    assert map_frame(op).evaluate("window.__zones_probe") == 7
+
+
+def test_compare_view_shows_two_parks_side_by_side(offline_page: OfflinePage) -> None:
+    op = offline_page
+    op.open()
+    expect(op.polygons).to_have_count(op.server.n_parks)
+    open_tab(op, "规划分析")
+    expect(op.page.get_by_text("请至少选择 2 个园区进行对比（最多 4 个）。")).to_be_visible()
+    main_multiselect(op, "选择 2–4 个园区", HOSTILE)
+    main_multiselect(op, "选择 2–4 个园区", "测试园区1")
+    compare = op.page.locator('[data-testid="stTable"]').filter(has_text="园区指定产业")
+    expect(compare).to_have_count(1)
+    headers = compare.locator("thead th")
+    expect(headers).to_have_count(3)  # the row labels, then one column per park
+    expect(headers.nth(1)).to_have_text(HOSTILE)  # shown as text, not run as HTML
+    expect(headers.nth(2)).to_have_text("测试园区1")
+    row = compare.locator("tbody tr").filter(has_text="园区指定产业")
+    expect(row.locator("td").nth(-2)).to_have_text("汽车及零部件")
+    expect(row.locator("td").nth(-1)).to_have_text("新材料")
+    distances = op.page.locator('[data-testid="stTable"]').filter(has_text="48.3")
+    expect(distances).to_have_count(1)
+    expect(op.page.get_by_text("请至少选择 2 个园区")).to_have_count(0)
+    expect(op.page.locator("img[src='x']")).to_have_count(0)
+    compare.screenshot(path="/tmp/zones-compare.png")
+
+
+def test_gis_bundle_download_is_a_zip(offline_page: OfflinePage) -> None:
+    op = offline_page
+    op.open("belt=east")
+    expect(op.polygons).to_have_count(op.server.n_parks // 2)
+    open_tab(op, "GIS 数据交换")
+    expect(op.page.get_by_text("导入实测边界")).to_be_visible()
+    with op.page.expect_download() as info:
+        op.page.get_by_role("button", name="下载 GIS 数据包（zip）").click()
+    download = info.value
+    assert re.fullmatch(
+        r"ningbo-zones_belt-east_epsg4326_\d{4}-\d{2}-\d{2}\.zip", download.suggested_filename
+    )
+    with zipfile.ZipFile(download.path()) as z:
+        assert any(n.endswith("/zones.gpkg") for n in z.namelist())
+
+
+def test_a_map_redrawn_behind_another_tab_still_fits_ningbo(offline_page: OfflinePage) -> None:
+    # A language switch on the analysis tab redraws the map while its tab is hidden: Leaflet
+    # then has no size and would fit Ningbo at zoom 0 (the whole world) without FitWhenShown.
+    op = offline_page
+    op.open()
+    expect(op.polygons).to_have_count(op.server.n_parks)
+    zoom = map_frame(op).evaluate("window.map.getZoom()")
+    assert zoom > 6
+    open_tab(op, "规划分析")
+    op.page.locator('[data-testid="stSidebar"]').get_by_text("English").click()
+    expect(op.page.get_by_role("tab", name="Plan analysis")).to_have_attribute(
+        "aria-selected", "true"
+    )
+    expect(op.page.locator(".vega-embed")).to_have_count(1)
+    open_tab(op, "Map")
+    expect(op.map.locator(".zones-legend")).to_contain_text("Legend")
+    expect(op.polygons).to_have_count(op.server.n_parks)
+    frame = map_frame(op)
+    for _ in range(50):  # the refit follows the frame's resizes
+        if frame.evaluate("window.map.getZoom()") == zoom:
+            break
+        op.page.wait_for_timeout(100)
+    assert frame.evaluate("window.map.getZoom()") == zoom

@@ -157,14 +157,23 @@ STRINGS: dict[str, dict[str, str]] = {
     "details.platform": {"zh": "规划平台", "en": "plan platform"},
     "details.transport": {"zh": "交通", "en": "Transport"},
     "details.port": {"zh": "最近港区{name} {km} 公里", "en": "nearest port{name} {km} km"},
-    "details.airport": {"zh": "机场 {km} 公里", "en": "airport {km} km"},
+    "details.airport": {"zh": "机场{name} {km} 公里", "en": "airport{name} {km} km"},
     "details.rail": {
         "zh": "最近铁路站{name} {km} 公里",
         "en": "nearest rail station{name} {km} km",
     },
     "details.transport_note": {
-        "zh": "（直线距离，精度同园区位置）",
-        "en": "(straight-line, as precise as the park's location)",
+        "zh": "（直线距离，从园区位置量起，误差同该位置：±{m} 米）",
+        "en": "(straight-line, from the park's location, so as rough as it: ±{m} m)",
+    },
+    "details.transport_note_unknown": {
+        "zh": "（直线距离，从园区位置量起，误差同该位置，精度不详）",
+        "en": "(straight-line, from the park's location, so as rough as it: precision unknown)",
+    },
+    "details.transport_missing": {
+        "zh": "没有可靠坐标的 {n} 个港区、机场或车站未计入。",
+        "en": "{n} port area(s), airport(s) or station(s) without a sourced coordinate are "
+        "left out.",
     },
     "details.sources": {"zh": "来源", "en": "Sources"},
     "details.notes": {"zh": "备注", "en": "Notes"},
@@ -202,6 +211,213 @@ STRINGS: dict[str, dict[str, str]] = {
     "fmt.gpkg": {"zh": "GeoPackage", "en": "GeoPackage"},
     "fmt.csv": {"zh": "CSV（表格）", "en": "CSV (table)"},
     "fmt.kml": {"zh": "KML（奥维、Google 地球）", "en": "KML (Google Earth)"},
+    # --- views (tabs) -----------------------------------------------------------------------
+    "tab.map": {"zh": "地图", "en": "Map"},
+    "tab.analysis": {"zh": "规划分析", "en": "Plan analysis"},
+    "tab.gis": {"zh": "GIS 数据交换", "en": "GIS exchange"},
+    # --- plan analysis ----------------------------------------------------------------------
+    "analysis.scope": {
+        "zh": "以下分析涵盖全部 {n} 个园区，不受左侧筛选影响。",
+        "en": "The analysis covers all {n} parks; the sidebar filters do not apply here.",
+    },
+    "analysis.matrix_header": {
+        "zh": "产业带 × 产业：园区数",
+        "en": "Belt × industry: number of parks",
+    },
+    "analysis.basis": {"zh": "计入的产业关联", "en": "Links counted"},
+    "analysis.basis_help": {
+        "zh": "“指定产业”为规划为园区指定的产业（一园一业）；“所在产业带重点产业”把产业带的"
+        "重点产业计入带内每个园区；“其他来源”为规划以外的资料。",
+        "en": "“Designated” are the industries the plan designates for a park (one park, one "
+        "industry); “belt focus” counts a belt's focus industries for every park in it; "
+        "“other sources” are links from outside the plan.",
+    },
+    "analysis.basis.park": {"zh": "仅园区指定产业", "en": "Designated only"},
+    "analysis.basis.belt": {"zh": "+ 所在产业带重点产业", "en": "+ belt focus"},
+    "analysis.basis.source": {"zh": "+ 其他来源", "en": "+ other sources"},
+    "analysis.matrix_note": {
+        "zh": "每格为该产业带内与该产业关联的园区数（一个园区计入它所在的每个产业带）。"
+        "★：规划列为该产业带的重点产业；带 ★ 的 0 表示重点产业尚无园区承接。"
+        "“└”为上一级产业的细分。",
+        "en": "Each cell counts the parks of the belt linked to the industry (a park counts "
+        "in every belt it lies in). ★: the plan names the industry a focus "
+        "of the belt; a ★ with 0 is a focus no park takes up yet. “└” marks a sub-industry.",
+    },
+    "analysis.matrix_empty": {
+        "zh": "按所选依据没有任何园区与产业的关联。",
+        "en": "No park is linked to an industry on the chosen basis.",
+    },
+    "analysis.matrix_table": {"zh": "以表格查看", "en": "Show as a table"},
+    "analysis.industry": {"zh": "产业", "en": "Industry"},
+    "analysis.belt": {"zh": "产业带", "en": "Belt"},
+    "analysis.parks": {"zh": "园区数", "en": "Parks"},
+    "analysis.focus": {"zh": "规划重点产业", "en": "Plan focus"},
+    "analysis.yes": {"zh": "是", "en": "yes"},
+    "analysis.no": {"zh": "否", "en": "no"},
+    "analysis.overlap_header": {
+        "zh": "产业带重点产业的重叠（特色错位）",
+        "en": "Overlap of the belts' focus industries (differentiation, 特色错位)",
+    },
+    "analysis.overlap_note": {
+        "zh": "相似度为 Jaccard 系数：共同重点产业数 ÷ 两带重点产业的并集数（0 为完全错位，"
+        "1 为完全相同）。",
+        "en": "Similarity is the Jaccard index: shared focus industries ÷ the union of the two "
+        "belts' focus industries (0: fully differentiated, 1: identical).",
+    },
+    "analysis.pair": {"zh": "产业带组合", "en": "Belts"},
+    "analysis.shared": {"zh": "共同重点产业", "en": "Shared focus industries"},
+    "analysis.shared_count": {"zh": "共同数", "en": "Shared"},
+    "analysis.jaccard": {"zh": "相似度（Jaccard）", "en": "Similarity (Jaccard)"},
+    "analysis.none": {"zh": "—", "en": "—"},
+    "analysis.crowded": {
+        "zh": "{n} 个产业同时是 {at} 个及以上产业带的重点产业，存在特色错位风险：",
+        "en": "{n} industr(ies) are a focus of {at} or more belts, a risk to differentiation "
+        "(特色错位):",
+    },
+    "analysis.crowded_none": {
+        "zh": "没有产业同时是 {at} 个及以上产业带的重点产业。",
+        "en": "No industry is a focus of {at} or more belts.",
+    },
+    "analysis.belts": {"zh": "产业带", "en": "Belts"},
+    "analysis.belt_count": {"zh": "产业带数", "en": "Number of belts"},
+    "analysis.compare_header": {"zh": "园区对比", "en": "Compare parks"},
+    "analysis.compare_pick": {"zh": "选择 2–4 个园区", "en": "Choose 2 to 4 parks"},
+    "analysis.compare_need": {
+        "zh": "请至少选择 2 个园区进行对比（最多 4 个）。",
+        "en": "Choose at least 2 parks to compare (at most 4).",
+    },
+    "analysis.distances": {
+        "zh": "园区间直线距离（公里，按园区位置；估计位置的误差见“位置”一行）",
+        "en": "Straight-line distances between the parks (km, from their locations; see the "
+        "“Location” row for how rough an estimated location is)",
+    },
+    "analysis.targets_header": {"zh": "规划目标（2025 年）", "en": "Plan targets (2025)"},
+    "analysis.targets_note": {
+        "zh": "仅列规划原文所定目标值，不含实际完成值。",
+        "en": "Targets as the plan text states them; no actual values are shown.",
+    },
+    "analysis.target": {"zh": "指标", "en": "Indicator"},
+    "analysis.target_value": {"zh": "目标值", "en": "Target"},
+    "analysis.year": {"zh": "年份", "en": "Year"},
+    "analysis.source": {"zh": "出处", "en": "Source"},
+    "analysis.quote": {"zh": "规划原文", "en": "Plan text"},
+    "analysis.report_header": {"zh": "简报", "en": "Briefing"},
+    "analysis.report": {"zh": "下载 HTML 简报", "en": "Download the HTML briefing"},
+    "analysis.report_help": {
+        "zh": "单个 HTML 文件（地图、矩阵、重叠、目标与园区一览），可离线打开、邮件发送；"
+        "语言同当前界面。",
+        "en": "One HTML file (map, matrix, overlap, targets and the parks) that opens offline "
+        "and can be mailed; in the current language.",
+    },
+    # --- park comparison rows ---------------------------------------------------------------
+    "compare.level": {"zh": "级别", "en": "Level"},
+    "compare.districts": {"zh": "所在区县（市）", "en": "District(s)"},
+    "compare.belts": {"zh": "所在产业圈 / 产业带", "en": "Circle / belt(s)"},
+    "compare.designated": {"zh": "园区指定产业", "en": "Designated industries"},
+    "compare.belt_focus": {"zh": "所在产业带重点产业", "en": "Focus of its belt(s)"},
+    "compare.other_sources": {"zh": "其他来源的产业", "en": "Industries from other sources"},
+    "compare.tiers": {"zh": "产业层级", "en": "Industry tiers"},
+    "compare.area_km2": {"zh": "面积", "en": "Area"},
+    "compare.footprint": {"zh": "范围", "en": "Footprint"},
+    "compare.location": {"zh": "位置", "en": "Location"},
+    "compare.nearest_port_km": {"zh": "最近港区", "en": "Nearest port area"},
+    "compare.airport_km": {"zh": "机场", "en": "Airport"},
+    "compare.nearest_rail_km": {"zh": "最近铁路站", "en": "Nearest rail station"},
+    "unit.km": {"zh": "{km} 公里", "en": "{km} km"},
+    # --- GIS exchange -----------------------------------------------------------------------
+    "gis.import_header": {"zh": "导入实测边界", "en": "Import surveyed boundaries"},
+    "gis.import_help": {
+        "zh": "上传 GIS 部门的园区实测边界（GeoJSON、GeoPackage、压缩的 Shapefile、KML 或 KMZ）。"
+        "要素按园区标识（park_id / id）或名称匹配；应用后替换这些园区的示意范围，并重新构建数据。"
+        "可随时撤销。",
+        "en": "Upload surveyed park boundaries from a GIS team (GeoJSON, GeoPackage, zipped "
+        "Shapefile, KML or KMZ). Features are matched to parks by id (park_id / id) or name; "
+        "applying replaces those parks' indicative footprints and rebuilds the data. It can "
+        "be undone.",
+    },
+    "gis.file": {"zh": "边界文件", "en": "Boundary file"},
+    "gis.source_crs": {
+        "zh": "源坐标系（仅当文件未声明时需要）",
+        "en": "Source CRS (only when the file declares none)",
+    },
+    "gis.source_crs_help": {
+        "zh": "Shapefile 的 .prj、GeoPackage 与 GeoJSON 的 crs 会被采用；"
+        "文件没有坐标系时请在此选择。文件声明了其他坐标系时会拒绝导入。",
+        "en": "A Shapefile's .prj and a GeoPackage's or GeoJSON's crs are used; choose here "
+        "only when the file has none. A file declaring another CRS is refused.",
+    },
+    "gis.crs_from_file": {"zh": "采用文件自带的坐标系", "en": "The file's own CRS"},
+    "gis.gcj02": {
+        "zh": "坐标为 GCJ-02（高德、腾讯等网络地图）",
+        "en": "Coordinates are GCJ-02 (AMap, Tencent and other Chinese web maps)",
+    },
+    "gis.gcj02_help": {
+        "zh": "勾选后会把 GCJ-02 坐标转换为 WGS84。",
+        "en": "Converts the GCJ-02 coordinates to WGS84.",
+    },
+    "gis.matched": {"zh": "已匹配", "en": "Matched"},
+    "gis.unmatched": {"zh": "未匹配", "en": "Unmatched"},
+    "gis.new": {"zh": "新园区", "en": "New"},
+    "gis.problems": {"zh": "错误", "en": "Errors"},
+    "gis.preview": {"zh": "预览（尚未写入）", "en": "Preview (nothing written yet)"},
+    "gis.apply": {
+        "zh": "应用：导入 {n} 个园区的实测范围并重新构建",
+        "en": "Apply: import {n} surveyed footprint(s) and rebuild",
+    },
+    "gis.nothing": {
+        "zh": "没有可导入的要素：请核对名称或坐标系。",
+        "en": "Nothing can be imported: check the names or the CRS.",
+    },
+    "gis.applied": {
+        "zh": "已导入 {n} 个园区的实测范围并重新构建数据；原版本已保存，可撤销。",
+        "en": "Imported {n} surveyed footprint(s) and rebuilt the data; the previous version is "
+        "kept and can be restored.",
+    },
+    "gis.undo": {"zh": "撤销上次导入", "en": "Undo the last import"},
+    "gis.undo_help": {
+        "zh": "恢复上次导入之前的实测边界文件并重新构建（可连续撤销 {n} 次）。",
+        "en": "Puts back the surveyed-boundary file from before the last import and rebuilds "
+        "({n} import(s) can be undone).",
+    },
+    "gis.undone": {
+        "zh": "已撤销上次导入并重新构建数据。",
+        "en": "Undid the last import and rebuilt the data.",
+    },
+    "gis.error": {"zh": "导入失败：{reason}", "en": "Import failed: {reason}"},
+    "gis.rebuild_failed": {
+        "zh": "重新构建失败，导入已撤销：{reason}",
+        "en": "The rebuild failed, so the import was undone: {reason}",
+    },
+    "gis.status": {
+        "zh": "当前 {surveyed} 个园区为实测范围，{indicative} 个为示意范围。",
+        "en": "{surveyed} park(s) have a surveyed footprint, {indicative} an indicative one.",
+    },
+    "gis.col.status": {"zh": "状态", "en": "Status"},
+    "gis.col.feature": {"zh": "要素", "en": "Feature"},
+    "gis.col.label": {"zh": "文件中的名称", "en": "Name in the file"},
+    "gis.col.park": {"zh": "园区", "en": "Park"},
+    "gis.col.how": {"zh": "匹配方式", "en": "Matched by"},
+    "gis.col.area": {"zh": "面积（平方公里）", "en": "Area (km²)"},
+    "gis.col.replaces": {"zh": "替换", "en": "Replaces"},
+    "gis.col.suggestions": {"zh": "相近园区", "en": "Close parks"},
+    "gis.how.id": {"zh": "按标识", "en": "id"},
+    "gis.how.id (normalised)": {"zh": "按标识（规范化）", "en": "id (normalised)"},
+    "gis.how.name": {"zh": "按名称", "en": "name"},
+    "gis.how.name (normalised)": {"zh": "按名称（规范化）", "en": "name (normalised)"},
+    "gis.how.assigned": {"zh": "手动指定", "en": "assigned"},
+    "gis.status.matched": {"zh": "已匹配", "en": "matched"},
+    "gis.status.unmatched": {"zh": "未匹配", "en": "unmatched"},
+    "gis.status.new": {"zh": "新园区", "en": "new"},
+    "gis.bundle_header": {"zh": "导出 GIS 数据包", "en": "Export a GIS bundle"},
+    "gis.bundle_help": {
+        "zh": "一个 zip：GeoPackage（含 QGIS 样式）、GeoJSON、Shapefile、字段说明、来源与校验和。"
+        "园区按左侧筛选；GeoJSON 始终为 WGS84。",
+        "en": "One zip: GeoPackage (with QGIS styles), GeoJSON, Shapefiles, the field "
+        "dictionary, sources and checksums. Parks follow the sidebar filters; GeoJSON is "
+        "always WGS84.",
+    },
+    "gis.bundle_crs": {"zh": "坐标系", "en": "CRS"},
+    "gis.bundle": {"zh": "下载 GIS 数据包（zip）", "en": "Download the GIS bundle (zip)"},
     # --- counts -----------------------------------------------------------------------------
     "count.metric": {"zh": "符合条件的园区", "en": "Matching parks"},
 }

@@ -407,6 +407,51 @@ class FocusWithoutScrolling(MacroElement):
         self._name = "FocusWithoutScrolling"
 
 
+class FitWhenShown(MacroElement):
+    """Fit Ningbo again when a map laid out while hidden is first shown.
+
+    The app's map sits in a tab. When its iframe loads while another tab is open (a language
+    switch, a rebuilt dataset, a quick click on another tab), the map has no size, Leaflet's
+    ``fitBounds`` falls back to zoom 0 and the map later shows the whole world. This waits
+    for the map to get a size, then tells Leaflet its size and, unless a view was set since
+    (st_folium's ``center``/``zoom``: any zoom above 2), fits the bounds again, and again while
+    the frame grows to its final height (3 s at most, and never once the user touches the map).
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (map, bounds) {
+            var el = map.getContainer();
+            if (el.clientWidth > 0 && el.clientHeight > 0) { return; }
+            if (typeof ResizeObserver === "undefined") { return; }
+            var refit = null;  // null: not shown yet; then true until the user takes over
+            var watcher = new ResizeObserver(function () {
+                if (el.clientWidth === 0 || el.clientHeight === 0) { return; }
+                map.invalidateSize({pan: false});
+                if (refit === null) {
+                    refit = map.getZoom() <= 2;
+                    // The frame may still grow to its final height: refit for a moment.
+                    setTimeout(function () { watcher.disconnect(); }, 3000);
+                }
+                if (refit) { map.fitBounds(bounds); }
+            });
+            ["mousedown", "touchstart", "wheel", "keydown"].forEach(function (name) {
+                el.addEventListener(name, function () { refit = false; }, {once: true});
+            });
+            watcher.observe(el);
+        })({{ this._parent.get_name() }}, {{ this.bounds|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, bounds: Sequence[float]) -> None:
+        super().__init__()
+        self._name = "FitWhenShown"
+        minx, miny, maxx, maxy = bounds
+        self.bounds = [[miny, minx], [maxy, maxx]]
+
+
 _LEGEND_CSS = """
 <style>
 .zones-legend { background: rgba(255,255,255,0.92); padding: 6px 8px; border-radius: 4px;
@@ -544,6 +589,7 @@ def base_map(
     m.fit_bounds([[miny, minx], [maxy, maxx]])
     Legend(legend_html(belts_fc, lang)).add_to(m)
     FocusWithoutScrolling().add_to(m)
+    FitWhenShown(bounds).add_to(m)
     return m
 
 

@@ -265,9 +265,16 @@ def park_details(ds: Dataset, park_id: str, lang: str) -> ParkDetails | None:
 
 
 def _transport(ds: Dataset, row: Any, lang: str) -> str:
-    """Straight-line distances to the nearest port, the airport and the nearest rail station."""
+    """Straight-line distances to the nearest seaport area, Lishe airport and the nearest rail
+    station, with how rough they are (the park's location precision) and how many transport
+    nodes were left out for want of a sourced coordinate."""
     nodes = getattr(ds, "transport_nodes", None)
-    names = _lookup(nodes, "id", lang) if nodes is not None and "id" in nodes else {}
+    if nodes is None or "id" not in nodes:
+        nodes = pd.DataFrame(columns=["id", "kind", "lon", "lat"])
+    names = _lookup(nodes, "id", lang) if len(nodes) else {}
+    located = nodes["lon"].notna() & nodes["lat"].notna() if len(nodes) else pd.Series([])
+    airports = nodes[located & (nodes["kind"] == "airport")] if len(nodes) else nodes
+    airport_id = str(airports["id"].iloc[0]) if len(airports) == 1 else ""
     parts = []
     for key, km_col, id_col in (
         ("details.port", "nearest_port_km", "nearest_port"),
@@ -277,14 +284,26 @@ def _transport(ds: Dataset, row: Any, lang: str) -> str:
         km = _number(row.get(km_col))
         if not math.isfinite(km):
             continue
-        ident = _text(row.get(id_col)) if id_col else ""
+        ident = _text(row.get(id_col)) if id_col else airport_id
         name = names.get(ident) or ident
         if name:
             name = f"（{name}）" if lang == "zh" else f" ({name})"
         parts.append(t(key, lang, name=name, km=f"{km:.0f}" if km >= 10 else f"{km:.1f}"))
     if not parts:
         return ""
-    return md_text(_sep(lang).join(parts) + " " + t("details.transport_note", lang))
+    precision = _number(row.get("location_precision_m"))
+    note = (
+        t("details.transport_note", lang, m=f"{precision:,.0f}")
+        if math.isfinite(precision)
+        else t("details.transport_note_unknown", lang)
+    )
+    space = "" if lang == "zh" else " "
+    text = _sep(lang).join(parts) + space + note
+    kinds = ("seaport", "airport", "rail")
+    missing = int((~located & nodes["kind"].isin(kinds)).sum()) if len(nodes) else 0
+    if missing:
+        text += space + t("details.transport_missing", lang, n=missing)
+    return md_text(text)
 
 
 _BASIS_ORDER = ("park", "belt", "source")

@@ -1,0 +1,616 @@
+"""The app's planner views and GIS round trip as plain data: labels, tables and a chart. Pure.
+
+Everything here shapes what :mod:`zones.analysis`, :mod:`zones.importer`, :mod:`zones.bundle`
+and :mod:`zones.report` return into what the app shows: localized names (through
+:mod:`zones.i18n`), long tables for the heatmap, wide tables to read, and file names. No
+Streamlit: the app composes these, the tests call them directly.
+
+Tables meant for ``st.table`` (which renders Markdown in every cell) hold raw text; pass them
+through :func:`md_table` before showing them, so no name from the data is read as Markdown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import textwrap
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+import pandas as pd
+
+from zones import analysis
+from zones.build import SURVEYED_FILE, build
+from zones.dataset import Dataset
+from zones.errors import DataError, ZonesError
+from zones.i18n import format_km2, label, level_label, md_text, pick_name, pick_names, t
+from zones.importer import ImportPreview, apply_import, load_parks, preview_upload, undo_import
+from zones.report import report_html
+
+# --------------------------------------------------------------------------------------------
+# Tabs
+
+#: The app's views, in tab order; the first (the map) is the default.
+TABS = ("map", "analysis", "gis")
+
+
+def tab_labels(lang: str) -> list[str]:
+    """The tab labels in ``lang``, in :data:`TABS` order."""
+    return [t(f"tab.{name}", lang) for name in TABS]
+
+
+def tab_in(label: str | None, lang: str) -> str | None:
+    """The label in ``lang`` of the tab whose label (in any language) is ``label``.
+
+    Lets the open tab survive a language switch; None when ``label`` names no tab.
+    """
+    for name in TABS:
+        if label in {t(f"tab.{name}", code) for code in ("zh", "en")}:
+            return t(f"tab.{name}", lang)
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# Names
+
+
+def _names(frame: pd.DataFrame, lang: str, key: str = "id") -> dict[str, str]:
+    return {
+        str(k): n
+        for k, n in zip(frame[key], pick_names(frame.assign(id=frame[key]), lang), strict=True)
+    }
+
+
+def _unique(labels: Mapping[str, str]) -> dict[str, str]:
+    """``labels`` with any label shared by several ids suffixed with the id."""
+    seen: dict[str, int] = {}
+    for name in labels.values():
+        seen[name] = seen.get(name, 0) + 1
+    return {k: (f"{v} ({k})" if seen[v] > 1 else v) for k, v in labels.items()}
+
+
+def belt_labels(ds: Dataset, lang: str) -> dict[str, str]:
+    """Belt id -> name in ``lang``, in the plan's belt order."""
+    belts = ds.belts.sort_values("order", kind="stable") if "order" in ds.belts else ds.belts
+    return _unique(_names(belts, lang))
+
+
+def industry_labels(ds: Dataset, lang: str) -> dict[str, str]:
+    """Industry id -> name in ``lang``, in plan order with every sub-industry right after its
+    parent (and its parent's earlier sub-industries); a sub-industry reads ``└ name``."""
+    names = _names(ds.industries, lang)
+    parents = {
+        str(i): str(p or "")
+        for i, p in zip(ds.industries["id"], ds.industries["parent_id"], strict=True)
+    }
+    position = {ident: n for n, ident in enumerate(names)}
+
+    def chain(ident: str) -> list[int]:
+        out, seen = [position[ident]], {ident}
+        while parents.get(ident) in names and parents[ident] not in seen:
+            ident = parents[ident]
+            seen.add(ident)
+            out.insert(0, position[ident])
+        return out
+
+    order = sorted(names, key=chain)
+    return _unique({i: (f"└ {names[i]}" if parents.get(i) in names else names[i]) for i in order})
+
+
+def park_labels(ds: Dataset, lang: str) -> dict[str, str]:
+    """Park id -> name in ``lang`` (in data order), unique: for pickers and table headers."""
+    return _unique(_names(ds.parks, lang))
+
+
+def _join(items: Sequence[str], lang: str) -> str:
+    return ("、" if lang == "zh" else ", ").join(items)
+
+
+# --------------------------------------------------------------------------------------------
+# Belt × industry matrix
+
+#: The basis choices of the matrix: each adds a kind of park-industry link.
+BASES: dict[str, tuple[str, ...]] = {
+    "park": ("park",),
+    "belt": ("park", "belt"),
+    "source": ("park", "belt", "source"),
+}
+#: The default basis counts every link, as the briefing does.
+DEFAULT_BASIS = "source"
+#: Marks an industry the plan names a focus of the belt.
+FOCUS_MARK = "★"
+#: Height of one heatmap row in pixels.
+ROW_PX = 22
+#: Belt names longer than this many characters are wrapped on the heatmap's axis.
+BELT_LABEL_CHARS = 26
+
+
+def matrix_long(ds: Dataset, basis: str, lang: str) -> pd.DataFrame:
+    """The belt × industry matrix as a long table: one row per (industry, belt) cell.
+
+    Industries are those linked to a park on ``basis`` (see :data:`BASES`) plus every focus
+    industry of a belt (so a focus no park takes up shows as 0), in plan order; belts in plan
+    order. Columns: industry_id, industry (label), belt_id, belt (label), parks (distinct parks
+    of the belt linked to the industry), focus (the plan names the industry a focus of the
+    belt), cell (the text shown: ``3``, ``3 ★``, ``0 ★``, or ``''`` for an empty non-focus
+    cell).
+    """
+    wide = analysis.matrix_table(ds, bases=BASES[basis])
+    focus = analysis.belt_industry_pairs(ds, "focus_industry_ids")
+    industries = industry_labels(ds, lang)
+    belts = belt_labels(ds, lang)
+    wanted = set(wide.index) | {i for _, i in focus}
+    rows = []
+    for industry_id in (i for i in industries if i in wanted):
+        for belt_id in belts:
+            parks = int(wide.at[industry_id, belt_id]) if industry_id in wide.index else 0
+            is_focus = (belt_id, industry_id) in focus
+            cell = f"{parks} {FOCUS_MARK}" if is_focus else (str(parks) if parks else "")
+            rows.append(
+                {
+                    "industry_id": industry_id,
+                    "industry": industries[industry_id],
+                    "belt_id": belt_id,
+                    "belt": belts[belt_id],
+                    "parks": parks,
+                    "focus": is_focus,
+                    "cell": cell,
+                }
+            )
+    columns = ["industry_id", "industry", "belt_id", "belt", "parks", "focus", "cell"]
+    return pd.DataFrame(rows, columns=columns).astype({"parks": "int64", "focus": "bool"})
+
+
+def matrix_wide(long: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """:func:`matrix_long` as a table to read: one row per industry, one column per belt."""
+    if long.empty:
+        return pd.DataFrame(index=pd.Index([], name=t("analysis.industry", lang)))
+    wide = long.pivot(index="industry", columns="belt", values="cell")
+    wide = wide.loc[list(dict.fromkeys(long["industry"])), list(dict.fromkeys(long["belt"]))]
+    wide.index.name = t("analysis.industry", lang)
+    wide.columns.name = None
+    return wide
+
+
+def matrix_chart(long: pd.DataFrame, lang: str) -> alt.LayerChart:
+    """The heatmap (Vega-Lite through Altair): colour = parks, ★ = a focus of the belt.
+
+    One row of :data:`ROW_PX` pixels per industry; cell text is :func:`matrix_long`'s ``cell``.
+    """
+    industries = list(dict.fromkeys(long["industry"]))
+    belts = list(dict.fromkeys(long["belt"]))
+    # Long belt names (English) break into lines: an axis label may be a list of lines.
+    lines = {b: textwrap.wrap(b, BELT_LABEL_CHARS) or [b] for b in belts}
+    peak = max(int(long["parks"].max()) if len(long) else 0, 1)
+    data = long.assign(
+        focus_text=[t("analysis.yes" if f else "analysis.no", lang) for f in long["focus"]]
+    )
+    base = alt.Chart(data).encode(
+        x=alt.X(
+            "belt:N",
+            sort=belts,
+            title=None,
+            axis=alt.Axis(
+                orient="top",
+                labelAngle=0,
+                labelLimit=200,
+                labelFontSize=12,
+                labelOverlap=False,
+                labelExpr=f"{json.dumps(lines, ensure_ascii=False)}[datum.label] || datum.label",
+            ),
+        ),
+        y=alt.Y(
+            "industry:N",
+            sort=industries,
+            title=None,
+            axis=alt.Axis(labelLimit=260, labelFontSize=12, labelOverlap=False),
+        ),
+        tooltip=[
+            alt.Tooltip("industry:N", title=t("analysis.industry", lang)),
+            alt.Tooltip("belt:N", title=t("analysis.belt", lang)),
+            alt.Tooltip("parks:Q", title=t("analysis.parks", lang)),
+            alt.Tooltip("focus_text:N", title=t("analysis.focus", lang)),
+        ],
+    )
+    cells = base.mark_rect(stroke="#ffffff", strokeWidth=1).encode(
+        color=alt.condition(
+            "datum.parks > 0",
+            alt.Color(
+                "parks:Q",
+                scale=alt.Scale(scheme="blues", domain=[0, peak]),
+                legend=alt.Legend(title=t("analysis.parks", lang), orient="bottom"),
+            ),
+            alt.value("#f3f4f6"),
+        )
+    )
+    text = base.mark_text(fontSize=12).encode(
+        text="cell:N",
+        color=alt.condition(
+            f"datum.parks > {peak * 0.55:g}", alt.value("#ffffff"), alt.value("#1f2933")
+        ),
+    )
+    return alt.layer(cells, text).properties(height=alt.Step(ROW_PX))
+
+
+# --------------------------------------------------------------------------------------------
+# Overlap of the belts' focus industries
+
+
+def overlap_table(ds: Dataset, lang: str) -> pd.DataFrame:
+    """Each pair of belts: the focus industries they share, how many, and the Jaccard index."""
+    belts = belt_labels(ds, lang)
+    industries = _names(ds.industries, lang)
+    none = t("analysis.none", lang)
+    rows = [
+        {
+            t("analysis.pair", lang): f"{belts.get(a, a)} × {belts.get(b, b)}",
+            t("analysis.shared", lang): _join([industries.get(i, i) for i in shared], lang) or none,
+            t("analysis.shared_count", lang): str(len(shared)),
+            t("analysis.jaccard", lang): f"{jaccard:.2f}",
+        }
+        for a, b, shared, jaccard in analysis.belt_overlap(ds).itertuples(index=False)
+    ]
+    columns = ["analysis.pair", "analysis.shared", "analysis.shared_count", "analysis.jaccard"]
+    return pd.DataFrame(rows, columns=[t(c, lang) for c in columns])
+
+
+def crowded_table(ds: Dataset, lang: str, at_least: int = analysis.CROWDED_AT) -> pd.DataFrame:
+    """Industries that are a focus of ``at_least`` belts or more (a risk to 特色错位)."""
+    belts = belt_labels(ds, lang)
+    industries = _names(ds.industries, lang)
+    rows = [
+        {
+            t("analysis.industry", lang): industries.get(i, i),
+            t("analysis.belts", lang): _join([belts.get(b, b) for b in ids], lang),
+            t("analysis.belt_count", lang): str(n),
+        }
+        for i, ids, n in analysis.crowded_industries(ds, at_least).itertuples(index=False)
+    ]
+    columns = ["analysis.industry", "analysis.belts", "analysis.belt_count"]
+    return pd.DataFrame(rows, columns=[t(c, lang) for c in columns])
+
+
+# --------------------------------------------------------------------------------------------
+# Comparing parks
+
+#: How many belts may share a focus industry before it is flagged (see analysis.CROWDED_AT).
+CROWDED_AT = analysis.CROWDED_AT
+#: Parks that can be compared at once.
+COMPARE_MIN, COMPARE_MAX = 2, 4
+
+
+def _km(value: Any, lang: str, name: str = "") -> str:
+    try:
+        km = float(value)
+    except (TypeError, ValueError):
+        return t("analysis.none", lang)
+    if not math.isfinite(km):
+        return t("analysis.none", lang)
+    text = t("unit.km", lang, km=f"{km:.0f}" if km >= 10 else f"{km:.1f}")
+    if name:
+        text += f"（{name}）" if lang == "zh" else f" ({name})"
+    return text
+
+
+def compare_table(ds: Dataset, park_ids: Sequence[str], lang: str) -> pd.DataFrame:
+    """Two to four parks side by side (:func:`zones.analysis.compare_parks`), in ``lang``.
+
+    One column per park (headed by its name), one row per attribute (labelled in ``lang``).
+    Raises ValueError for fewer than two or more than four ids, or an unknown id.
+    """
+    raw = analysis.compare_parks(ds, park_ids)  # validates the choice
+    parks = ds.parks.set_index("id")
+    headers = park_labels(ds, lang)
+    districts = _names(ds.districts, lang, "adcode")
+    belts = belt_labels(ds, lang)
+    tiers = _names(ds.tiers, lang)
+    industries = _names(ds.industries, lang)
+    nodes = ds.transport_nodes
+    node_names = _names(nodes, lang) if "id" in nodes else {}
+    none = t("analysis.none", lang)
+    links = ds.park_industries
+    airport_name = _airport_name(nodes, node_names)
+
+    def industry_list(pid: str, basis: str) -> str:  # tiers have a row of their own
+        mine = links[(links["park_id"] == pid) & (links["basis"] == basis)]
+        return (
+            _join([industries.get(i, i) for i in dict.fromkeys(mine["industry_id"])], lang) or none
+        )
+
+    columns: dict[str, list[str]] = {}
+    for pid in park_ids:
+        park = parks.loc[pid]
+        area = raw.at["area_km2", pid]
+        precision = raw.at["location_precision_m", pid]
+        basis = str(park.get("location_basis") or "estimated")
+        location = t(f"location.{basis}", lang) if basis in ("sourced", "estimated") else basis
+        if _finite(precision):
+            location += ", " if lang == "en" else "，"
+            location += t("details.precision", lang, m=f"{float(precision):,.0f}")
+        footprint = str(raw.at["footprint", pid] or "indicative")
+        values = {
+            "level": level_label(str(raw.at["level", pid] or ""), lang),
+            "districts": _join([districts.get(a, a) for a in park["district_adcodes"]], lang)
+            or _join(list(park["districts"]), lang)
+            or none,
+            "belts": _join([belts.get(b, b) for b in park["belt_ids"]], lang) or none,
+            "designated": industry_list(pid, "park"),
+            "belt_focus": industry_list(pid, "belt"),
+            "other_sources": industry_list(pid, "source"),
+            "tiers": _join([tiers.get(x, x) for x in park["tier_ids"]], lang) or none,
+            "area_km2": t("unit.km2", lang, km2=format_km2(float(area)))
+            if _finite(area)
+            else t("details.area_unknown", lang),
+            "footprint": t(f"footprint.{footprint}", lang)
+            if footprint in ("surveyed", "indicative")
+            else footprint,
+            "location": location,
+        }
+        for col, id_col in (
+            ("nearest_port_km", "nearest_port"),
+            ("airport_km", None),
+            ("nearest_rail_km", "nearest_rail"),
+        ):
+            if col in raw.index:
+                ident = str(park.get(id_col) or "") if id_col else ""
+                name = node_names.get(ident, ident) if id_col else airport_name
+                values[col] = _km(raw.at[col, pid], lang, name)
+        for key, value in values.items():
+            columns.setdefault(key, []).append(value)
+    frame = pd.DataFrame(columns, index=[headers[p] for p in park_ids]).T
+    frame.index = [t(f"compare.{key}", lang) for key in frame.index]
+    return frame
+
+
+def _airport_name(nodes: pd.DataFrame, names: Mapping[str, str]) -> str:
+    """The name of the one located airport (Lishe), '' when there is not exactly one."""
+    if not len(nodes) or not {"kind", "lon", "lat", "id"} <= set(nodes.columns):
+        return ""
+    airports = nodes[(nodes["kind"] == "airport") & nodes["lon"].notna() & nodes["lat"].notna()]
+    return names.get(str(airports["id"].iloc[0]), "") if len(airports) == 1 else ""
+
+
+def _finite(value: Any) -> bool:
+    try:
+        return math.isfinite(float(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def distance_table(ds: Dataset, park_ids: Sequence[str], lang: str) -> pd.DataFrame:
+    """Geodesic km between the parks' locations, to one decimal; ``—`` on the diagonal."""
+    km = analysis.park_distances(ds, park_ids)
+    headers = park_labels(ds, lang)
+    names = [headers[p] for p in park_ids]
+    none = t("analysis.none", lang)
+    cells = [[none if a == b else f"{float(km.at[a, b]):.1f}" for b in park_ids] for a in park_ids]
+    return pd.DataFrame(cells, index=names, columns=names)
+
+
+# --------------------------------------------------------------------------------------------
+# Plan targets
+
+
+def cite(source: Any, lang: str) -> str:
+    """``plan:L12`` -> 规划原文第12行 / plan text, line 12; anything else as it is."""
+    text = "" if source is None else str(source).strip()
+    if text.startswith("plan:L"):
+        line = text.removeprefix("plan:L").replace("-L", "–").replace("-", "–")
+        return t("source.plan_line", lang, line=line)
+    return text
+
+
+def targets_table(ds: Dataset, lang: str) -> pd.DataFrame:
+    """The plan's targets: indicator, target value with its unit, year, cited line, quote.
+
+    Only what the plan states; no actual values.
+    """
+    unit_col = "unit_en" if lang == "en" else "unit_zh"
+    rows = []
+    for _, r in ds.targets.iterrows():
+        value = float(r["value"]) if _finite(r.get("value")) else math.nan
+        unit = str(r.get(unit_col) or r.get("unit_zh") or "")
+        shown = f"{value:,g}" if math.isfinite(value) else t("analysis.none", lang)
+        year = r.get("year")
+        rows.append(
+            {
+                t("analysis.target", lang): pick_name(r, lang),
+                t("analysis.target_value", lang): f"{shown} {unit}".strip(),
+                t("analysis.year", lang): str(int(year)) if _finite(year) else "",
+                t("analysis.source", lang): cite(r.get("source"), lang),
+                t("analysis.quote", lang): str(r.get("quote") or ""),
+            }
+        )
+    keys = ["target", "target_value", "year", "source", "quote"]
+    return pd.DataFrame(rows, columns=[t(f"analysis.{k}", lang) for k in keys])
+
+
+# --------------------------------------------------------------------------------------------
+# Downloads
+
+
+def report_bytes(ds: Dataset, lang: str, today: dt.date | None = None) -> bytes:
+    """The HTML briefing (:func:`zones.report.report_html`) in ``lang``, as UTF-8 bytes."""
+    return report_html(ds, lang=lang, today=today).encode("utf-8")
+
+
+def report_file_name(lang: str, today: dt.date) -> str:
+    return f"ningbo-briefing_{lang}_{today.isoformat()}.html"
+
+
+def bundle_file_name(slug: str, crs: str, today: dt.date) -> str:
+    """``ningbo-zones_<filter slug>_epsg4549_<date>.zip``."""
+    code = crs.lower().replace(":", "")
+    return f"ningbo-zones_{slug}_{code}_{today.isoformat()}.zip"
+
+
+# --------------------------------------------------------------------------------------------
+# Import of surveyed boundaries
+
+#: CRS a user may name for a file that declares none (code -> zh, en). Ningbo straddles the
+#: 3-degree Gauss-Kruger zones of 120E and 123E.
+IMPORT_CRS: dict[str, tuple[str, str]] = {
+    "EPSG:4490": ("CGCS2000 经纬度", "CGCS2000 longitude/latitude"),
+    "EPSG:4326": ("WGS 84 经纬度", "WGS 84 longitude/latitude"),
+    "EPSG:4549": ("CGCS2000 / 3度带 中央经线120°E（米）", "CGCS2000 / 3-degree GK CM 120E (m)"),
+    "EPSG:4550": ("CGCS2000 / 3度带 中央经线123°E（米）", "CGCS2000 / 3-degree GK CM 123E (m)"),
+    "EPSG:4528": (
+        "CGCS2000 / 3度带 第40带（米，带号前缀）",
+        "CGCS2000 / 3-degree GK zone 40 (m, zone prefix)",
+    ),
+    "EPSG:4529": (
+        "CGCS2000 / 3度带 第41带（米，带号前缀）",
+        "CGCS2000 / 3-degree GK zone 41 (m, zone prefix)",
+    ),
+    "EPSG:3857": ("Web 墨卡托（米）", "Web Mercator (m)"),
+}
+#: File name endings the uploader accepts.
+UPLOAD_TYPES = ("geojson", "json", "gpkg", "zip", "kml", "kmz")
+
+
+def crs_label(code: str, lang: str, choices: Mapping[str, tuple[str, str]] = IMPORT_CRS) -> str:
+    """``EPSG:4549 · CGCS2000 / …`` in ``lang``; the file's own CRS for ``''``."""
+    if not code:
+        return t("gis.crs_from_file", lang)
+    zh, en = choices.get(code, ("", ""))
+    name = en if lang == "en" else zh
+    return f"{code} · {name}" if name else code
+
+
+def error_text(exc: BaseException) -> str:
+    """What went wrong, in one line of plain text (escape it for its destination)."""
+    if isinstance(exc, DataError):
+        return str(exc.problem)
+    if isinstance(exc, ZonesError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
+
+
+def preview_import(
+    data: bytes,
+    filename: str,
+    *,
+    geo_dir: Path,
+    data_dir: Path,
+    source_crs: str | None = None,
+    gcj02: bool = False,
+) -> tuple[ImportPreview | None, str | None]:
+    """Preview an upload against the parks of ``data_dir``: (preview, None) or (None, error).
+
+    The file is untrusted: any failure to read it is returned as a message, never raised.
+    """
+    try:
+        parks = load_parks(data_dir)
+        preview = preview_upload(
+            data, filename, parks, geo_dir=geo_dir, source_crs=source_crs or None, gcj02=gcj02
+        )
+    except Exception as exc:  # untrusted input must never end in a traceback
+        return None, error_text(exc)
+    return preview, None
+
+
+def surveyed_stamp(geo_dir: Path) -> int:
+    """When geo/surveyed_footprints.geojson last changed (ns; 0 when absent): a preview says
+    what each footprint replaces, so it is stale once that file changes."""
+    target = Path(geo_dir) / SURVEYED_FILE
+    return target.stat().st_mtime_ns if target.exists() else 0
+
+
+def preview_counts(preview: ImportPreview) -> dict[str, int]:
+    """matched / unmatched / new / problems (errors) of a preview."""
+    return {
+        "matched": len(preview.matched),
+        "unmatched": len(preview.unmatched),
+        "new": len(preview.new),
+        "problems": len(preview.errors),
+    }
+
+
+def preview_table(preview: ImportPreview, lang: str) -> pd.DataFrame:
+    """One row per feature of the preview, with localized headers and statuses (plain text)."""
+    keys = ("status", "feature", "label", "park", "how", "area", "replaces", "suggestions")
+    rows = []
+    for r in preview.rows():
+        park = f"{r['park_id']} {r['park_name']}".strip()
+        replaces = t(f"footprint.{r['replaces']}", lang) if r["replaces"] else ""
+        area = r["area_km2"]
+        rows.append(
+            [
+                t(f"gis.status.{r['status']}", lang),
+                int(r["feature"]),
+                r["label"],
+                park,
+                label("gis.how", r["how"], lang) if r["how"] else "",
+                f"{area:.3f}" if _finite(area) else "",
+                replaces,
+                r["suggestions"],
+            ]
+        )
+    return pd.DataFrame(rows, columns=[t(f"gis.col.{k}", lang) for k in keys])
+
+
+class RebuildFailed(ZonesError):
+    """The rebuild after an import failed, and the import was undone; ``cause`` says why."""
+
+    def __init__(self, cause: BaseException) -> None:
+        super().__init__(error_text(cause))
+        self.cause = cause
+
+
+def apply_and_rebuild(preview: ImportPreview, *, geo_dir: Path, data_dir: Path, out: Path) -> int:
+    """Write the preview's footprints into ``geo_dir`` and rebuild ``out``; returns how many.
+
+    When the rebuild fails the import is undone, so geo/ and the built dataset stay in step.
+
+    Raises
+    ------
+    ZonesError
+        From the import (nothing written), or :class:`RebuildFailed` (import undone).
+    """
+    result = apply_import(preview, geo_dir)
+    try:
+        build(out, geo_dir, data_dir)
+    except Exception as exc:
+        undo_import(geo_dir)
+        raise RebuildFailed(exc) from exc
+    return len(result.imported)
+
+
+def undo_and_rebuild(*, geo_dir: Path, data_dir: Path, out: Path) -> None:
+    """Undo the last import in ``geo_dir`` and rebuild ``out``.
+
+    Raises
+    ------
+    ZonesError
+        When there is nothing to undo, or the rebuild fails.
+    """
+    undo_import(geo_dir)
+    build(out, geo_dir, data_dir)
+
+
+def footprint_counts(ds: Dataset) -> dict[str, int]:
+    """How many parks have a surveyed and an indicative footprint."""
+    kinds = ds.parks["footprint"].fillna("indicative") if "footprint" in ds.parks else []
+    surveyed = int((pd.Series(kinds) == "surveyed").sum())
+    return {"surveyed": surveyed, "indicative": len(ds.parks) - surveyed}
+
+
+# --------------------------------------------------------------------------------------------
+# Safe tables for st.table
+
+
+def md_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every cell, header and index label made inert Markdown (:func:`md_text`).
+
+    ``st.table`` renders Markdown in all of them; data text must stay text.
+    """
+    out = frame.map(md_text)
+    out.columns = [md_text(c) for c in frame.columns]
+    out.index = pd.Index(
+        [md_text(i) for i in frame.index],
+        name=md_text(frame.index.name) if frame.index.name is not None else None,
+    )
+    return out
