@@ -7,8 +7,8 @@ from pathlib import Path
 
 #: Repository root (the folder holding geo/ and data/) when run from a checkout.
 ROOT = Path(os.environ.get("ZONES_ROOT", Path(__file__).resolve().parents[2]))
-GEO_DIR = ROOT / "geo"
-DATA_DIR = ROOT / "data"
+GEO_DIR = Path(os.environ.get("ZONES_GEO_DIR") or ROOT / "geo")
+DATA_DIR = Path(os.environ.get("ZONES_DATA_DIR") or ROOT / "data")
 #: The embedded built dataset; `zones build` writes it, the app and `zones export` read it.
 DEFAULT_GPKG = Path(os.environ.get("ZONES_GPKG", ROOT / "build" / "zones.gpkg"))
 #: The plan text every plan fact cites, by line number (``plan:L58``).
