@@ -45,7 +45,7 @@ def test_t_fills_placeholders_and_defaults_to_chinese() -> None:
     [
         ("national", "国家级", "national"),
         ("provincial", "省级", "provincial"),
-        ("unknown", "未定", "not determined"),
+        ("unknown", "级别不详", "unknown-level"),
         ("galactic", "galactic", "galactic"),
     ],
 )
@@ -54,9 +54,11 @@ def test_level_labels(code: str, zh: str, en: str) -> None:
     assert i18n.level_label(code, "en") == en
 
 
-def test_every_level_the_filters_know_has_a_label() -> None:
-    for code in LEVELS:
-        assert f"level.{code}" in STRINGS
+def test_level_labels_are_the_filters_labels() -> None:
+    for code, (zh, en) in LEVELS.items():
+        assert i18n.level_label(code, "zh") == zh
+        assert i18n.level_label(code, "en") == en
+    assert not [key for key in STRINGS if key.startswith("level.")]  # one source
 
 
 def test_legend_says_indicative_footprints_are_estimates() -> None:
@@ -117,4 +119,4 @@ def test_filter_options_order_and_labels() -> None:
     en = i18n.filter_options(ds, "en")
     assert en["industries"]["biomedicine"] == "Emerging industries › Biomedicine"
     assert en["districts"] == {"330281": "Yuyao", "330206": "Beilun"}
-    assert zh["levels"]["unknown"] == "未定"
+    assert zh["levels"]["unknown"] == "级别不详"

@@ -103,7 +103,7 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         _f("id", "id", "text", "园区标识（稳定的英文短名）", "park id (a stable ASCII slug)"),
         _NAME_ZH,
         _NAME_EN,
-        _f("level", "level", "text", "级别：national 国家级 / provincial 省级 / unknown 未定",
+        _f("level", "level", "text", "级别：national 国家级 / provincial 省级 / unknown 级别不详",
            "level: national / provincial / unknown"),
         _f("level_note", "level_note", "text", "级别说明", "note on the level"),
         _f("type", "type", "text", "园区类型（如经济技术开发区）",

@@ -14,12 +14,12 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
-from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from zones import cells
 from zones.dataset import Dataset
 from zones.errors import UnknownValueError
 
@@ -106,22 +106,6 @@ def _strip_suffix(name: str, suffixes: Sequence[str], *, min_len: int) -> str | 
     return None
 
 
-def _text(value: Any) -> str:
-    """A cell as text: '' for missing values."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return ""
-    return str(value)
-
-
-def _list(value: Any) -> list[str]:
-    """A list cell (list, tuple, numpy array; NaN/None = empty) as a list of strings."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return []
-    if isinstance(value, str):
-        return [value] if value else []
-    return [str(v) for v in value]
-
-
 @dataclass(frozen=True)
 class _Vocabulary:
     """How one constraint's values are looked up: key -> id, and candidates for suggestions."""
@@ -182,7 +166,7 @@ def _vocabulary(
 
 def _named_rows(frame: pd.DataFrame, id_col: str = "id") -> list[tuple[str, list[str], list[str]]]:
     return [
-        (_text(r[id_col]), [_text(r["name_zh"]), _text(r["name_en"])], [])
+        (cells.text(r[id_col]), [cells.text(r["name_zh"]), cells.text(r["name_en"])], [])
         for _, r in frame.iterrows()
     ]
 
@@ -190,20 +174,20 @@ def _named_rows(frame: pd.DataFrame, id_col: str = "id") -> list[tuple[str, list
 def _vocabularies(ds: Dataset) -> dict[str, _Vocabulary]:
     industries = [
         (
-            _text(r["id"]),
-            [_text(r["name_zh"]), _text(r["name_en"])],
-            _list(r["aliases"]) if "aliases" in r else [],
+            cells.text(r["id"]),
+            [cells.text(r["name_zh"]), cells.text(r["name_en"])],
+            cells.text_list(r["aliases"]) if "aliases" in r else [],
         )
         for _, r in ds.industries.iterrows()
     ]
     districts = []
     for _, r in ds.districts.iterrows():
-        zh, en = _text(r["name_zh"]), _text(r["name_en"])
+        zh, en = cells.text(r["name_zh"]), cells.text(r["name_en"])
         short = [
             _strip_suffix(zh, _DISTRICT_SUFFIXES_ZH, min_len=2),
             _strip_suffix(en.casefold(), _DISTRICT_SUFFIXES_EN, min_len=2),
         ]
-        districts.append((_text(r["adcode"]), [zh, en], [s for s in short if s]))
+        districts.append((cells.text(r["adcode"]), [zh, en], [s for s in short if s]))
     levels = [(code, list(labels), []) for code, labels in LEVELS.items()]
     return {
         "belts": _vocabulary("belt", _named_rows(ds.belts)),
@@ -274,14 +258,14 @@ def expand_industries(ds: Dataset, ids: Iterable[str]) -> set[str]:
         When an id is neither an industry nor a tier.
     """
     table = ds.industries
-    industry_ids = [_text(v) for v in table["id"]]
+    industry_ids = [cells.text(v) for v in table["id"]]
     children: dict[str, list[str]] = {}
     by_tier: dict[str, list[str]] = {}
     for ident, parent, tier in zip(industry_ids, table["parent_id"], table["tier_id"], strict=True):
-        if _text(parent):
-            children.setdefault(_text(parent), []).append(ident)
-        by_tier.setdefault(_text(tier), []).append(ident)
-    tier_ids = {_text(v) for v in ds.tiers["id"]}
+        if cells.text(parent):
+            children.setdefault(cells.text(parent), []).append(ident)
+        by_tier.setdefault(cells.text(tier), []).append(ident)
+    tier_ids = {cells.text(v) for v in ds.tiers["id"]}
     known = set(industry_ids)
 
     roots: list[str] = []
@@ -310,26 +294,29 @@ def _mask(ds: Dataset, f: ParkFilter) -> np.ndarray:
     keep = np.ones(n, dtype=bool)
 
     def any_of(column: str, wanted: set[str]) -> np.ndarray:
-        return np.array([bool(wanted.intersection(_list(v))) for v in parks[column]], dtype=bool)
+        return np.array(
+            [bool(wanted.intersection(cells.text_list(v))) for v in parks[column]], dtype=bool
+        )
 
     if f.belts:
         keep &= any_of("belt_ids", set(f.belts))
     if f.districts:
         keep &= any_of("district_adcodes", set(f.districts))
     if f.levels:
-        keep &= np.array([_text(v) in f.levels for v in parks["level"]], dtype=bool)
+        keep &= np.array([cells.text(v) in f.levels for v in parks["level"]], dtype=bool)
     column = "designated_industry_ids" if f.designated_only else "industry_ids"
     if f.industries:
         keep &= any_of(column, expand_industries(ds, f.industries))
     if f.tiers:
         keep &= any_of(column, expand_industries(ds, f.tiers))
     if f.designated_only and not (f.industries or f.tiers):
-        keep &= np.array([bool(_list(v)) for v in parks[column]], dtype=bool)
+        keep &= np.array([bool(cells.text_list(v)) for v in parks[column]], dtype=bool)
     if f.text:
         needle = _norm(f.text)
         haystacks = zip(parks["name_zh"], parks["name_en"], parks["id"], strict=True)
         keep &= np.array(
-            [any(needle in _norm(_text(v)) for v in values) for values in haystacks], dtype=bool
+            [any(needle in _norm(cells.text(v)) for v in values) for values in haystacks],
+            dtype=bool,
         )
     return keep
 
@@ -362,7 +349,7 @@ def filter_dataset(ds: Dataset, f: ParkFilter) -> Dataset:
 def _names(frame: pd.DataFrame, id_col: str, ids: Sequence[str], lang: str) -> list[str]:
     """Display names of ``ids`` in ``lang``; an id not in ``frame`` shows as itself."""
     col = "name_zh" if lang == "zh" else "name_en"
-    lookup = {_text(i): _text(n) for i, n in zip(frame[id_col], frame[col], strict=True)}
+    lookup = {cells.text(i): cells.text(n) for i, n in zip(frame[id_col], frame[col], strict=True)}
     return [lookup.get(i) or i for i in ids]
 
 

@@ -186,10 +186,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "location.sourced": {"zh": "有出处", "en": "sourced"},
     "location.estimated": {"zh": "估计", "en": "estimated"},
     "source.plan_line": {"zh": "规划原文第{line}行", "en": "plan text, line {line}"},
-    "level.national": {"zh": "国家级", "en": "national"},
-    "level.provincial": {"zh": "省级", "en": "provincial"},
-    "level.municipal": {"zh": "市级", "en": "municipal"},
-    "level.unknown": {"zh": "未定", "en": "not determined"},
     "unit.km2": {"zh": "{km2} 平方公里", "en": "{km2} km²"},
     # --- export -----------------------------------------------------------------------------
     "export.header": {"zh": "下载数据", "en": "Download data"},
@@ -448,14 +444,23 @@ def t(key: str, lang: str, **values: Any) -> str:
 
 
 def label(prefix: str, code: str, lang: str) -> str:
-    """The label of a code such as ``level``/``national``; the code itself when unknown."""
+    """The label of a code such as ``fmt``/``geojson``; the code itself when unknown."""
     key = f"{prefix}.{code}"
     return t(key, lang) if key in STRINGS else str(code)
 
 
 def level_label(code: str, lang: str) -> str:
-    """国家级 / 省级 / 未定 (national / provincial / not determined) for a level code."""
-    return label("level", code, lang)
+    """国家级 / 省级 / 级别不详 (national / provincial / unknown-level) for a level code.
+
+    The labels are the filters' (:data:`zones.filters.LEVELS`), so the app, the filter sentence
+    and the details say the same; the code itself when unknown.
+    """
+    from zones.filters import LEVELS  # a data module; imported late to keep i18n light
+
+    if code not in LEVELS:
+        return str(code)
+    zh, en = LEVELS[code]
+    return en if norm_lang(lang) == "en" else zh
 
 
 def field_description(column: str, lang: str, layer: str = "parks") -> str:

@@ -25,6 +25,7 @@ from typing import Any
 
 import pandas as pd
 
+from zones import cells
 from zones.errors import UnknownValueError
 from zones.mapping import DISTRICT_STYLE, INDICATIVE_STYLE, SURVEYED_STYLE
 
@@ -168,12 +169,6 @@ def _categorized(attr: str, categories: list[tuple[str, str, ET.Element]]) -> ET
     return renderer
 
 
-def _text(value: Any) -> str:
-    if value is None or (isinstance(value, float) and value != value):
-        return ""
-    return str(value)
-
-
 def layer_qml(
     layer: str,
     frame: pd.DataFrame | None = None,
@@ -237,8 +232,8 @@ def layer_qml(
             "fillColor": color,
             "fillOpacity": BELT_FILL_OPACITY,
         }
-        label = _text(row.get(name_col)) or _text(row.get("id"))
-        categories.append((_text(row.get("id")), label, _fill_symbol("", style)))
+        label = cells.text(row.get(name_col)) or cells.text(row.get("id"))
+        categories.append((cells.text(row.get("id")), label, _fill_symbol("", style)))
     return _document(_categorized(col("id"), categories), col(name_col))
 
 

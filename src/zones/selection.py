@@ -22,6 +22,7 @@ from urllib.parse import quote, urlsplit
 
 import pandas as pd
 
+from zones import cells
 from zones.dataset import Dataset
 from zones.i18n import format_km2, level_label, md_text, pick_name, t
 
@@ -100,20 +101,6 @@ def source_markdown(source: Any, lang: str) -> str:
     return md_text(text)
 
 
-def _text(value: Any) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return str(value).strip()
-
-
-def _list(value: Any) -> list[str]:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return []
-    if isinstance(value, str):
-        return [value] if value else []
-    return [str(v) for v in value]
-
-
 def _number(value: Any) -> float:
     try:
         return float(value)
@@ -166,7 +153,7 @@ def _sep(lang: str) -> str:
 
 
 def _lookup(frame: pd.DataFrame, key: str, lang: str) -> dict[str, str]:
-    return {_text(r[key]): pick_name(r, lang) for _, r in frame.iterrows()}
+    return {cells.stripped(r[key]): pick_name(r, lang) for _, r in frame.iterrows()}
 
 
 def park_details(ds: Dataset, park_id: str, lang: str) -> ParkDetails | None:
@@ -181,23 +168,27 @@ def park_details(ds: Dataset, park_id: str, lang: str) -> ParkDetails | None:
     none = t("details.none_value", lang)
 
     district_names = _lookup(ds.districts, "adcode", lang)
-    adcodes = _list(row.get("district_adcodes"))
-    districts = [district_names.get(a) or a for a in adcodes] or _list(row.get("districts"))
+    adcodes = cells.text_list(row.get("district_adcodes"))
+    districts = [district_names.get(a) or a for a in adcodes]
+    districts = districts or cells.text_list(row.get("districts"))
     belt_names = _lookup(ds.belts, "id", lang)
-    platforms = set(_list(row.get("platform_belt_ids")))
+    platforms = set(cells.text_list(row.get("platform_belt_ids")))
     platform = t("details.platform", lang)
     belts = [
         (belt_names.get(b) or b) + (f"（{platform}）" if lang == "zh" else f" ({platform})")
         if b in platforms
         else belt_names.get(b) or b
-        for b in _list(row.get("belt_ids"))
-    ] or _list(row.get("belts"))
+        for b in cells.text_list(row.get("belt_ids"))
+    ] or cells.text_list(row.get("belts"))
 
-    level = [level_label(_text(row.get("level")), lang), _text(row.get("level_note"))]
+    level = [
+        level_label(cells.stripped(row.get("level")), lang),
+        cells.stripped(row.get("level_note")),
+    ]
     facts: list[tuple[str, str]] = [
         (t("details.level", lang), _sep(lang).join(md_text(x) for x in level if x)),
     ]
-    if _text(row.get("type")):
+    if cells.stripped(row.get("type")):
         facts.append((t("details.type", lang), md_text(row.get("type"))))
     facts.append((t("details.districts", lang), md_text(_join(districts, lang) or none)))
     facts.append((t("details.belts", lang), md_text(_join(belts, lang) or none)))
@@ -210,42 +201,43 @@ def park_details(ds: Dataset, park_id: str, lang: str) -> ParkDetails | None:
         area_text = sourced if source else value
     else:
         area_text = md_text(t("details.area_unknown", lang))
-    if _text(row.get("area_note")):
+    if cells.stripped(row.get("area_note")):
         area_text += _sep(lang) + md_text(row.get("area_note"))
     facts.append((t("details.area", lang), area_text))
 
-    kind = _text(row.get("footprint")) or "indicative"
+    kind = cells.stripped(row.get("footprint")) or "indicative"
     footprint = [
         md_text(t(f"footprint.{kind}", lang) if kind in ("surveyed", "indicative") else kind)
     ]
     drawn = _number(row.get("footprint_area_km2"))
     if math.isfinite(drawn):
         footprint.append(md_text(t("details.footprint_area", lang, km2=format_km2(drawn))))
-    if _text(row.get("footprint_note")):
+    if cells.stripped(row.get("footprint_note")):
         footprint.append(md_text(row.get("footprint_note")))
-    if _text(row.get("footprint_source")):
+    if cells.stripped(row.get("footprint_source")):
         footprint.append(source_markdown(row.get("footprint_source"), lang))
     facts.append((t("details.footprint", lang), _sep(lang).join(footprint)))
 
-    basis = _text(row.get("location_basis")) or "estimated"
+    basis = cells.stripped(row.get("location_basis")) or "estimated"
     location = [
         md_text(t(f"location.{basis}", lang) if basis in ("sourced", "estimated") else basis)
     ]
     precision = _number(row.get("location_precision_m"))
     if math.isfinite(precision):
         location.append(md_text(t("details.precision", lang, m=f"{precision:,.0f}")))
-    if _text(row.get("location_note")):
+    if cells.stripped(row.get("location_note")):
         location.append(md_text(row.get("location_note")))
-    if _text(row.get("location_source")):
+    if cells.stripped(row.get("location_source")):
         location.append(source_markdown(row.get("location_source"), lang))
     facts.append((t("details.location", lang), _sep(lang).join(location)))
     if transport := _transport(ds, row, lang):
         facts.append((t("details.transport", lang), transport))
-    if _text(row.get("notes")):
+    if cells.stripped(row.get("notes")):
         facts.append((t("details.notes", lang), md_text(row.get("notes"))))
 
     industries = _industry_groups(ds, park_id, row, lang)
-    sources = [s for s in (source_markdown(x, lang) for x in _list(row.get("sources"))) if s]
+    sources = [source_markdown(x, lang) for x in cells.text_list(row.get("sources"))]
+    sources = [s for s in sources if s]
     geometry = row.geometry
     bounds = None
     if geometry is not None and not geometry.is_empty:
@@ -284,7 +276,7 @@ def _transport(ds: Dataset, row: Any, lang: str) -> str:
         km = _number(row.get(km_col))
         if not math.isfinite(km):
             continue
-        ident = _text(row.get(id_col)) if id_col else airport_id
+        ident = cells.stripped(row.get(id_col)) if id_col else airport_id
         name = names.get(ident) or ident
         if name:
             name = f"（{name}）" if lang == "zh" else f" ({name})"
@@ -317,15 +309,15 @@ def _industry_groups(ds: Dataset, park_id: str, row: Any, lang: str) -> list[tup
     by_basis: dict[str, list[str]] = {}
     seen: set[tuple[str, str]] = set()
     for _, link in links.iterrows():
-        basis = _text(link.get("basis")) or "source"
-        ident = _text(link.get("industry_id"))
+        basis = cells.stripped(link.get("basis")) or "source"
+        ident = cells.stripped(link.get("industry_id"))
         if (basis, ident) in seen:
             continue
         seen.add((basis, ident))
         by_basis.setdefault(basis, []).append(ident)
     if not by_basis:  # no link table rows: fall back to the park's own columns
-        designated = _list(row.get("designated_industry_ids"))
-        others = [i for i in _list(row.get("industry_ids")) if i not in designated]
+        designated = cells.text_list(row.get("designated_industry_ids"))
+        others = [i for i in cells.text_list(row.get("industry_ids")) if i not in designated]
         by_basis = {k: v for k, v in (("park", designated), ("source", others)) if v}
 
     groups = []
@@ -337,7 +329,7 @@ def _industry_groups(ds: Dataset, park_id: str, row: Any, lang: str) -> list[tup
             if ident in industries.index:
                 ind = industries.loc[ident]
                 name = pick_name(ind, lang)
-                tier = tier_names.get(_text(ind.get("tier_id")), "")
+                tier = tier_names.get(cells.stripped(ind.get("tier_id")), "")
                 with_tier = f"{name}（{tier}）" if lang == "zh" else f"{name} ({tier})"
                 items.append(md_text(with_tier if tier else name))
             else:

@@ -1,0 +1,133 @@
+"""The map tab: the count and filter sentence, the map, and the selected park's details.
+
+The map keeps its zoom across reruns: it moves only when the user asks to zoom to a park (or a
+link names one). A click on a park selects it through the map's ``on_change`` callback, which
+runs before the rerun, so the new selection is drawn at once.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+import streamlit_folium
+
+from zones import mapping, selection
+from zones.filters import describe_filter
+from zones.i18n import md_text, pick_names, t
+from zones_app import loaders
+from zones_app.context import Context
+
+ss = st.session_state
+MAP_HEIGHT = 620
+
+
+def on_map_change() -> None:
+    ss["park"], ss["_click"] = selection.next_selection(
+        ss["park"], ss.get("map"), ss["_click"], None
+    )
+
+
+def zoom_to(park_id: str) -> None:
+    ss["_zoom_to"] = park_id
+
+
+def pick_from_list() -> None:
+    ss["park"] = ss["_zoom_to"] = ss["park_pick"]
+
+
+def clear_selection() -> None:
+    ss.update(park=None)
+
+
+def render_map_tab(ctx: Context) -> None:
+    """Count, filter sentence, then the map beside the details (the downloads follow)."""
+    lang = ctx.lang
+    if ss["park"] and ss["park"] not in ctx.shown_ids:
+        st.info(t("notice.park_hidden", lang))
+        ss["park"] = None
+    st.metric(t("count.metric", lang), len(ctx.shown))
+    st.markdown(md_text(describe_filter(ctx.ds, ctx.park_filter, len(ctx.shown), lang)))
+    if ctx.basemap == "amap":
+        st.caption(t("basemap.amap_note", lang))
+
+    col_map, col_details = st.columns([2.3, 1], gap="medium")
+    with col_map:
+        render_map(ctx)
+    with col_details:
+        render_details(ctx)
+
+
+def _update_view(parks_fc: dict) -> None:
+    """Move the map to the park to zoom to, if any (a "zoom to" click, or a link's park)."""
+    if not ss["_zoom_to"]:
+        return
+    view = mapping.park_view(parks_fc, ss["_zoom_to"], height_px=MAP_HEIGHT)
+    if view and ss["_view"] and view[0] == ss["_view"][0]:  # the map only moves on a change
+        view = ([view[0][0] + 1e-7, view[0][1]], view[1])
+    ss["_view"], ss["_zoom_to"] = view or ss["_view"], None
+
+
+def render_map(ctx: Context) -> None:
+    """The map with the parks the filter shows; a click selects a park."""
+    lang, basemap = ctx.lang, ctx.basemap
+    districts_fc, belts_fc = loaders.base_features(ctx.gpkg, ctx.mtime, lang, basemap)
+    parks_fc = loaders.park_features(ctx.gpkg, ctx.mtime, ctx.park_filter, lang, basemap)
+    _update_view(parks_fc)
+    base = mapping.base_map(
+        districts_fc,
+        belts_fc,
+        lang=lang,
+        basemap=basemap,
+        tianditu_token=ctx.token,
+        base_url_path=st.get_option("server.baseUrlPath") or "",
+        map_height=MAP_HEIGHT,
+    )
+    returned = streamlit_folium.st_folium(
+        base,
+        key="map",
+        height=MAP_HEIGHT,
+        use_container_width=True,
+        feature_group_to_add=mapping.park_groups(parks_fc, lang=lang, selected_id=ss["park"]),
+        layer_control=mapping.layer_control(),
+        returned_objects=["last_active_drawing", "last_object_clicked"],
+        center=ss["_view"][0] if ss["_view"] else None,
+        zoom=ss["_view"][1] if ss["_view"] else None,
+        on_change=on_map_change,
+    )
+    if not len(ctx.shown):
+        st.info(t("map.no_parks", lang))
+    park, ss["_click"] = selection.next_selection(ss["park"], returned, ss["_click"], ctx.shown_ids)
+    if park != ss["park"]:  # a click the map callback did not see (e.g. under AppTest)
+        ss["park"] = park
+        st.rerun()
+
+
+def render_details(ctx: Context) -> None:
+    """A list to choose a park from, and the chosen park's details."""
+    lang = ctx.lang
+    st.subheader(t("details.header", lang))
+    park_names = dict(zip(ctx.shown["id"], pick_names(ctx.shown, lang), strict=True))
+    ss["park_pick"] = ss["park"]
+    st.selectbox(
+        t("details.choose", lang),
+        list(park_names),
+        key="park_pick",
+        format_func=park_names.get,
+        on_change=pick_from_list,
+        placeholder=t("details.none", lang),
+    )
+    details = selection.park_details(ctx.ds, ss["park"], lang) if ss["park"] else None
+    if details is None:
+        return
+    st.markdown(f"### {details.title}")
+    if details.subtitle:
+        st.caption(details.subtitle)
+    st.markdown(details.markdown())
+    b1, b2 = st.columns(2)
+    b1.button(
+        t("details.zoom", lang),
+        on_click=zoom_to,
+        args=(details.park_id,),
+        icon=":material/zoom_in:",
+        key="zoom_btn",
+    )
+    b2.button(t("details.clear", lang), on_click=clear_selection, key="clear_btn")

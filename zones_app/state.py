@@ -1,0 +1,87 @@
+"""Session state and the link: widget keys, the first run from the query string, the filter
+the widgets make, and the view written back to the URL so a copied link reopens it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import streamlit as st
+
+from zones import urlstate
+from zones.dataset import Dataset
+from zones.filters import ParkFilter, resolve_filter
+from zones.i18n import norm_lang
+
+ss = st.session_state
+#: ParkFilter field -> the key of its sidebar widget.
+FILTER_KEYS = {
+    "belts": "f_belts",
+    "industries": "f_industries",
+    "tiers": "f_tiers",
+    "districts": "f_districts",
+    "levels": "f_levels",
+}
+#: The analysis and GIS tabs run only when open; the map tab always runs, so the map (and the
+#: user's zoom) survives a look at another tab.
+TAB_KEY = "view_tab"
+
+Query = dict[str, list[str]]
+
+
+def read_query() -> Query:
+    """The query string, every value of each key."""
+    return {k: st.query_params.get_all(k) for k in st.query_params}
+
+
+def first_lang(query: Query) -> str:
+    """The language before the session is set up (for an error page): the widget's, else the
+    link's, else the default."""
+    return norm_lang(ss.get("lang") or (query.get("lang") or [None])[-1])
+
+
+def init_session(ds: Dataset, query: Query, basemaps: Sequence[str]) -> None:
+    """On the first run of a session, make the link's view the widgets' state."""
+    if "_init" in ss:
+        return
+    view, notices = urlstate.from_query(query, urlstate.allowed_values(ds, basemaps))
+    for name, key in FILTER_KEYS.items():
+        ss[key] = list(getattr(view, name))
+    ss.update(
+        f_designated=view.designated_only,
+        f_text=view.text,
+        lang=view.lang,
+        basemap=view.basemap,
+        park=view.park,
+        _notices=notices,
+        _init=True,
+        _zoom_to=view.park,
+        _click=None,
+        _view=None,
+    )
+
+
+def current_filter(ds: Dataset) -> ParkFilter:
+    """The filter the sidebar's widgets hold."""
+    return resolve_filter(
+        ds,
+        **{n: ss[k] for n, k in FILTER_KEYS.items()},
+        designated_only=ss["f_designated"],
+        text=ss["f_text"],
+    )
+
+
+def write_query(query: Query, lang: str, basemap: str) -> None:
+    """Put the current view into the URL, changing only the keys that differ."""
+    view = urlstate.ViewState(
+        **{n: tuple(ss[k]) for n, k in FILTER_KEYS.items()},
+        designated_only=ss["f_designated"],
+        text=ss["f_text"].strip(),
+        park=ss["park"],
+        lang=lang,
+        basemap=basemap,
+    )
+    to_set, to_delete = urlstate.query_updates(query, urlstate.to_query(view))
+    for key in to_delete:
+        del st.query_params[key]
+    if to_set:
+        st.query_params.update(to_set)
