@@ -17,6 +17,7 @@ from zones.analysis import belt_industry_pairs, belt_overlap, crowded_industries
 from zones.atomic import atomic_write
 from zones.dataset import Dataset
 from zones.i18n import html_text as esc
+from zones.i18n import t
 from zones.settings import PLAN_NAME
 
 TEXT: dict[str, dict[str, str]] = {
@@ -45,20 +46,12 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Counts links by park designation, belt focus and other sources; ★ marks an "
         "industry the plan names a focus of that belt.",
     },
-    "industry": {"zh": "产业", "en": "Industry"},
     "overlap": {"zh": "产业带重点产业重叠（特色错位）", "en": "Overlap of belt focus (特色错位)"},
-    "pair": {"zh": "产业带组合", "en": "Belts"},
-    "shared": {"zh": "共同重点产业", "en": "Shared focus industries"},
-    "jaccard": {"zh": "相似度（Jaccard）", "en": "Similarity (Jaccard)"},
     "crowded": {
         "zh": "三个及以上产业带共同的重点产业（错位发展风险）",
         "en": "Focus industries of three or more belts (a risk to differentiation)",
     },
-    "belts": {"zh": "产业带", "en": "Belts"},
     "targets": {"zh": "2025 年目标（规划原文）", "en": "2025 targets (as the plan states)"},
-    "target": {"zh": "指标", "en": "Indicator"},
-    "value": {"zh": "目标值", "en": "Target"},
-    "source": {"zh": "出处", "en": "Source"},
     "plan_line": {"zh": "规划原文第 {n} 行", "en": "plan text, line {n}"},
     "targets_note": {
         "zh": "仅列规划所定目标，不含实际值。",
@@ -70,11 +63,13 @@ TEXT: dict[str, dict[str, str]] = {
     "location": {"zh": "位置依据 / 精度", "en": "Location basis / precision"},
     "sourced": {"zh": "有来源", "en": "sourced"},
     "estimated": {"zh": "估计", "en": "estimated"},
-    "none": {"zh": "—", "en": "—"},
 }
 
 
 def _t(key: str, lang: str, **values: object) -> str:
+    """A report string; words the app's analysis tab also shows come from its i18n entries."""
+    if key not in TEXT:
+        return t(f"analysis.{key}", lang, **values)
     text = TEXT[key]["en" if lang == "en" else "zh"]
     return text.format(**values) if values else text
 
@@ -213,7 +208,7 @@ def _targets(ds: Dataset, lang: str) -> str:
             f"<td>{esc(_cite(r.source, lang))}: “{esc(r.quote)}”</td></tr>"
         )
     return (
-        f"<table><tr><th>{esc(_t('target', lang))}</th><th>{esc(_t('value', lang))}</th>"
+        f"<table><tr><th>{esc(_t('target', lang))}</th><th>{esc(_t('target_value', lang))}</th>"
         f"<th>{esc(_t('source', lang))}</th></tr>{''.join(rows)}</table>"
         f"<p class='note'>{esc(_t('targets_note', lang))}</p>"
     )
