@@ -20,7 +20,8 @@ from tests.factories import make_dataset
 from zones import bundle, fields
 from zones.build import build, build_dataset
 from zones.bundle import BundleInfo, bundle_bytes, normalise_crs, write_bundle
-from zones.cli_gis import run_bundle, wants_bundle
+from zones.cli import main as cli_main
+from zones.cli_gis import wants_bundle
 from zones.dataset import Dataset
 from zones.errors import UnknownValueError
 from zones.export import WRITERS, export_bytes, format_for_path
@@ -28,7 +29,7 @@ from zones.filters import ParkFilter
 from zones.geometry import area_km2
 
 OGRINFO = shutil.which("ogrinfo")
-HOSTILE = '测试"园区"<&>,; \'x\' 望春'
+HOSTILE = "测试\"园区\"<&>,; 'x' 望春"
 LONG_NOTE = "这是一段很长的说明。" * 40  # 400 characters, 1200 UTF-8 bytes
 
 
@@ -304,23 +305,25 @@ def _export_args(tmp_path: Path, gpkg: Path, **kw: object) -> argparse.Namespace
     return argparse.Namespace(**values)
 
 
-def test_run_bundle_from_the_export_command(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def _export(tmp_path: Path, gpkg: Path, *extra: str) -> int:
+    return cli_main(["export", "--out", str(tmp_path / "out.zip"), "--dataset", str(gpkg), *extra])
+
+
+def test_bundle_from_the_export_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     gpkg = tmp_path / "zones.gpkg"
     build(gpkg)
     args = _export_args(tmp_path, gpkg, belt=["北部湾区产业带"], crs="4549", lang="en")
     assert wants_bundle(args)
-    assert run_bundle(args) == 0
+    assert _export(tmp_path, gpkg, "--belt", "北部湾区产业带", "--crs", "4549", "--lang", "en") == 0
     out = capsys.readouterr().out
     assert "in Northern Bay Area Industrial Belt" in out and "EPSG:4549" in out
     parks = pyogrio.read_dataframe(f"/vsizip/{tmp_path / 'out.zip'}/out/zones.gpkg", layer="parks")
     assert len(parks) and all("north-bay" in json.loads(b) for b in parks["belt_ids"])
 
-    assert run_bundle(_export_args(tmp_path, gpkg, belt=["南部湾区"])) == 2
+    assert _export(tmp_path, gpkg, "--belt", "南部湾区") == 2
     assert "unknown belt" in capsys.readouterr().err
-    assert run_bundle(_export_args(tmp_path, gpkg, crs="EPSG:3857")) == 2
-    assert run_bundle(_export_args(tmp_path, tmp_path / "missing.gpkg")) == 1
+    assert _export(tmp_path, gpkg, "--crs", "EPSG:3857") == 2
+    assert _export(tmp_path, tmp_path / "missing.gpkg") == 1
     assert not wants_bundle(_export_args(tmp_path, gpkg, out=tmp_path / "x.geojson"))
     assert wants_bundle(_export_args(tmp_path, gpkg, out=tmp_path / "x.gpkg", format="Bundle"))
 

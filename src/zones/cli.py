@@ -80,8 +80,6 @@ def cmd_export(args: argparse.Namespace) -> int:
     from zones.export import export_file, format_for_path
     from zones.filters import apply_filter, describe_filter, resolve_filter
 
-    if wants_bundle(args):
-        return run_bundle(args)
     dataset = _dataset(args.dataset)
     park_filter = resolve_filter(
         dataset,
@@ -93,6 +91,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         designated_only=args.designated_only,
         text=args.search or "",
     )
+    if wants_bundle(args):
+        return run_bundle(args, dataset, park_filter)
     fmt = args.format or format_for_path(args.out)
     export_file(dataset, args.out, layer=args.layer, fmt=fmt, park_filter=park_filter)
     if args.layer == "parks":

@@ -15,8 +15,10 @@ from pathlib import Path
 from zones.console import err as _err
 from zones.console import out as _out
 from zones.console import report_error as _report
+from zones.dataset import Dataset
 from zones.errors import UnknownValueError, ZonesError
-from zones.settings import DATA_DIR, DEFAULT_GPKG, GEO_DIR
+from zones.filters import ParkFilter
+from zones.settings import DATA_DIR, GEO_DIR
 
 
 def _parse_matches(values: list[str]) -> dict[str, str]:
@@ -151,39 +153,16 @@ def wants_bundle(args: argparse.Namespace) -> bool:
     return fmt == "bundle" or (not fmt and out is not None and str(out).lower().endswith(".zip"))
 
 
-def _dataset(path: Path):  # type: ignore[no-untyped-def]
-    from zones.build import build, is_stale
-    from zones.dataset import load_dataset
-
-    if Path(path) == DEFAULT_GPKG and is_stale(Path(path)):
-        _err(f"building {path} first (missing or older than geo/ and data/)")
-        dataset, _ = build(Path(path))
-        return dataset
-    return load_dataset(path)
-
-
-def run_bundle(args: argparse.Namespace) -> int:
+def run_bundle(args: argparse.Namespace, dataset: Dataset, park_filter: ParkFilter) -> int:
     """Write the export bundle for ``zones export --format bundle``; returns the exit status.
 
-    Uses ``args.out``, ``args.dataset``, ``args.crs``, ``args.lang`` and the filter options of
-    ``zones export`` (``belt``, ``industry``, ``tier``, ``district``, ``level``,
-    ``designated_only``, ``search``).
+    ``dataset`` and ``park_filter`` are resolved by ``zones export``; uses ``args.out``,
+    ``args.crs``, ``args.lang`` and ``args.geo``.
     """
     from zones.bundle import write_bundle
-    from zones.filters import describe_filter, resolve_filter
+    from zones.filters import describe_filter
 
     try:
-        dataset = _dataset(getattr(args, "dataset", DEFAULT_GPKG))
-        park_filter = resolve_filter(
-            dataset,
-            belts=getattr(args, "belt", []) or [],
-            industries=getattr(args, "industry", []) or [],
-            tiers=getattr(args, "tier", []) or [],
-            districts=getattr(args, "district", []) or [],
-            levels=getattr(args, "level", []) or [],
-            designated_only=bool(getattr(args, "designated_only", False)),
-            text=getattr(args, "search", None) or "",
-        )
         lang = getattr(args, "lang", "zh") or "zh"
         info = write_bundle(
             dataset,
