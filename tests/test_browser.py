@@ -30,13 +30,13 @@ def sidebar_multiselect(op: OfflinePage, label: str, option: str) -> None:
     op.page.keyboard.press("Escape")
 
 
-def test_every_park_draws_with_no_internet(offline_page: OfflinePage) -> None:
+def test_every_park_draws_with_no_internet(offline_page: OfflinePage, tmp_path: Path) -> None:
     op = offline_page
     op.open()
     expect(op.polygons).to_have_count(op.server.n_parks)
     expect(op.map.locator(".zones-legend")).to_contain_text("示意范围（估计）")
     expect(op.page.get_by_test_id("stMetricValue")).to_have_text(str(op.server.n_parks))
-    op.page.screenshot(path="/tmp/zones-app.png", full_page=True)
+    op.page.screenshot(path=tmp_path / "zones-app.png", full_page=True)
     assert op.blocked_assets() == []
 
 
@@ -173,7 +173,7 @@ def main_multiselect(op: OfflinePage, label: str, option: str) -> None:
 
 
 def test_analysis_tab_draws_the_heatmap_offline_and_keeps_the_map(
-    offline_page: OfflinePage,
+    offline_page: OfflinePage, tmp_path: Path
 ) -> None:
     op = offline_page
     op.open()
@@ -187,7 +187,7 @@ def test_analysis_tab_draws_the_heatmap_offline_and_keeps_the_map(
     assert box and box["height"] > 3 * 22  # three industry rows of 22 px, plus the axes
     expect(op.page.get_by_text("产业带重点产业的重叠（特色错位）")).to_be_visible()
     expect(op.page.get_by_text("规划原文第12行")).to_be_visible()
-    op.page.screenshot(path="/tmp/zones-analysis.png", full_page=True)
+    op.page.screenshot(path=tmp_path / "zones-analysis.png", full_page=True)
     # Vega-Lite comes with Streamlit's own frontend: nothing at all was asked of another host.
     assert op.blocked == []
     # Back on the map tab the same map is there: not rebuilt, every park drawn.
@@ -196,7 +196,9 @@ def test_analysis_tab_draws_the_heatmap_offline_and_keeps_the_map(
     assert map_frame(op).evaluate("window.__zones_probe") == 7
 
 
-def test_compare_view_shows_two_parks_side_by_side(offline_page: OfflinePage) -> None:
+def test_compare_view_shows_two_parks_side_by_side(
+    offline_page: OfflinePage, tmp_path: Path
+) -> None:
     op = offline_page
     op.open()
     expect(op.polygons).to_have_count(op.server.n_parks)
@@ -217,7 +219,7 @@ def test_compare_view_shows_two_parks_side_by_side(offline_page: OfflinePage) ->
     expect(distances).to_have_count(1)
     expect(op.page.get_by_text("请至少选择 2 个园区")).to_have_count(0)
     expect(op.page.locator("img[src='x']")).to_have_count(0)
-    compare.screenshot(path="/tmp/zones-compare.png")
+    compare.screenshot(path=tmp_path / "zones-compare.png")
 
 
 def test_gis_bundle_download_is_a_zip(offline_page: OfflinePage) -> None:

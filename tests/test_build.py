@@ -464,3 +464,43 @@ def test_load_dataset_names_the_unreadable_file(tmp_path, make, message):
     assert caught.value.problem.file == str(path)
     assert message in caught.value.problem.message
     assert str(path) in str(caught.value)
+
+
+# --- issue 8.9: the cause first, no cascade ---------------------------------------------------
+
+FIXTURES = Path(__file__).parent / "fixtures" / "bad_input"
+
+
+def test_one_bad_byte_gives_one_error_not_a_cascade(tmp_path):
+    """A parks.csv that is not UTF-8 cannot be read, so every reference to a park would fail:
+    the real data with one bad byte gave 42 errors, the cause last."""
+    data = tmp_path / "data"
+    geo_dir = tmp_path / "geo"
+    root = Path(__file__).resolve().parents[1]
+    for name in ("data", "geo"):
+        for path in (root / name).glob("*.*"):
+            (tmp_path / name).mkdir(exist_ok=True)
+            (tmp_path / name / path.name).write_bytes(path.read_bytes())
+    (data / "parks.csv").write_bytes((FIXTURES / "parks_not_utf8_line14.csv").read_bytes())
+    with pytest.raises(ValidationError) as info:
+        build_dataset(geo_dir, data)
+    errors = [p for p in info.value.problems if p.severity == "error"]
+    assert [(Path(p.file).name, p.row) for p in errors] == [("parks.csv", 14)]
+    assert errors[0].message.startswith("not UTF-8 (byte 0xff")
+
+
+def test_a_row_dropped_for_a_bad_cell_is_not_also_an_unknown_park(tmp_path):
+    """A park row left out for a bad value still exists: links to it are not errors too."""
+    with pytest.raises(ValidationError) as info:
+        _build(tmp_path, **{"data/parks.csv": edit_csv("data/parks.csv", 3, area_km2="lots")})
+    errors = [(Path(p.file).name, p.row, p.field) for p in info.value.problems]
+    assert errors == [("parks.csv", 3, "area_km2")]
+
+
+def test_whole_file_problems_sort_before_row_problems_without_a_type_error():
+    problems = [
+        Problem("a.csv", 3, "x", "row problem"),
+        Problem("a.csv", None, None, "file problem"),
+        Problem("a.csv", 2, None, "earlier row"),
+    ]
+    assert [p.row for p in ValidationError(problems).problems] == [None, 2, 3]

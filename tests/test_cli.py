@@ -13,6 +13,7 @@ import pytest
 from tests.inputs import edit_csv, write_inputs
 from zones.build import build
 from zones.cli import main, parser
+from zones.dataset import load_dataset
 
 PROBLEM_LINE = re.compile(r"^(error|note): (?P<file>\S+):(?P<row>\d+) \[(?P<field>[^\]]+)\]: .+$")
 
@@ -88,12 +89,41 @@ def test_if_stale_skips_when_up_to_date(tree, tmp_path, capsys):
     assert capsys.readouterr().out.strip() == f"{out} is up to date"
     assert (out.read_bytes(), out.stat().st_mtime_ns) == before
 
-    # An input newer than the output makes it stale again.
+    # A touched input with the same bytes changes nothing; changed bytes make it stale again.
     later = out.stat().st_mtime + 10
     os.utime(tree.data / "plan.zh.txt", (later, later))
     assert main(_build_args(tree, out, "--if-stale")) == 0
+    assert capsys.readouterr().out.strip() == f"{out} is up to date"
+    with (tree.data / "plan.zh.txt").open("a", encoding="utf-8") as plan:
+        plan.write("\n")
+    assert main(_build_args(tree, out, "--if-stale")) == 0
     assert f"wrote {out}" in capsys.readouterr().out
     assert out.stat().st_mtime_ns != before[1]
+
+
+def test_if_stale_rebuilds_a_truncated_build_even_when_it_looks_new(tree, tmp_path, capsys):
+    """Issue 8.8: a truncated GeoPackage with a fresh mtime was trusted."""
+    out = tmp_path / "zones.gpkg"
+    assert main(_build_args(tree, out)) == 0
+    good = out.read_bytes()
+    out.write_bytes(good[: len(good) // 2])  # newer than every input, and broken
+    capsys.readouterr()
+    assert main(_build_args(tree, out, "--if-stale")) == 0
+    assert f"wrote {out}" in capsys.readouterr().out
+    assert load_dataset(out).parks["id"].tolist() == ["yuyao-edz", "qianwan-new-area", "cixi-park"]
+
+
+def test_if_stale_rebuilds_a_build_made_from_other_inputs(tree, tmp_path, capsys):
+    """A sound GeoPackage built from other inputs (or by a version that stored no digest)."""
+    out = tmp_path / "zones.gpkg"
+    other = write_inputs(
+        tmp_path / "other", **{"data/parks.csv": edit_csv("data/parks.csv", 2, area_km2="11")}
+    )
+    assert main(_build_args(other, out)) == 0
+    capsys.readouterr()
+    assert main(_build_args(tree, out, "--if-stale")) == 0
+    assert f"wrote {out}" in capsys.readouterr().out
+    assert load_dataset(out).parks.set_index("id").loc["yuyao-edz", "area_km2"] == 10
 
 
 def test_errors_exit_1_and_print_file_row_field(tree, tmp_path, capsys):

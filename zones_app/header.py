@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 import streamlit as st
 
-from zones import assets
+from zones import assets, urlstate
 from zones.errors import DataError, ZonesError
 from zones.i18n import md_text, t
 from zones.settings import PLAN_NAME
@@ -15,12 +16,12 @@ ss = st.session_state
 
 
 def render_load_error(path: Path, exc: ZonesError, lang: str) -> None:
-    """Say why the built dataset cannot be read and how to rebuild it."""
+    """Say why the built dataset cannot be read and the command that rebuilds it there."""
     st.title(t("app.title", lang))
     reason = exc.problem.message if isinstance(exc, DataError) else str(exc)
     st.error(t("error.dataset", lang, path=md_text(path), reason=md_text(reason)))
     st.markdown(t("error.rebuild", lang))
-    st.code("zones build   # or: ./dev app", language="bash")
+    st.code(f"zones build --out {shlex.quote(str(path))}", language="bash")
 
 
 def dismiss_notices() -> None:
@@ -34,14 +35,25 @@ def render_header(lang: str) -> None:
     if missing := assets.missing_assets():
         st.error(t("error.assets", lang, files=md_text(", ".join(missing))))
     if ss["_notices"]:
-        for n in ss["_notices"]:
-            st.warning(
-                t(
-                    "notice.unknown_value",
-                    lang,
-                    field=t(f"field.{n.key}", lang),
-                    value=md_text(n.value),
-                ),
-                icon=":material/warning:",
-            )
+        for n in ss["_notices"]:  # at most one per query key (urlstate.from_query)
+            st.warning(notice_text(n, lang), icon=":material/warning:")
         st.button(t("notice.dismiss", lang), on_click=dismiss_notices, key="dismiss_btn")
+
+
+def notice_text(n: urlstate.Notice, lang: str) -> str:
+    """One banner's Markdown for notice ``n``: its few shown values, escaped, and counts."""
+    field = t(f"field.{n.key}", lang)
+    if n.cut:
+        value = md_text(n.values[0]) if n.values else ""
+        return t("notice.text_cut", lang, field=field, max=urlstate.MAX_TEXT, value=value)
+    parts = []
+    if len(n.values) == 1 and not n.more:
+        parts.append(t("notice.unknown_value", lang, field=field, value=md_text(n.values[0])))
+    elif n.values:
+        quoted = t("notice.list_sep", lang).join(f"“{md_text(v)}”" for v in n.values)
+        if n.more:
+            quoted = t("notice.and_more", lang, values=quoted, n=n.more)
+        parts.append(t("notice.unknown_values", lang, field=field, values=quoted))
+    if n.unread:
+        parts.append(t("notice.unread", lang, field=field, max=urlstate.MAX_VALUES, n=n.unread))
+    return " ".join(parts)

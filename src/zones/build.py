@@ -8,20 +8,24 @@ with the dataset.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import math
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import pandas as pd
+import pyogrio
 import shapely
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
 from zones import geometry as geo
 from zones.analysis import connectivity
-from zones.dataset import Dataset, save_dataset
+from zones.dataset import SPATIAL_LAYERS, TABLE_LAYERS, Dataset, save_dataset
 from zones.errors import DataError, Problem, ValidationError
 from zones.settings import DATA_DIR, DEFAULT_FOOTPRINT_KM2, DEFAULT_GPKG, GEO_DIR, WGS84
 from zones.tables import SCHEMAS, Table, read_table, read_text
@@ -32,6 +36,11 @@ PARTS_FILE = "district_parts.geojson"
 #: Surveyed park boundaries (written by `zones import`); optional.
 SURVEYED_FILE = "surveyed_footprints.geojson"
 PLAN_FILE = "plan.zh.txt"
+#: Bumped when a build from the same inputs would differ (new layer, new column): older
+#: builds then count as stale.
+BUILD_FORMAT = 2
+#: Key of the inputs digest in the GeoPackage's dataset metadata.
+DIGEST_KEY = "zones_inputs_sha256"
 
 
 @dataclass
@@ -63,7 +72,7 @@ def read_inputs(geo_dir: Path = GEO_DIR, data_dir: Path = DATA_DIR) -> Inputs:
             tables[name] = read_table(data_dir / name, schema)
         except DataError as exc:
             problems.append(exc.problem)
-            tables[name] = Table(data_dir / name)
+            tables[name] = Table(data_dir / name, readable=False)
         problems += tables[name].problems
     plan: list[str] = []
     try:
@@ -380,9 +389,7 @@ class _Assembler:
             rows = [{k: v for k, v in r.items() if k != "_line"} for r in self.t[name].rows]
             return pd.DataFrame(rows, columns=SCHEMAS[f"{name}.csv"].names)
 
-        return {
-            name: table(name) for name in ("industries", "tiers", "targets", "transport_nodes")
-        }
+        return {name: table(name) for name in ("industries", "tiers", "targets", "transport_nodes")}
 
 
 def build_dataset(
@@ -425,18 +432,55 @@ def build_dataset(
     return dataset, [p for p in problems if p.severity != "error"]
 
 
+def inputs_digest(geo_dir: Path = GEO_DIR, data_dir: Path = DATA_DIR) -> str:
+    """SHA-256 over every input file's name and bytes (and the build format): what a build
+    stores, so a later check knows whether it was made from these inputs."""
+    digest = hashlib.sha256(f"zones-build-format:{BUILD_FORMAT}\n".encode())
+    for path in input_files(geo_dir, data_dir):
+        digest.update(f"{path.name}\n".encode())
+        digest.update(path.read_bytes() if path.is_file() else b"(missing)")
+        digest.update(b"\n")
+    return digest.hexdigest()
+
+
 def is_stale(out: Path = DEFAULT_GPKG, geo_dir: Path = GEO_DIR, data_dir: Path = DATA_DIR) -> bool:
-    """True when ``out`` is missing or older than any input file."""
-    if not out.exists():
+    """True unless ``out`` is a sound GeoPackage built by this version from these very inputs.
+
+    Modification times are not trusted (a copy, a checkout or a truncated file can all look
+    new): the file must pass SQLite's integrity check, hold every layer, and carry the digest
+    of the current inputs (:func:`inputs_digest`) that :func:`build` stored in it.
+    """
+    out = Path(out)
+    if not out.is_file():
         return True
-    built = out.stat().st_mtime
-    return any(f.exists() and f.stat().st_mtime > built for f in input_files(geo_dir, data_dir))
+    stored = built_inputs_digest(out)
+    return stored is None or stored != inputs_digest(geo_dir, data_dir)
+
+
+def built_inputs_digest(path: Path) -> str | None:
+    """The inputs digest stored in the GeoPackage at ``path``; None when the file is damaged,
+    lacks a layer or carries no digest (built by another version)."""
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+            if db.execute("PRAGMA quick_check").fetchone() != ("ok",):
+                return None
+        present = {name for name, _ in pyogrio.list_layers(path)}
+        if not set(SPATIAL_LAYERS + TABLE_LAYERS) <= present:
+            return None
+        metadata = pyogrio.read_info(path, layer=SPATIAL_LAYERS[0])["dataset_metadata"] or {}
+    except Exception:  # sqlite3 and pyogrio raise several kinds for a damaged file
+        return None
+    return metadata.get(DIGEST_KEY)
 
 
 def build(
     out: Path = DEFAULT_GPKG, geo_dir: Path = GEO_DIR, data_dir: Path = DATA_DIR
 ) -> tuple[Dataset, list[Problem]]:
-    """Build and write the GeoPackage atomically; on errors nothing is written."""
+    """Build and write the GeoPackage atomically; on errors nothing is written.
+
+    The digest of the inputs is stored in the file (see :func:`is_stale`).
+    """
+    digest = inputs_digest(geo_dir, data_dir)
     dataset, notes = build_dataset(geo_dir, data_dir)
-    save_dataset(dataset, out)
+    save_dataset(dataset, out, metadata={DIGEST_KEY: digest})
     return dataset, notes

@@ -12,12 +12,16 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
+from zones.atomic import check_writable
 from zones.cli_gis import add_bundle_options, add_import_parser, run_bundle, wants_bundle
 from zones.console import err as _err
 from zones.console import out as _out
 from zones.console import report_error
 from zones.errors import ZonesError
-from zones.settings import DATA_DIR, DEFAULT_GPKG, GEO_DIR
+from zones.settings import BUILTIN_GPKG, DATA_DIR, DEFAULT_GPKG, GEO_DIR
+
+#: Exit status after Ctrl-C, as shells report a process ended by SIGINT.
+INTERRUPTED = 130
 
 
 def _add_inputs(parser: argparse.ArgumentParser) -> None:
@@ -48,38 +52,49 @@ def _summary(dataset) -> list[str]:  # type: ignore[no-untyped-def]
 def cmd_build(args: argparse.Namespace) -> int:
     from zones.build import build, build_dataset, is_stale
 
-    if args.if_stale and not is_stale(args.out, args.geo, args.data):
-        _out(f"{args.out} is up to date")
+    out = args.out if args.check else check_writable(args.out)
+    if args.if_stale and not is_stale(out, args.geo, args.data):
+        _out(f"{out} is up to date")
         return 0
     if args.check:
         dataset, notes = build_dataset(args.geo, args.data)
     else:
-        dataset, notes = build(args.out, args.geo, args.data)
+        dataset, notes = build(out, args.geo, args.data)
     for note in notes:
         _err(str(note))
     for line in _summary(dataset):
         _out(line)
     if not args.check:
-        _out(f"wrote {args.out}")
+        _out(f"wrote {Path(out).resolve()}")
     return 0
 
 
 def _dataset(path: Path):  # type: ignore[no-untyped-def]
-    """The built dataset at ``path``; the default one is (re)built first when stale."""
+    """The built dataset at ``path``.
+
+    Only the built-in default (``build/zones.gpkg``, when ZONES_GPKG is not set) is (re)built
+    first when stale; a dataset named by ZONES_GPKG or ``--dataset`` is read as it is, so a
+    mistyped path is an error, never a new build somewhere unexpected.
+    """
     from zones.build import build, is_stale
     from zones.dataset import load_dataset
 
-    if path == DEFAULT_GPKG and is_stale(path):
-        _err(f"building {path} first (missing or older than geo/ and data/)")
+    path = Path(path)
+    if path == BUILTIN_GPKG and is_stale(path):
+        _err(f"building {path} first (missing, unreadable or built from other inputs)")
         dataset, _ = build(path)
         return dataset
     return load_dataset(path)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from zones.errors import EmptyValueError
     from zones.export import export_file, format_for_path
     from zones.filters import apply_filter, describe_filter, resolve_filter
 
+    args.out = check_writable(args.out)
+    if args.search is not None and not args.search.strip():  # "" would match every park
+        raise EmptyValueError("search", args.search)
     dataset = _dataset(args.dataset)
     park_filter = resolve_filter(
         dataset,
@@ -105,6 +120,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from zones.report import write_report
 
+    args.out = check_writable(args.out)
     write_report(_dataset(args.dataset), args.out, lang=args.lang)
     _out(f"wrote {args.out}")
     return 0
@@ -128,7 +144,7 @@ def parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("build", help="validate geo/ and data/ and write the GeoPackage")
     _add_inputs(p)
-    p.add_argument("--out", type=Path, default=DEFAULT_GPKG, help="GeoPackage to write")
+    p.add_argument("--out", default=DEFAULT_GPKG, help="GeoPackage to write")
     p.add_argument("--if-stale", action="store_true", help="only when inputs are newer")
     p.add_argument("--check", action="store_true", help="validate only, write nothing")
     p.set_defaults(func=cmd_build)
@@ -137,7 +153,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--format", help="geojson, gpkg, csv, kml or bundle (default: from --out; .zip = bundle)"
     )
-    p.add_argument("--out", type=Path, required=True, help="file to write")
+    p.add_argument("--out", required=True, help="file to write")
     p.add_argument("--layer", default="parks", help="parks (default), belts, districts, ...")
     p.add_argument("--dataset", type=Path, default=DEFAULT_GPKG, help="built GeoPackage")
     for name, what in (
@@ -157,7 +173,7 @@ def parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("report", help="write a self-contained HTML briefing (works offline)")
-    p.add_argument("--out", type=Path, required=True, help="HTML file to write")
+    p.add_argument("--out", required=True, help="HTML file to write")
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language (default zh)")
     p.add_argument("--dataset", type=Path, default=DEFAULT_GPKG, help="built GeoPackage")
     p.set_defaults(func=cmd_report)
@@ -176,6 +192,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except ZonesError as exc:
         return report_error(exc)
+    except KeyboardInterrupt:
+        _err("interrupted: nothing written; any file that was there is intact")
+        return INTERRUPTED
 
 
 if __name__ == "__main__":

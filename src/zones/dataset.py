@@ -114,7 +114,7 @@ def load_dataset(path: Path | str = DEFAULT_GPKG) -> Dataset:
     """
     path = Path(path)
     if not path.exists():
-        msg = "built dataset not found; run `zones build`"
+        msg = f"built dataset not found; run `zones build --out {path}`"
         raise DataError(Problem(str(path), None, None, msg))
     try:
         present = {name for name, _ in pyogrio.list_layers(path)}
@@ -140,20 +140,24 @@ def load_dataset(path: Path | str = DEFAULT_GPKG) -> Dataset:
     return Dataset(**layers)  # type: ignore[arg-type]
 
 
-def save_dataset(ds: Dataset, path: Path | str) -> Path:
+def save_dataset(
+    ds: Dataset, path: Path | str, *, metadata: dict[str, str] | None = None
+) -> Path:
     """Write every layer of ``ds`` to a GeoPackage at ``path``, atomically.
 
     The file is written next to ``path`` under a temporary name and renamed into place, so a
-    failed write leaves any previous dataset intact.
+    failed write leaves any previous dataset intact. ``metadata`` is stored as the
+    GeoPackage's dataset metadata (the build stores the digest of its inputs there).
     """
     from zones.atomic import atomic_write
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_write(path) as tmp:
-        for name in SPATIAL_LAYERS:
+        for i, name in enumerate(SPATIAL_LAYERS):
             frame = encode_lists(ds.layer(name), name)
-            pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG")
+            extra = {"dataset_metadata": metadata} if metadata and i == 0 else {}
+            pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG", **extra)
         for name in TABLE_LAYERS:
             frame = encode_lists(ds.layer(name), name)
             pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG")

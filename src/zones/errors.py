@@ -9,7 +9,7 @@ class ZonesError(Exception):
     """Base class of every error zones raises on purpose."""
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Problem:
     """One thing wrong with one place in the input: ``file:row field: message``.
 
@@ -23,6 +23,10 @@ class Problem:
     field: str | None
     message: str
     severity: str = "error"
+
+    def sort_key(self) -> tuple[str, int, str, str]:
+        """Order of reports: by file, whole-file problems first, then by row, field, message."""
+        return (self.file, -1 if self.row is None else self.row, self.field or "", self.message)
 
     def __str__(self) -> str:
         where = self.file if self.row is None else f"{self.file}:{self.row}"
@@ -43,7 +47,7 @@ class ValidationError(ZonesError):
     """The input has errors; ``problems`` lists every one found, not just the first."""
 
     def __init__(self, problems: list[Problem]) -> None:
-        self.problems = sorted(problems)
+        self.problems = sorted(problems, key=Problem.sort_key)
         errors = [p for p in self.problems if p.severity == "error"]
         lines = "\n".join(f"  {p}" for p in errors)
         super().__init__(f"{len(errors)} problem(s) in the input:\n{lines}")
@@ -56,3 +60,21 @@ class UnknownValueError(ZonesError, ValueError):
         self.field, self.value, self.suggestions = field, value, suggestions
         hint = f"; did you mean: {', '.join(suggestions)}?" if suggestions else ""
         super().__init__(f"unknown {field} {value!r}{hint}")
+
+
+class EmptyValueError(UnknownValueError):
+    """An empty or blank filter value (``--industry ""``): refused, never read as "any"."""
+
+    def __init__(self, field: str, value: str = "") -> None:
+        self.field, self.value, self.suggestions = field, value, []
+        super(UnknownValueError, self).__init__(
+            f"empty {field} value {value!r}: give an id or a name, or leave the option out"
+        )
+
+
+class OutputError(ZonesError):
+    """A file cannot be written where asked: names the path and the reason."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path, self.reason = path, reason
+        super().__init__(f"{path or repr(path)}: {reason}")

@@ -9,8 +9,11 @@ from pathlib import Path
 ROOT = Path(os.environ.get("ZONES_ROOT", Path(__file__).resolve().parents[2]))
 GEO_DIR = Path(os.environ.get("ZONES_GEO_DIR") or ROOT / "geo")
 DATA_DIR = Path(os.environ.get("ZONES_DATA_DIR") or ROOT / "data")
-#: The embedded built dataset; `zones build` writes it, the app and `zones export` read it.
-DEFAULT_GPKG = Path(os.environ.get("ZONES_GPKG", ROOT / "build" / "zones.gpkg"))
+#: Where the embedded dataset lives when ZONES_GPKG does not say otherwise; only this file is
+#: (re)built on demand by the commands that read it.
+BUILTIN_GPKG = ROOT / "build" / "zones.gpkg"
+#: The built dataset; `zones build` writes it, the app and `zones export` read it.
+DEFAULT_GPKG = Path(os.environ.get("ZONES_GPKG") or BUILTIN_GPKG)
 #: The plan text every plan fact cites, by line number (``plan:L58``).
 PLAN_NAME = "宁波市制造业高质量发展“十四五”规划（解读）"
 

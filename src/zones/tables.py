@@ -93,6 +93,19 @@ class Table:
     path: Path
     rows: list[dict[str, Any]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    #: False when the file could not be read to its end (later rows, even their keys, unknown).
+    readable: bool = True
+    #: Keys of rows left out for a bad cell: they exist, so references to them are no error.
+    dropped_keys: set[str] = field(default_factory=set)
+
+    def refers_to(self, key: str) -> bool:
+        """Whether ``key`` may be a key of this table: a read row, a dropped row, or any key
+        at all when the file was unreadable (references to it are checked once it reads)."""
+        return (
+            not self.readable
+            or key in self.dropped_keys
+            or any(row.get("id") == key for row in self.rows)
+        )
 
     def by_key(self, key: str = "id") -> dict[str, dict[str, Any]]:
         return {row[key]: row for row in self.rows}
@@ -142,6 +155,7 @@ def read_table(path: Path, schema: Schema) -> Table:
             break
         except csv.Error as exc:
             table.problems.append(Problem(name, starts_on, None, f"malformed CSV: {exc}"))
+            table.readable = False  # the rows after this one are unknown
             break
         line = reader.line_num
         if not any(c.strip() for c in cells):
@@ -149,6 +163,8 @@ def read_table(path: Path, schema: Schema) -> Table:
         if len(cells) != len(header):
             msg = f"has {len(cells)} cells, the header has {len(header)}"
             table.problems.append(Problem(name, line, None, msg))
+            if schema.key in header and header.index(schema.key) < len(cells):
+                table.dropped_keys.add(cells[header.index(schema.key)].strip())
             continue
         raw = dict(zip(header, cells, strict=True))
         row: dict[str, Any] = {"_line": line}
@@ -165,6 +181,8 @@ def read_table(path: Path, schema: Schema) -> Table:
                 table.problems.append(Problem(name, line, col.name, f"bad value: {exc}"))
                 ok = False
         if not ok:
+            if schema.key and raw.get(schema.key, "").strip():
+                table.dropped_keys.add(raw[schema.key].strip())
             continue
         if schema.key:
             key = row[schema.key]

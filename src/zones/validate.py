@@ -25,21 +25,32 @@ def _p(table: Table, row: dict[str, Any], field: str, message: str, severity: st
     return Problem(str(table.path), row["_line"], field, message, severity)
 
 
+def _exists(target: Table | set[str], key: str) -> bool:
+    """Whether ``key`` is a known id of ``target`` (a table, or a set of ids from geo/)."""
+    return key in target if isinstance(target, set) else target.refers_to(key)
+
+
 def check_references(
     tables: dict[str, Table], *, adcodes: set[str], part_ids: set[str]
 ) -> list[Problem]:
-    """Every id in a table refers to a row that exists; industries form a tree (no cycle)."""
-    problems: list[Problem] = []
-    tiers = set(tables["tiers.csv"].by_key())
-    industries = tables["industries.csv"].by_key()
-    belts = set(tables["belts.csv"].by_key())
-    parks = tables["parks.csv"].by_key()
+    """Every id in a table refers to a row that exists; industries form a tree (no cycle).
 
-    def known(table: Table, field: str, ids: set[str] | dict[str, Any], what: str) -> None:
+    A reference to a row that exists but was left out for a problem of its own (a bad cell, a
+    file that is not UTF-8) is no error: that problem is the cause, reported once, and the
+    references are checked again once it is fixed. So one bad byte gives one error, not one
+    per row that names the lost rows.
+    """
+    problems: list[Problem] = []
+    tiers = tables["tiers.csv"]
+    industries = tables["industries.csv"]
+    belts = tables["belts.csv"]
+    parks = tables["parks.csv"]
+
+    def known(table: Table, field: str, target: Table | set[str], what: str) -> None:
         for row in table.rows:
             values = row[field] if isinstance(row[field], list) else [row[field]]
             for value in values:
-                if value and value not in ids:
+                if value and not _exists(target, value):
                     problems.append(_p(table, row, field, f"unknown {what} {value!r}"))
 
     known(tables["industries.csv"], "tier_id", tiers, "tier")
@@ -54,21 +65,26 @@ def check_references(
     known(tables["park_industries.csv"], "park_id", parks, "park")
     known(tables["park_industries.csv"], "industry_id", industries, "industry")
 
-    area_refs = {"district": adcodes, "district_part": part_ids, "park": set(parks)}
+    area_refs: dict[str, Table | set[str]] = {
+        "district": adcodes,
+        "district_part": part_ids,
+        "park": parks,
+    }
     table = tables["belt_areas.csv"]
     for row in table.rows:
-        if row["ref"] not in area_refs[row["kind"]]:
+        if not _exists(area_refs[row["kind"]], row["ref"]):
             problems.append(_p(table, row, "ref", f"unknown {row['kind']} {row['ref']!r}"))
+    industries_by_id = industries.by_key()
 
-    table = tables["industries.csv"]
+    table = industries
     for row in table.rows:
         seen, node = {row["id"]}, row["parent_id"]
-        while node and node in industries:
+        while node and node in industries_by_id:
             if node in seen:
                 problems.append(_p(table, row, "parent_id", "industries form a cycle"))
                 break
             seen.add(node)
-            node = industries[node]["parent_id"]
+            node = industries_by_id[node]["parent_id"]
     return problems
 
 
