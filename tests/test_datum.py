@@ -13,7 +13,16 @@ from hypothesis.extra import numpy as hnp
 from pyproj import Geod
 from shapely.geometry import LineString, MultiPolygon, Point, Polygon
 
-from zones.datum import gcj02_to_wgs84, gdf_to_gcj02, shift_geometries, wgs84_to_gcj02
+from zones.datum import (
+    bd09_to_gcj02,
+    bd09_to_wgs84,
+    gcj02_to_bd09,
+    gcj02_to_wgs84,
+    gdf_to_gcj02,
+    shift_geometries,
+    wgs84_to_bd09,
+    wgs84_to_gcj02,
+)
 from zones.errors import ZonesError
 
 GEOD = Geod(ellps="WGS84")
@@ -159,3 +168,49 @@ def test_gdf_to_gcj02_returns_a_marked_copy() -> None:
     np.testing.assert_allclose(again.geometry.x, shifted.geometry.x, atol=1e-9)
     with pytest.raises(ZonesError, match="already shifted"):
         gdf_to_gcj02(shifted)
+
+
+# --- BD-09 (Baidu Maps) --------------------------------------------------------------------
+
+
+@given(LONS, LATS)
+def test_round_trip_gcj02_bd09_gcj02_under_a_millimetre(lon: float, lat: float) -> None:
+    back = bd09_to_gcj02(*gcj02_to_bd09(lon, lat))
+    assert _metres(lon, lat, *back) < 1e-3
+
+
+@given(LONS, LATS)
+def test_round_trip_bd09_wgs84_bd09_under_a_millimetre(lon: float, lat: float) -> None:
+    back = wgs84_to_bd09(*bd09_to_wgs84(lon, lat))
+    assert _metres(lon, lat, *back) < 1e-3
+
+
+@given(LONS, LATS)
+def test_bd09_lies_a_few_hundred_metres_from_gcj02(lon: float, lat: float) -> None:
+    """Baidu's shift is about 0.0065°/0.006° (roughly 600-900 m around Ningbo)."""
+    assert 400 < _metres(lon, lat, *gcj02_to_bd09(lon, lat)) < 1200
+
+
+def test_exact_inverse_beats_the_one_step_formula() -> None:
+    """The usual inverse formula is centimetres off; the iterated one is exact."""
+    from zones.datum import _bd09_to_gcj02_approx
+
+    rng = np.random.default_rng(7)
+    lon, lat = rng.uniform(120.8, 122.4, 2000), rng.uniform(28.8, 30.5, 2000)
+    bd = gcj02_to_bd09(lon, lat)
+    exact = _metres(lon, lat, *bd09_to_gcj02(*bd))
+    approx = _metres(lon, lat, *_bd09_to_gcj02_approx(*bd))
+    assert exact.max() < 1e-6 < approx.max()
+
+
+def test_gcj02_to_bd09_matches_the_published_formula_value() -> None:
+    """gcj02_to_bd09(116.404, 39.915) as coordtransform and hutool's tests give it."""
+    lon, lat = gcj02_to_bd09(116.404, 39.915)
+    assert _metres(lon, lat, 116.41036949371029, 39.92133699351021) < 1e-6
+
+
+def test_bd09_of_beijing_railway_station_gives_its_gcj02_point() -> None:
+    """A real pair: Beijing railway station, GCJ-02 (116.42703, 39.90245), BD-09 (116.43351,
+    39.90851) (R package 'cst', bd2gcj example); both given to 5 decimals (about 1 m)."""
+    lon, lat = bd09_to_gcj02(116.43351, 39.90851)
+    assert _metres(lon, lat, 116.42703, 39.90245) < 1.5

@@ -1,9 +1,14 @@
-"""WGS84 <-> GCJ-02, vectorised with numpy (GCJ-02 is the obfuscated datum of Chinese web maps).
+"""WGS84 <-> GCJ-02 <-> BD-09, vectorised with numpy (the obfuscated datums of Chinese web maps).
 
 WGS84 -> GCJ-02 is the published closed formula (Krasovsky 1940 ellipsoid constants).
 GCJ-02 -> WGS84 has no closed form; :func:`gcj02_to_wgs84` inverts the formula exactly by
 fixed-point iteration. Points outside China's bounding box are left as they are, as every
 implementation of the formula does.
+
+BD-09 (Baidu Maps, and the coordinate picker most Chinese users copy points from) is a further
+closed-form shift of GCJ-02 (:func:`gcj02_to_bd09`). The usual inverse formula is itself only
+approximate (off by up to a few centimetres); :func:`bd09_to_gcj02` starts from it and then
+iterates to the exact inverse, as :func:`gcj02_to_wgs84` does.
 
 GCJ-02 coordinates are for drawing on GCJ-02 basemaps (AMap/Gaode, Tencent, GeoQ) only:
 GeoJSON and every other export of zones is WGS84.
@@ -11,6 +16,7 @@ GeoJSON and every other export of zones is WGS84.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Literal
 
 import geopandas as gpd
@@ -20,7 +26,16 @@ from numpy.typing import ArrayLike, NDArray
 
 from zones.errors import ZonesError
 
-__all__ = ["gcj02_to_wgs84", "gdf_to_gcj02", "shift_geometries", "wgs84_to_gcj02"]
+__all__ = [
+    "bd09_to_gcj02",
+    "bd09_to_wgs84",
+    "gcj02_to_bd09",
+    "gcj02_to_wgs84",
+    "gdf_to_gcj02",
+    "shift_geometries",
+    "wgs84_to_bd09",
+    "wgs84_to_gcj02",
+]
 
 FloatArray = NDArray[np.float64]
 
@@ -86,6 +101,34 @@ def wgs84_to_gcj02(lon: ArrayLike, lat: ArrayLike) -> tuple[FloatArray, FloatArr
     return lon_a + dlon, lat_a + dlat
 
 
+def _invert(
+    forward: Callable[[FloatArray, FloatArray], tuple[FloatArray, FloatArray]],
+    target_lon: FloatArray,
+    target_lat: FloatArray,
+    start: tuple[FloatArray, FloatArray],
+    *,
+    tol_deg: float,
+    max_iter: int,
+    name: str,
+) -> tuple[FloatArray, FloatArray]:
+    """Solve ``forward(x) == target`` by fixed-point iteration from ``start``.
+
+    Each step moves the estimate by the residual ``forward(estimate) - target``; the shifts
+    vary so slowly with position that this converges geometrically. Raises ZonesError when
+    some point has not converged to ``tol_deg`` after ``max_iter`` steps.
+    """
+    lon, lat = start[0].copy(), start[1].copy()
+    for _ in range(max_iter):
+        flon, flat = forward(lon, lat)
+        step_lon, step_lat = flon - target_lon, flat - target_lat
+        lon -= step_lon
+        lat -= step_lat
+        # NaN compares False, so NaN input does not stall the loop.
+        if not np.any((np.abs(step_lon) > tol_deg) | (np.abs(step_lat) > tol_deg)):
+            return lon, lat
+    raise ZonesError(f"{name} did not converge to tol_deg={tol_deg} in max_iter={max_iter} steps")
+
+
 def gcj02_to_wgs84(
     lon: ArrayLike, lat: ArrayLike, *, tol_deg: float = 1e-10, max_iter: int = 20
 ) -> tuple[FloatArray, FloatArray]:
@@ -115,18 +158,69 @@ def gcj02_to_wgs84(
         When some point has not converged after ``max_iter`` steps.
     """
     target_lon, target_lat = _as_float(lon, lat)
-    wlon, wlat = target_lon.copy(), target_lat.copy()
-    for _ in range(max_iter):
-        glon, glat = wgs84_to_gcj02(wlon, wlat)
-        step_lon, step_lat = glon - target_lon, glat - target_lat
-        wlon -= step_lon
-        wlat -= step_lat
-        # NaN compares False, so NaN input does not stall the loop.
-        if not np.any((np.abs(step_lon) > tol_deg) | (np.abs(step_lat) > tol_deg)):
-            return wlon, wlat
-    raise ZonesError(
-        f"gcj02_to_wgs84 did not converge to tol_deg={tol_deg} in max_iter={max_iter} steps"
+    return _invert(
+        wgs84_to_gcj02,
+        target_lon,
+        target_lat,
+        (target_lon, target_lat),
+        tol_deg=tol_deg,
+        max_iter=max_iter,
+        name="gcj02_to_wgs84",
     )
+
+
+#: Baidu's constant: pi * 3000 / 180.
+_X_PI = np.pi * 3000.0 / 180.0
+#: Baidu's fixed offset of BD-09 from GCJ-02, in degrees.
+_BD_DLON, _BD_DLAT = 0.0065, 0.006
+
+
+def gcj02_to_bd09(lon: ArrayLike, lat: ArrayLike) -> tuple[FloatArray, FloatArray]:
+    """Shift GCJ-02 longitude/latitude (degrees) to BD-09 with Baidu's closed formula.
+
+    Scalars or arrays, broadcast together; NaN stays NaN.
+    """
+    x, y = _as_float(lon, lat)
+    z = np.sqrt(x * x + y * y) + 0.00002 * np.sin(y * _X_PI)
+    theta = np.arctan2(y, x) + 0.000003 * np.cos(x * _X_PI)
+    return z * np.cos(theta) + _BD_DLON, z * np.sin(theta) + _BD_DLAT
+
+
+def _bd09_to_gcj02_approx(lon: FloatArray, lat: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """The usual one-step inverse of :func:`gcj02_to_bd09` (off by up to a few centimetres)."""
+    x, y = lon - _BD_DLON, lat - _BD_DLAT
+    z = np.sqrt(x * x + y * y) - 0.00002 * np.sin(y * _X_PI)
+    theta = np.arctan2(y, x) - 0.000003 * np.cos(x * _X_PI)
+    return z * np.cos(theta), z * np.sin(theta)
+
+
+def bd09_to_gcj02(
+    lon: ArrayLike, lat: ArrayLike, *, tol_deg: float = 1e-10, max_iter: int = 20
+) -> tuple[FloatArray, FloatArray]:
+    """Invert :func:`gcj02_to_bd09` exactly: the one-step formula, then fixed-point iteration.
+
+    Parameters and errors as :func:`gcj02_to_wgs84`; input is BD-09 degrees.
+    """
+    target_lon, target_lat = _as_float(lon, lat)
+    return _invert(
+        gcj02_to_bd09,
+        target_lon,
+        target_lat,
+        _bd09_to_gcj02_approx(target_lon, target_lat),
+        tol_deg=tol_deg,
+        max_iter=max_iter,
+        name="bd09_to_gcj02",
+    )
+
+
+def wgs84_to_bd09(lon: ArrayLike, lat: ArrayLike) -> tuple[FloatArray, FloatArray]:
+    """WGS84 to BD-09 (through GCJ-02), for drawing on Baidu tiles or checking a picked point."""
+    return gcj02_to_bd09(*wgs84_to_gcj02(lon, lat))
+
+
+def bd09_to_wgs84(lon: ArrayLike, lat: ArrayLike) -> tuple[FloatArray, FloatArray]:
+    """A point copied from Baidu Maps (BD-09) in WGS84 (through GCJ-02, both steps exact)."""
+    return gcj02_to_wgs84(*bd09_to_gcj02(lon, lat))
 
 
 def shift_geometries(geoms: ArrayLike, *, to: Literal["gcj02", "wgs84"]) -> NDArray[np.object_]:
