@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import geopandas as gpd
 import pandas as pd
@@ -214,3 +215,20 @@ def point_in(ds: Dataset, park_id: str) -> Point:
     """A point inside park ``park_id``'s footprint."""
     row = ds.parks.set_index("id").loc[park_id]
     return row.geometry.representative_point()
+
+
+def with_link(ds: Dataset, park_id: str, industry_id: str, basis: str = "source") -> Dataset:
+    """``ds`` with one more park-industry link, kept consistent across ``park_industries`` and
+    the park's ``industry_ids`` (and ``designated_industry_ids`` for basis ``park``)."""
+    link = pd.DataFrame(
+        [{"park_id": park_id, "industry_id": industry_id, "basis": basis, "source": "test"}]
+    ).assign(note="")
+    parks = ds.parks.copy()
+    row = parks.index[parks["id"] == park_id][0]
+    columns = ["industry_ids"] + (["designated_industry_ids"] if basis == "park" else [])
+    for column in columns:
+        order = list(ds.industries["id"])
+        ids = set(parks.at[row, column]) | {industry_id}
+        parks.at[row, column] = sorted(ids, key=order.index)
+    links = pd.concat([ds.park_industries, link], ignore_index=True)
+    return replace(ds, parks=parks, park_industries=links)

@@ -8,7 +8,8 @@ import math
 import pandas as pd
 import pytest
 
-from tests.factories import make_dataset
+from tests.factories import make_dataset, with_link
+from zones import views
 from zones.analysis import (
     belt_industry_matrix,
     belt_overlap,
@@ -20,6 +21,10 @@ from zones.analysis import (
     nearest,
     park_distances,
 )
+from zones.build import build
+from zones.dataset import Dataset, load_dataset
+from zones.filters import ParkFilter, apply_filter
+from zones.settings import DATA_DIR, GEO_DIR
 
 
 def _haversine_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
@@ -86,7 +91,8 @@ def test_matrix_counts_parks_per_belt_industry_and_basis():
     got = {(r.belt_id, r.industry_id, r.basis): (r.parks, r.focus) for r in long.itertuples()}
     assert got == {
         ("north", "automotive", "park"): (1, True),
-        ("north", "automotive", "belt"): (1, True),
+        # p2's own belt link, and p0's belt link to 新能源汽车, a sub-industry of 汽车及零部件
+        ("north", "automotive", "belt"): (2, True),
         ("north", "new-energy-vehicles", "belt"): (2, True),
         ("east", "new-materials", "park"): (1, True),
         ("east", "new-materials", "belt"): (1, True),
@@ -155,3 +161,94 @@ def test_compare_parks_side_by_side():
 def test_compare_parks_rejects_bad_selection(ids):
     with pytest.raises(ValueError):
         compare_parks(make_dataset(5), ids)
+
+
+# --- one rule for parent and sub-industries: the matrix counts what the filter selects ---------
+
+#: The matrix's basis choices that the park filter can express: basis -> designated_only.
+#: "source" (every link, the default) is the plain filter; "park" is "designated only".
+FILTER_OF_BASIS = {"source": False, "park": True}
+
+
+def assert_matrix_matches_filter(ds: Dataset) -> int:
+    """Each cell of the app's heatmap (views.matrix_long) equals the number of parks the sidebar
+    filter selects for that belt and industry, on each basis; returns the cells compared.
+
+    The app's note says a cell counts the belt's parks linked to the industry, a parent
+    including its sub-industries as in the filter. A cell the matrix leaves out counts 0.
+    """
+    compared = 0
+    for basis, designated in FILTER_OF_BASIS.items():
+        long = views.matrix_long(ds, basis, "zh")
+        shown = {(r.belt_id, r.industry_id): r.parks for r in long.itertuples()}
+        for belt in ds.belts["id"]:
+            for industry in ds.industries["id"]:
+                f = ParkFilter(belts=(belt,), industries=(industry,), designated_only=designated)
+                expected = len(apply_filter(ds, f))
+                assert shown.get((belt, industry), 0) == expected, (basis, belt, industry)
+                compared += 1
+    # "+ belt focus" lies between the two, cell by cell.
+    cells = {b: matrix_table(ds, bases=views.BASES[b]) for b in views.BASES}
+    for industry in cells["source"].index:
+        for belt in cells["source"].columns:
+            low, mid, high = (
+                int(cells[b].at[industry, belt]) if industry in cells[b].index else 0
+                for b in ("park", "belt", "source")
+            )
+            assert low <= mid <= high, (industry, belt)
+    return compared
+
+
+def test_a_park_linked_to_a_sub_industry_counts_for_its_parent():
+    # The real fault: 宁海经济开发区 is linked (other source) to 汽车零部件 only, so the filter
+    # 南部滨海 × 汽车及零部件 finds it while the matrix said 0. Here: p3 (east) and 新能源汽车.
+    ds = with_link(make_dataset(4), "p3", "new-energy-vehicles", "source")
+    f = ParkFilter(belts=("east",), industries=("automotive",))
+    assert list(apply_filter(ds, f)["id"]) == ["p3"]
+    table = matrix_table(ds)
+    assert table.at["automotive", "east"] == 1
+    assert table.at["new-energy-vehicles", "east"] == 1
+    assert matrix_table(ds, bases=("park",)).at["automotive", "east"] == 0  # not designated
+    long = belt_industry_matrix(ds)
+    row = long[(long["belt_id"] == "east") & (long["industry_id"] == "automotive")]
+    assert list(zip(row["basis"], row["parks"], strict=True)) == [("source", 1)]
+
+
+def test_a_designated_sub_industry_counts_for_its_designated_parent():
+    ds = with_link(make_dataset(4), "p1", "new-energy-vehicles", "park")
+    assert matrix_table(ds, bases=("park",)).at["automotive", "east"] == 1
+    f = ParkFilter(belts=("east",), industries=("automotive",), designated_only=True)
+    assert list(apply_filter(ds, f)["id"]) == ["p1"]
+
+
+@pytest.mark.parametrize(
+    "ds",
+    [
+        make_dataset(4),
+        make_dataset(9),
+        with_link(make_dataset(4), "p3", "new-energy-vehicles", "source"),
+        with_link(make_dataset(5), "p1", "new-energy-vehicles", "park"),
+        with_link(with_link(make_dataset(6), "p5", "biomedicine"), "p4", "new-materials", "park"),
+    ],
+    ids=["plain-4", "plain-9", "child-by-source", "child-designated", "cross-belt"],
+)
+def test_every_matrix_cell_equals_the_filter_count(ds: Dataset):
+    assert assert_matrix_matches_filter(ds) == 2 * len(ds.belts) * len(ds.industries)
+
+
+@pytest.fixture(scope="module")
+def real_ds(tmp_path_factory: pytest.TempPathFactory) -> Dataset:
+    """The real data, built into a temporary folder and read back (as tests/test_smoke.py)."""
+    out = tmp_path_factory.mktemp("real") / "zones.gpkg"
+    build(out, GEO_DIR, DATA_DIR)
+    return load_dataset(out)
+
+
+@pytest.mark.smoke
+def test_every_matrix_cell_equals_the_filter_count_on_the_real_data(real_ds: Dataset):
+    compared = assert_matrix_matches_filter(real_ds)
+    assert compared == 2 * len(real_ds.belts) * len(real_ds.industries)
+    # The cell of the report: 南部滨海生态产业带 × 汽车及零部件 holds 宁海经济开发区.
+    f = ParkFilter(belts=("south-coast",), industries=("automotive",))
+    assert "ninghai-edz" in set(apply_filter(real_ds, f)["id"])
+    assert matrix_table(real_ds).at["automotive", "south-coast"] == len(apply_filter(real_ds, f))

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.factories import make_dataset
+from tests.inputs import write_inputs
+from zones.build import build
+from zones.cli import main
 from zones.dataset import Dataset
-from zones.errors import UnknownValueError, ZonesError
+from zones.errors import EmptyValueError, UnknownValueError, ZonesError
 from zones.filters import (
     ParkFilter,
     apply_filter,
@@ -17,6 +21,8 @@ from zones.filters import (
     expand_industries,
     filter_dataset,
     filter_slug,
+    industry_ancestors,
+    industry_subtrees,
     resolve_filter,
 )
 
@@ -60,7 +66,6 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
     ("two belts", {"belts": ["north", "东部临港产业带"]}, ALL),
     ("lone string", {"belts": "north"}, EVEN),
     ("duplicates", {"belts": ["north", "North", "北部湾区产业带"]}, EVEN),
-    ("blank value ignored", {"belts": ["", "east"]}, ODD),
     # industries: id, zh, en, aliases, a parent includes its children
     ("industry id", {"industries": ["new-materials"]}, ODD),
     ("industry zh", {"industries": ["新材料"]}, ODD),
@@ -192,6 +197,69 @@ def test_unknown_value_suggests_close_matches(
     assert f"unknown {field} {value!r}" in str(err)
 
 
+EMPTY = [
+    ("belts", "", "belt"),
+    ("belts", ["", "east"], "belt"),  # one blank among good values is refused too
+    ("industries", "", "industry"),
+    ("industries", ["   "], "industry"),
+    ("tiers", ["\u3000"], "tier"),  # a full-width space is blank too
+    ("districts", "", "district"),
+    ("levels", [" "], "level"),
+]
+
+
+@pytest.mark.parametrize(("kw", "value", "field"), EMPTY)
+def test_empty_value_is_refused_not_read_as_every_park(kw: str, value: Any, field: str) -> None:
+    with pytest.raises(EmptyValueError) as info:
+        resolve_filter(DS, **{kw: value})
+    err = info.value
+    assert isinstance(err, UnknownValueError) and err.field == field  # the CLI exits 2 on it
+    assert str(err).startswith(f"empty {field} value")
+
+
+@pytest.fixture(scope="module")
+def cli_gpkg(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A GeoPackage built from the tiny input tree (as tests/test_cli.py does)."""
+    folder = tmp_path_factory.mktemp("cli")
+    tree = write_inputs(folder / "tree")
+    out = folder / "zones.gpkg"
+    build(out, tree.geo, tree.data)
+    return out
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--industry", ""],
+        ["--belt", ""],
+        ["--tier", " "],
+        ["--district", ""],
+        ["--level", ""],
+        ["--industry", "汽车", "--industry", ""],
+        ["--search", ""],
+        ["--search", "  "],
+    ],
+)
+def test_cli_refuses_an_empty_filter_value(
+    cli_gpkg: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str]
+) -> None:
+    out = tmp_path / "parks.geojson"
+    assert main(["export", "--dataset", str(cli_gpkg), "--out", str(out), *args]) == 2
+    err = capsys.readouterr().err
+    field = args[-2].removeprefix("--")
+    assert f"error: empty {field} value" in err
+    assert not out.exists()
+
+
+def test_cli_industry_filter_still_works(
+    cli_gpkg: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "parks.geojson"
+    args = ["export", "--dataset", str(cli_gpkg), "--out", str(out), "--industry", "汽车"]
+    assert main(args) == 0
+    assert out.is_file()
+
+
 def test_suggestions_name_each_item_once() -> None:
     with pytest.raises(UnknownValueError) as info:
         resolve_filter(DS, belts=["belt"])
@@ -219,6 +287,18 @@ def test_expand_industries_follows_deep_chains_and_survives_cycles() -> None:
     ds = dataclasses.replace(DS, industries=industries)
     everything = {"automotive", "new-energy-vehicles", "new-materials", "biomedicine"}
     assert expand_industries(ds, ["biomedicine"]) == everything
+
+
+def test_industry_subtrees_and_ancestors_are_one_rule() -> None:
+    subtrees, ancestors = industry_subtrees(DS), industry_ancestors(DS)
+    assert subtrees["automotive"] == {"automotive", "new-energy-vehicles"}
+    assert subtrees["new-energy-vehicles"] == {"new-energy-vehicles"}
+    assert ancestors["new-energy-vehicles"] == {"new-energy-vehicles", "automotive"}
+    assert ancestors["automotive"] == {"automotive"}
+    # The filter expands exactly by the subtrees; the ancestors are their inverse.
+    for ident, subtree in subtrees.items():
+        assert expand_industries(DS, [ident]) == subtree
+        assert all(ident in ancestors[member] for member in subtree)
 
 
 def test_expand_industries_unknown_id() -> None:

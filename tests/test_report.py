@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from tests.factories import make_dataset
+from tests.factories import make_dataset, with_link
+from zones.filters import ParkFilter, apply_filter
 from zones.report import report_html, write_report
 
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -39,6 +40,18 @@ def test_report_matrix_cells_match_hand_count():
     table = html[html.index("<table class='matrix'>") :]
     row = re.search(r"<tr><th>汽车及零部件</th>(.*?)</tr>", table).group(1)
     assert re.findall(r"<td[^>]*>([^<]*)</td>", row) == ["2 ★", "0"]
+
+
+def test_report_matrix_counts_a_sub_industry_for_its_parent_as_the_filter_does():
+    # p3 (east) is linked to 新能源汽车 only: the filter east × 汽车及零部件 selects it.
+    ds = with_link(make_dataset(4), "p3", "new-energy-vehicles", "source")
+    f = ParkFilter(belts=("east",), industries=("automotive",))
+    assert len(apply_filter(ds, f)) == 1
+    html = report_html(ds)
+    table = html[html.index("<table class='matrix'>") :]
+    row = re.search(r"<tr><th>汽车及零部件</th>(.*?)</tr>", table).group(1)
+    assert re.findall(r"<td[^>]*>([^<]*)</td>", row) == ["2 ★", "1"]
+    assert "上级产业包含其下级产业" in html
 
 
 def test_report_in_english():

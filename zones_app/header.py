@@ -29,7 +29,7 @@ def dismiss_notices() -> None:
 
 
 def render_header(lang: str) -> None:
-    """Title, caption, missing map assets, and the values of the link that were ignored."""
+    """Title, caption, missing map assets, and what of the link was ignored or cut."""
     st.title(t("app.title", lang))
     st.caption(t("app.caption", lang, plan=md_text(PLAN_NAME)))
     if missing := assets.missing_assets():

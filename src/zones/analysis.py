@@ -15,6 +15,7 @@ import pandas as pd
 from pyproj import Geod
 
 from zones.dataset import Dataset
+from zones.filters import industry_ancestors
 
 _GEOD = Geod(ellps="WGS84")
 
@@ -73,14 +74,21 @@ def connectivity(parks: pd.DataFrame, nodes: pd.DataFrame) -> pd.DataFrame:
 
 
 def _park_links(ds: Dataset, bases: Sequence[str]) -> pd.DataFrame:
-    """One row per (belt, industry, basis, park): each link counted in every belt of the park."""
+    """One row per (belt, industry, basis, park): each link counted in every belt of the park.
+
+    A link to a sub-industry also counts for every industry that includes it
+    (:func:`zones.filters.industry_ancestors`), the rule the park filter follows: the parks of
+    a cell are those the filter selects for that belt and industry.
+    """
     links = ds.park_industries[ds.park_industries["basis"].isin(bases)]
     belts_of = ds.parks.set_index("id")["belt_ids"]
+    ancestors = industry_ancestors(ds)
     rows = [
-        (belt_id, industry_id, basis, park_id)
+        (belt_id, counted, basis, park_id)
         for park_id, industry_id, basis in links[["park_id", "industry_id", "basis"]].itertuples(
             index=False
         )
+        for counted in ancestors.get(industry_id, (industry_id,))
         for belt_id in belts_of.get(park_id, [])
     ]
     return pd.DataFrame(rows, columns=["belt_id", "industry_id", "basis", "park_id"])
@@ -100,10 +108,11 @@ def belt_industry_matrix(
 ) -> pd.DataFrame:
     """Parks per industry per belt, by basis: one row per (belt, industry, basis) with parks > 0.
 
-    A park counts in every belt of its ``belt_ids``. Columns: belt_id, industry_id, basis,
-    parks (count of distinct parks), focus (the plan names the industry a focus of the belt),
-    cultivate (the plan says the belt cultivates it). Rows in plan order of industry, then
-    belt order, then basis park / belt / source.
+    A park counts in every belt of its ``belt_ids``, and for an industry when it is linked to
+    it or to one of its sub-industries (a parent includes its sub-industries). Columns:
+    belt_id, industry_id, basis, parks (count of distinct parks), focus (the plan names the
+    industry a focus of the belt), cultivate (the plan says the belt cultivates it). Rows in
+    plan order of industry, then belt order, then basis park / belt / source.
     """
     frame = _park_links(ds, bases)
     counts = (
@@ -133,8 +142,10 @@ def belt_industry_matrix(
 def matrix_table(ds: Dataset, *, bases: Sequence[str] = ("park", "belt", "source")) -> pd.DataFrame:
     """The matrix as a wide table: one row per industry (plan order), one column per belt id.
 
-    Each cell is the number of distinct parks in that belt linked to that industry through any
-    of ``bases``; industries no park is linked to are left out.
+    Each cell is the number of distinct parks in that belt linked to that industry, or to one
+    of its sub-industries, through any of ``bases``: with every basis, the count of
+    ``apply_filter(ds, ParkFilter(belts=[belt], industries=[industry]))``; with ``("park",)``,
+    the same with ``designated_only``. Industries no park is linked to are left out.
     """
     frame = _park_links(ds, bases)
     cells = frame.groupby(["industry_id", "belt_id"])["park_id"].nunique()

@@ -21,7 +21,7 @@ import pandas as pd
 
 from zones import cells
 from zones.dataset import Dataset
-from zones.errors import UnknownValueError
+from zones.errors import EmptyValueError, UnknownValueError
 
 #: Park levels: code -> (Chinese label, English label).
 LEVELS: dict[str, tuple[str, str]] = {
@@ -217,11 +217,14 @@ def resolve_filter(
 
     Each value may be an id, a Chinese name or an English name (case-insensitive; full-width
     letters are folded); industries also accept their ``aliases``; districts also accept the
-    adcode and the name without 区/县/市 (北仑) or " District"/" County"/" City". Blank values
-    are ignored and duplicates dropped, keeping the order given.
+    adcode and the name without 区/县/市 (北仑) or " District"/" County"/" City". Duplicates
+    are dropped, keeping the order given. ``text`` is the name search ("" for none).
 
     Raises
     ------
+    EmptyValueError
+        For an empty or blank value (``--industry ""``): it would otherwise select every park.
+        A subclass of UnknownValueError.
     UnknownValueError
         For the first value that matches nothing, with up to five close matches (ids and
         names) as suggestions. ``field`` is ``belt``, ``industry``, ``tier``, ``district`` or
@@ -235,10 +238,14 @@ def resolve_filter(
         "districts": districts,
         "levels": levels,
     }
-    resolved = {
-        name: _dedupe(vocab[name].resolve(v) for v in _as_tuple(values) if str(v).strip())
-        for name, values in given.items()
-    }
+    resolved: dict[str, tuple[str, ...]] = {}
+    for name, values in given.items():
+        # Not _as_tuple: it reads a lone "" as no value, and "" must be refused, not ignored.
+        items = [values] if isinstance(values, str) else list(values if values is not None else ())
+        for v in items:
+            if not str(v).strip():
+                raise EmptyValueError(vocab[name].field, str(v))
+        resolved[name] = _dedupe(vocab[name].resolve(str(v)) for v in items)
     return ParkFilter(**resolved, designated_only=designated_only, text=text)
 
 
@@ -246,11 +253,50 @@ def resolve_filter(
 # Selecting parks
 
 
+def industry_subtrees(ds: Dataset) -> dict[str, frozenset[str]]:
+    """Each industry id -> itself and all its descendants (through ``parent_id``).
+
+    The one rule for parent and sub-industries: **a parent industry includes its
+    sub-industries**. The filter (:func:`expand_industries`) and the belt × industry matrix
+    (:mod:`zones.analysis`, :func:`industry_ancestors`) are both built on it, so a matrix cell
+    counts the parks the filter selects.
+    """
+    industry_ids = [cells.text(v) for v in ds.industries["id"]]
+    children: dict[str, list[str]] = {}
+    for ident, parent in zip(industry_ids, ds.industries["parent_id"], strict=True):
+        if cells.text(parent):
+            children.setdefault(cells.text(parent), []).append(ident)
+    out: dict[str, frozenset[str]] = {}
+    for root in industry_ids:
+        selected: set[str] = set()
+        stack = [root]
+        while stack:  # depth-first over the parent -> children links; `selected` stops cycles
+            ident = stack.pop()
+            if ident not in selected:
+                selected.add(ident)
+                stack.extend(children.get(ident, []))
+        out[root] = frozenset(selected)
+    return out
+
+
+def industry_ancestors(ds: Dataset) -> dict[str, frozenset[str]]:
+    """Each industry id -> itself and every industry that includes it (its ancestors).
+
+    The inverse of :func:`industry_subtrees`: a park linked to an industry counts for each of
+    these. An id missing here (not in ``ds.industries``) counts for itself only.
+    """
+    out: dict[str, set[str]] = {}
+    for parent, subtree in industry_subtrees(ds).items():
+        for ident in subtree:
+            out.setdefault(ident, set()).add(parent)
+    return {ident: frozenset(parents) for ident, parents in out.items()}
+
+
 def expand_industries(ds: Dataset, ids: Iterable[str]) -> set[str]:
     """Industry ids selected by ``ids``: each industry with all its descendants.
 
     An id may also be a tier id, which selects every industry whose ``tier_id`` is that tier
-    (and their descendants).
+    (and their descendants). Descendants come from :func:`industry_subtrees`.
 
     Raises
     ------
@@ -259,32 +305,21 @@ def expand_industries(ds: Dataset, ids: Iterable[str]) -> set[str]:
     """
     table = ds.industries
     industry_ids = [cells.text(v) for v in table["id"]]
-    children: dict[str, list[str]] = {}
     by_tier: dict[str, list[str]] = {}
-    for ident, parent, tier in zip(industry_ids, table["parent_id"], table["tier_id"], strict=True):
-        if cells.text(parent):
-            children.setdefault(cells.text(parent), []).append(ident)
+    for ident, tier in zip(industry_ids, table["tier_id"], strict=True):
         by_tier.setdefault(cells.text(tier), []).append(ident)
     tier_ids = {cells.text(v) for v in ds.tiers["id"]}
-    known = set(industry_ids)
-
-    roots: list[str] = []
-    for ident in _as_tuple(ids):
-        if ident not in known and ident not in tier_ids:
-            rows = [(i, [], []) for i in industry_ids] + [(t, [], []) for t in sorted(tier_ids)]
-            raise UnknownValueError("industry", ident, _vocabulary("industry", rows).suggest(ident))
-        if ident in known:
-            roots.append(ident)
-        if ident in tier_ids:
-            roots.extend(by_tier.get(ident, []))
+    subtrees = industry_subtrees(ds)
 
     selected: set[str] = set()
-    stack = list(roots)
-    while stack:  # depth-first over the parent -> children links; `selected` stops cycles
-        ident = stack.pop()
-        if ident not in selected:
-            selected.add(ident)
-            stack.extend(children.get(ident, []))
+    for ident in _as_tuple(ids):
+        if ident not in subtrees and ident not in tier_ids:
+            rows = [(i, [], []) for i in industry_ids] + [(t, [], []) for t in sorted(tier_ids)]
+            raise UnknownValueError("industry", ident, _vocabulary("industry", rows).suggest(ident))
+        if ident in subtrees:
+            selected |= subtrees[ident]
+        for member in by_tier.get(ident, []) if ident in tier_ids else []:
+            selected |= subtrees[member]
     return selected
 
 

@@ -53,6 +53,22 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "链接中的{field}“{value}”无法识别，已忽略。",
         "en": "The link's {field} “{value}” is not known and was ignored.",
     },
+    "notice.unknown_values": {
+        "zh": "链接中的{field}{values}无法识别，已忽略。",
+        "en": "The link's {field} values {values} are not known and were ignored.",
+    },
+    "notice.list_sep": {"zh": "、", "en": ", "},
+    "notice.and_more": {"zh": "{values}及另外 {n} 个", "en": "{values} and {n} more"},
+    "notice.unread": {
+        "zh": "链接中的{field}超过 {max} 个值：只读取前 {max} 个，其余 {n} 个未读取。",
+        "en": "The link holds more than {max} {field} values: only the first {max} were "
+        "read, the other {n} were not.",
+    },
+    "notice.text_cut": {
+        "zh": "链接中的{field}超过 {max} 个字符，已截取前 {max} 个字符进行搜索：“{value}”。",
+        "en": "The link's {field} is longer than {max} characters; its first {max} are "
+        "searched for: “{value}”.",
+    },
     "notice.dismiss": {"zh": "知道了", "en": "Dismiss"},
     "notice.park_hidden": {
         "zh": "所选园区不符合当前筛选条件，已取消选择。",
@@ -232,11 +248,13 @@ STRINGS: dict[str, dict[str, str]] = {
     "analysis.basis.belt": {"zh": "+ 所在产业带重点产业", "en": "+ belt focus"},
     "analysis.basis.source": {"zh": "+ 其他来源", "en": "+ other sources"},
     "analysis.matrix_note": {
-        "zh": "每格为该产业带内与该产业关联的园区数（一个园区计入它所在的每个产业带）。"
+        "zh": "每格为该产业带内与该产业关联的园区数（一个园区计入它所在的每个产业带）；"
+        "上级产业包含其下级产业，与左侧“产业”筛选的规则相同。"
         "★：规划列为该产业带的重点产业；带 ★ 的 0 表示重点产业尚无园区承接。"
         "“└”为上一级产业的细分。",
         "en": "Each cell counts the parks of the belt linked to the industry (a park counts "
-        "in every belt it lies in). ★: the plan names the industry a focus "
+        "in every belt it lies in); an industry includes its sub-industries, as in the "
+        "sidebar's industry filter. ★: the plan names the industry a focus "
         "of the belt; a ★ with 0 is a focus no park takes up yet. “└” marks a sub-industry.",
     },
     "analysis.matrix_empty": {

@@ -41,9 +41,10 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "matrix": {"zh": "产业带 × 产业：园区数", "en": "Belt × industry: number of parks"},
     "matrix_note": {
-        "zh": "计入“一园一业”指定、所在产业带重点产业及其他来源的关联；"
-        "★ 表示规划列为该产业带重点产业。",
-        "en": "Counts links by park designation, belt focus and other sources; ★ marks an "
+        "zh": "计入“一园一业”指定、所在产业带重点产业及其他来源的关联；上级产业包含其下级产业"
+        "（与 zones export --industry 的筛选相同）；★ 表示规划列为该产业带重点产业。",
+        "en": "Counts links by park designation, belt focus and other sources; an industry "
+        "includes its sub-industries (as zones export --industry does); ★ marks an "
         "industry the plan names a focus of that belt.",
     },
     "overlap": {"zh": "产业带重点产业重叠（特色错位）", "en": "Overlap of belt focus (特色错位)"},

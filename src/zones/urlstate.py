@@ -11,14 +11,16 @@ tier          tier ids                                    ``tier=emerging``
 district      district adcodes                            ``district=330206``
 level         park levels                                 ``level=national``
 designated    ``1`` for designated industries only        ``designated=1``
-q             name search text                            ``q=杭州湾``
+q             name search text (first 100 characters)     ``q=杭州湾``
 park          the selected park's id                      ``park=ningbo-etdz``
 lang          ``zh`` (default) or ``en``                  ``lang=en``
 basemap       ``none`` (default), ``osm``, ``tianditu``, ``amap``
 ============  ==========================================  ===========================
 
 :func:`from_query` keeps what it knows and reports everything else as :class:`Notice`\\ s (never
-an exception); :func:`to_query` writes only what differs from the defaults.
+an exception), at most one per key, however hostile the link: a key is read up to
+:data:`MAX_VALUES` values, a notice lists at most :data:`SHOWN` of them, each cut to
+:data:`SHOWN_CHARS` characters. :func:`to_query` writes only what differs from the defaults.
 """
 
 from __future__ import annotations
@@ -40,8 +42,13 @@ LIST_KEYS = {
 }
 KEYS = (*LIST_KEYS, "designated", "q", "park", "lang", "basemap")
 DEFAULT_BASEMAP = "none"
-#: Longest name search kept from a link.
+#: Longest name search kept from a link: a longer one is cut to this and said so.
 MAX_TEXT = 100
+#: Distinct values read per key of a link; any further ones are counted, not read.
+MAX_VALUES = 200
+#: Ignored values a notice lists (the rest are counted), and the length each is cut to.
+SHOWN = 5
+SHOWN_CHARS = 40
 
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off", "")
@@ -65,10 +72,31 @@ class ViewState:
 
 @dataclass(frozen=True)
 class Notice:
-    """A value of the link that was ignored: ``key`` is the query key (``belt``...)."""
+    """What one query key of the link held that the view does not take as given.
+
+    ``key`` is the query key (``belt``...). ``values``: the first :data:`SHOWN` values that
+    were ignored, each cut to :data:`SHOWN_CHARS` characters (:func:`shorten`); ``more``: how
+    many other values were ignored; ``unread``: how many values came after the first
+    :data:`MAX_VALUES` of the key and were not read. ``cut``: the name search (``q``) was
+    longer than :data:`MAX_TEXT` and its first :data:`MAX_TEXT` characters are applied;
+    ``values`` then holds the start of the applied text.
+    """
 
     key: str
-    value: str
+    values: tuple[str, ...] = ()
+    more: int = 0
+    unread: int = 0
+    cut: bool = False
+
+
+def shorten(value: str, limit: int = SHOWN_CHARS) -> str:
+    """``value`` cut to ``limit`` characters, the last being "…" when anything was cut."""
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def _notice(key: str, ignored: Sequence[str], unread: int = 0) -> Notice:
+    shown = tuple(shorten(v) for v in ignored[:SHOWN])
+    return Notice(key, shown, more=len(ignored) - len(shown), unread=unread)
 
 
 def allowed_values(ds: Dataset, basemaps: Collection[str]) -> dict[str, frozenset[str]]:
@@ -89,18 +117,24 @@ def allowed_values(ds: Dataset, basemaps: Collection[str]) -> dict[str, frozense
     }
 
 
-def _values(raw: str | Sequence[str] | None) -> list[str]:
-    """All values of one key: repeated keys and comma-separated lists, blanks dropped."""
+def _values(raw: str | Sequence[str] | None) -> tuple[list[str], int]:
+    """The distinct values of one key (repeated keys and comma-separated lists, blanks
+    dropped), at most :data:`MAX_VALUES` of them; and how many more distinct values it held."""
     if raw is None:
-        return []
+        return [], 0
     items = [raw] if isinstance(raw, str) else list(raw)
-    out: list[str] = []
+    out: dict[str, None] = {}
+    unread: set[str] = set()
     for item in items:
         for part in str(item).split(","):
             part = part.strip()
-            if part and part not in out:
-                out.append(part)
-    return out
+            if not part or part in out:
+                continue
+            if len(out) < MAX_VALUES:
+                out[part] = None
+            else:
+                unread.add(part)
+    return list(out), len(unread)
 
 
 def _last(raw: str | Sequence[str] | None) -> str:
@@ -124,23 +158,22 @@ def from_query(
     notices: list[Notice] = []
     lists: dict[str, tuple[str, ...]] = {}
     for key, name in LIST_KEYS.items():
-        kept = []
-        for value in _values(params.get(key)):
-            if value in allowed.get(key, ()):
-                kept.append(value)
-            else:
-                notices.append(Notice(key, value))
-        lists[name] = tuple(kept)
+        values, unread = _values(params.get(key))
+        known = allowed.get(key, ())
+        lists[name] = tuple(v for v in values if v in known)
+        ignored = [v for v in values if v not in known]
+        if ignored or unread:
+            notices.append(_notice(key, ignored, unread))
 
     designated_raw = _last(params.get("designated")).lower()
     designated = designated_raw in _TRUE
     if designated_raw not in _TRUE + _FALSE:
-        notices.append(Notice("designated", designated_raw))
+        notices.append(_notice("designated", [designated_raw]))
 
     text = _last(params.get("q"))
     if len(text) > MAX_TEXT:
-        notices.append(Notice("q", text[:20] + "…"))
-        text = text[:MAX_TEXT]
+        text = text[:MAX_TEXT].strip()  # applied, and the notice says so
+        notices.append(Notice("q", (shorten(text),), cut=True))
 
     singles: dict[str, str | None] = {}
     for key, default in (("park", None), ("lang", DEFAULT_LANG), ("basemap", DEFAULT_BASEMAP)):
@@ -150,7 +183,7 @@ def from_query(
         elif value in allowed.get(key, ()):
             singles[key] = value
         else:
-            notices.append(Notice(key, value))
+            notices.append(_notice(key, [value]))
             singles[key] = default
 
     state = ViewState(
