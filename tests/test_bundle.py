@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import csv
 import dataclasses
 import hashlib
 import io
 import json
+import math
 import shutil
 import subprocess
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pyogrio
 import pytest
+import shapely
 
 from tests.factories import make_dataset
 from zones import bundle, fields
@@ -22,9 +26,9 @@ from zones.build import build, build_dataset
 from zones.bundle import BundleInfo, bundle_bytes, normalise_crs, write_bundle
 from zones.cli import main as cli_main
 from zones.cli_gis import wants_bundle
-from zones.dataset import Dataset
-from zones.errors import UnknownValueError
-from zones.export import WRITERS, export_bytes, format_for_path
+from zones.dataset import LIST_COLUMNS, Dataset
+from zones.errors import UnknownValueError, ZonesError
+from zones.export import LIST_SEPARATOR, POINT_TABLES, WRITERS, export_bytes, format_for_path
 from zones.filters import ParkFilter
 from zones.geometry import area_km2
 
@@ -153,7 +157,7 @@ def test_geopackage_has_every_layer_links_as_a_table_and_styles(tmp_path: Path) 
     assert len(links) == len(ds.park_industries)
     assert list(links.columns) == list(ds.park_industries.columns)
     parks = pyogrio.read_dataframe(gpkg, layer="parks")
-    assert json.loads(parks.loc[0, "industry_ids"]) == ds.parks.loc[0, "industry_ids"]
+    assert parks.loc[0, "industry_ids"].split(";") == ds.parks.loc[0, "industry_ids"]
     assert parks.loc[0, "name_zh"] == HOSTILE and parks.loc[1, "notes"] == LONG_NOTE
     styles = pyogrio.read_dataframe(gpkg, layer="layer_styles", read_geometry=False)
     assert sorted(styles["f_table_name"]) == ["belts", "districts", "parks"]
@@ -268,7 +272,8 @@ def test_a_failed_write_keeps_the_previous_bundle(
         raise OSError("disk full")
 
     monkeypatch.setattr(bundle, "_write_shapefiles", boom)
-    with pytest.raises(OSError, match="disk full"):
+    # atomic_write may report the failure as an OutputError naming the path (a ZonesError).
+    with pytest.raises((OSError, ZonesError), match="disk full"):
         write_bundle(dataset(), out)
     assert out.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["b.zip"]
@@ -318,7 +323,7 @@ def test_bundle_from_the_export_command(tmp_path: Path, capsys: pytest.CaptureFi
     out = capsys.readouterr().out
     assert "in Northern Bay Area Industrial Belt" in out and "EPSG:4549" in out
     parks = pyogrio.read_dataframe(f"/vsizip/{tmp_path / 'out.zip'}/out/zones.gpkg", layer="parks")
-    assert len(parks) and all("north-bay" in json.loads(b) for b in parks["belt_ids"])
+    assert len(parks) and all("north-bay" in b.split(";") for b in parks["belt_ids"])
 
     assert _export(tmp_path, gpkg, "--belt", "南部湾区") == 2
     assert "unknown belt" in capsys.readouterr().err
@@ -334,3 +339,175 @@ def test_real_bundle_size_and_entries(tmp_path: Path, real: Dataset) -> None:
     assert info.size_bytes < 5 * 2**20
     assert info.parks == len(real.parks)
     assert set(pd.Series(list(info.truncated)).str.split(".").str[0]) <= {"belts", "parks"}
+
+
+# --------------------------------------------------------------------------------------------
+# One rule per format (issue 8, item 11)
+
+FORMULA = '=HYPERLINK("http://x","click")'
+
+
+def _as_list(value: Any) -> list[Any]:
+    return [v.item() if hasattr(v, "item") else v for v in value]
+
+
+def _joined_text(value: Any) -> str:
+    """A read-back cell of a flat format, with a missing value as "" (DBF and KML cannot
+    tell them apart)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value)
+
+
+def _list_cells(
+    ds: Dataset, info: BundleInfo, fmt: str, layer: str, tmp: Path
+) -> list[pd.DataFrame | list[dict[str, Any]]]:
+    """Every copy of ``layer`` that format ``fmt`` has (zones export and the bundle)."""
+    out: list[pd.DataFrame | list[dict[str, Any]]] = []
+    if fmt == "geojson":
+        if layer in WRITERS["geojson"].layers:
+            doc = json.loads(export_bytes(ds, layer=layer, fmt="geojson"))
+            out.append([f["properties"] for f in doc["features"]])
+        member = f"{info.entries[0].split('/')[0]}/geojson/{layer}.geojson"
+        if member in info.entries:
+            with zipfile.ZipFile(info.path) as zf:
+                doc = json.loads(zf.read(member))
+            out.append([f["properties"] for f in doc["features"]])
+    elif fmt == "csv":
+        text = export_bytes(ds, layer=layer, fmt="csv").decode("utf-8-sig")
+        out.append(list(csv.DictReader(io.StringIO(text, newline=""))))
+    elif fmt in ("kml", "gpkg"):
+        if layer in WRITERS[fmt].layers:
+            path = tmp / f"{layer}.{fmt}"
+            path.write_bytes(export_bytes(ds, layer=layer, fmt=fmt))
+            out.append(pyogrio.read_dataframe(path, layer=layer, read_geometry=False))
+        if fmt == "gpkg":
+            gpkg = vsizip(info, "zones.gpkg")
+            out.append(pyogrio.read_dataframe(gpkg, layer=layer, read_geometry=False))
+    elif fmt == "shapefile":
+        spatial = layer in ("districts", "belts", "parks") or layer in POINT_TABLES
+        member = f"shapefile/{layer}.{'shp' if spatial else 'dbf'}"
+        frame = pyogrio.read_dataframe(vsizip(info, member), read_geometry=False)
+        names = fields.shapefile_names(layer)
+        out.append(frame.rename(columns={v: k for k, v in names.items()}))
+    return out
+
+
+def test_every_list_field_follows_the_documented_rule_in_every_format(tmp_path: Path) -> None:
+    ds = dataset()
+    info = write_bundle(ds, tmp_path / "b.zip")
+    checked: set[tuple[str, str, str]] = set()
+    for layer, columns in LIST_COLUMNS.items():
+        for fmt, how in fields.LIST_ENCODING.items():
+            for copy in _list_cells(ds, info, fmt, layer, tmp_path):
+                rows = copy.to_dict("records") if isinstance(copy, pd.DataFrame) else copy
+                assert len(rows) == len(ds.layer(layer)), (fmt, layer)
+                for column in columns:
+                    want = [_as_list(v) for v in ds.layer(layer)[column]]
+                    got = [row[column] for row in rows]
+                    if how == "array":
+                        assert got == want, (fmt, layer, column)
+                    else:
+                        assert how == "joined"
+                        joined = [LIST_SEPARATOR.join(str(i) for i in v) for v in want]
+                        assert [_joined_text(g) for g in got] == joined, (fmt, layer, column)
+                    checked.add((fmt, layer, column))
+    every = {(layer, c) for layer, cs in LIST_COLUMNS.items() for c in cs}
+    for fmt in fields.LIST_ENCODING:
+        assert {(lay, c) for f, lay, c in checked if f == fmt} <= every
+    # Each format was checked on the lists of every layer it can hold.
+    assert {(lay, c) for f, lay, c in checked if f in ("csv", "gpkg", "shapefile")} == every
+    assert {lay for f, lay, _ in checked if f == "geojson"} == {
+        lay for lay in ("belts", "parks", "transport_nodes") if LIST_COLUMNS[lay]
+    }
+
+
+def test_the_field_dictionary_states_the_rules(tmp_path: Path) -> None:
+    info = write_bundle(dataset(), tmp_path / "b.zip", lang="en")
+    with zipfile.ZipFile(info.path) as zf:
+        readme = zf.read("b/README.md").decode("utf-8")
+        md = zf.read("b/fields.md").decode("utf-8")
+    for text in (readme, md):
+        assert (
+            "JSON arrays in GeoJSON; text joined by `;` in GeoPackage, Shapefile, CSV, KML" in text
+        )
+        assert "`=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`" in text
+        assert "GeoJSON, GeoPackage, Shapefile and KML keep the text as it is" in text
+
+
+def test_fields_csv_neutralises_formulas(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    entries = list(fields.FIELDS["parks"])
+    entries[1] = dataclasses.replace(entries[1], zh=FORMULA, en="@" + FORMULA)
+    monkeypatch.setitem(fields.FIELDS, "parks", tuple(entries))
+    info = write_bundle(dataset(), tmp_path / "b.zip")
+    with zipfile.ZipFile(info.path) as zf:
+        text = zf.read("b/fields.csv").decode("utf-8-sig")
+        md = zf.read("b/fields.md").decode("utf-8")
+    row = next(
+        r
+        for r in csv.DictReader(io.StringIO(text))
+        if r["layer"] == "parks" and r["field"] == "name_zh"
+    )
+    assert row["description_zh"] == "'" + FORMULA
+    assert row["description_en"] == "'@" + FORMULA
+    assert f"| {FORMULA} |" in md  # Markdown is not a spreadsheet: kept as it is
+
+
+def test_geopackage_and_shapefile_keep_formula_text_raw(tmp_path: Path) -> None:
+    ds = dataset()
+    parks = ds.parks.copy()
+    parks["footprint_source"] = [FORMULA, *list(parks["footprint_source"])[1:]]
+    info = write_bundle(dataclasses.replace(ds, parks=parks), tmp_path / "b.zip")
+    gpkg = pyogrio.read_dataframe(vsizip(info, "zones.gpkg"), layer="parks")
+    shp = pyogrio.read_dataframe(vsizip(info, "shapefile/parks.shp"))
+    assert gpkg.loc[0, "footprint_source"] == FORMULA
+    assert shp.loc[0, "fp_source"] == FORMULA
+
+
+@pytest.mark.parametrize("crs", ["EPSG:4326", "EPSG:4549"])
+def test_transport_nodes_are_points_and_unlocated_nodes_are_kept(tmp_path: Path, crs: str) -> None:
+    ds = dataset()
+    nodes = ds.transport_nodes
+    info = write_bundle(ds, tmp_path / "b.zip", crs=crs, lang="en")
+    gpkg = vsizip(info, "zones.gpkg")
+    assert dict(pyogrio.list_layers(gpkg))["transport_nodes"] == "Point"
+    names = fields.shapefile_names("transport_nodes")
+    for member, basis in (
+        ("zones.gpkg", "location_basis"),
+        ("shapefile/transport_nodes.shp", names["location_basis"]),
+    ):
+        frame = pyogrio.read_dataframe(vsizip(info, member), layer="transport_nodes")
+        assert frame.crs.to_epsg() == int(crs.split(":")[1]), member
+        assert len(frame) == len(nodes), member  # nothing dropped
+        assert list(frame[basis]) == ["sourced", "missing"], member
+        located, missing = frame.to_crs("EPSG:4326").geometry
+        assert missing is None or missing.is_empty, member
+        assert located.geom_type == "Point"
+        assert (located.x, located.y) == pytest.approx((121.9, 30.0), abs=1e-6), member
+    with zipfile.ZipFile(info.path) as zf:
+        doc = json.loads(zf.read("b/geojson/transport_nodes.geojson"))
+        readme = zf.read("b/README.md").decode("utf-8")
+    geoms = [f["geometry"] for f in doc["features"]]
+    assert geoms == [{"type": "Point", "coordinates": [121.9, 30.0]}, None]
+    assert [f["properties"]["location_basis"] for f in doc["features"]] == ["sourced", "missing"]
+    assert "| transport_nodes | points | 2 |" in readme
+
+
+@pytest.mark.skipif(OGRINFO is None, reason="GDAL's ogrinfo is not installed")
+def test_ogrinfo_sees_transport_nodes_as_points(tmp_path: Path) -> None:
+    info = write_bundle(dataset(), tmp_path / "b.zip")
+    done = ogrinfo("-so", vsizip(info, "zones.gpkg"))
+    assert done.returncode == 0, done.stderr
+    assert ": transport_nodes (Point)" in done.stdout
+    done = ogrinfo("-so", "-al", vsizip(info, "shapefile/transport_nodes.shp"))
+    assert done.returncode == 0, done.stderr
+    assert "Geometry: Point" in done.stdout and "Feature Count: 2" in done.stdout
+
+
+def test_point_geometry_comes_from_lon_lat() -> None:
+    from zones.export import point_layer
+
+    frame = point_layer(dataset().transport_nodes, "transport_nodes")
+    assert list(frame.columns)[-1] == "geometry"
+    assert shapely.equals(frame.geometry.iloc[0], shapely.Point(121.9, 30.0))
+    assert frame.geometry.iloc[1] is None

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import csv
 import dataclasses
+import io
 import json
 import math
+import re
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +23,14 @@ import shapely
 from shapely.geometry import Polygon, box
 
 from tests.factories import make_dataset
+from tests.inputs import edit_csv, write_inputs
+from zones import fields
 from zones.atomic import atomic_write
+from zones.build import build_dataset
 from zones.dataset import LIST_COLUMNS, SPATIAL_LAYERS, TABLE_LAYERS, Dataset
 from zones.errors import UnknownValueError, ZonesError
 from zones.export import (
+    FORMULA_LEADS,
     WKT_COLUMN,
     WRITERS,
     Writer,
@@ -28,6 +38,7 @@ from zones.export import (
     export_file,
     format_for_path,
     get_writer,
+    neutralise_formula,
 )
 from zones.filters import ParkFilter
 
@@ -47,6 +58,13 @@ KML_FIELDS = {
     "icon",
 }
 CASES = [(fmt, layer) for fmt in ("geojson", "gpkg", "csv", "kml") for layer in WRITERS[fmt].layers]
+BAD_INPUT = Path(__file__).parent / "fixtures" / "bad_input"
+#: Cells a spreadsheet would run as formulas, one per leading character (OWASP).
+FORMULA_CELLS: list[str] = json.loads((BAD_INPUT / "formula_cells.json").read_text("utf-8"))[
+    "cells"
+]
+OGRINFO = shutil.which("ogrinfo")
+KML_NS = {"k": "http://www.opengis.net/kml/2.2"}
 
 
 def _dataset() -> Dataset:
@@ -67,7 +85,7 @@ def _cell(value: Any, *, is_list: bool, fmt: str) -> Any:
     """A cell normalised for comparison, decoding the list encoding of ``fmt``."""
     if is_list:
         if isinstance(value, str):
-            value = json.loads(value) if fmt == "gpkg" else (value.split(";") if value else [])
+            value = value.split(";") if value else []
         elif value is None or (isinstance(value, float) and math.isnan(value)):
             value = []
         return [v.item() if isinstance(v, np.generic) else v for v in value]
@@ -100,6 +118,9 @@ def _read_back(path: Path, fmt: str, layer: str) -> pd.DataFrame:
     frame = pyogrio.read_dataframe(path, layer=layer, read_geometry=spatial)
     if fmt == "kml":
         assert list(frame["Name"]) == list(frame["name_zh"])
+        if "id2" in frame.columns:  # the placemark id attribute and the id field of its data
+            assert list(frame["id2"]) == list(frame["id"])
+            frame = frame.drop(columns="id2")
         frame = frame.drop(columns=[c for c in frame.columns if c in KML_FIELDS])
         if layer == "districts":  # districts have no id: LIBKML numbers the placemarks
             frame = frame.drop(columns="id")
@@ -268,6 +289,168 @@ def test_csv_is_byte_identical(layer: str) -> None:
 def test_csv_tables_have_no_geometry_column() -> None:
     text = export_bytes(_dataset(), layer="park_industries", fmt="csv").decode("utf-8-sig")
     assert text.split("\n", 1)[0] == '"park_id","industry_id","basis","source","note"'
+
+
+def _csv_rows(ds: Dataset, layer: str) -> list[dict[str, str]]:
+    text = export_bytes(ds, layer=layer, fmt="csv").decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text, newline="")))
+
+
+def test_the_formula_fixture_tries_every_leading_character() -> None:
+    assert sorted(c[0] for c in FORMULA_CELLS) == sorted(FORMULA_LEADS)
+    assert set(FORMULA_LEADS) == {"=", "+", "-", "@", "\t", "\r"}
+
+
+@pytest.mark.parametrize("hostile", FORMULA_CELLS, ids=lambda c: f"lead-{ord(c[0]):02x}")
+@pytest.mark.parametrize("layer", SPATIAL_LAYERS + TABLE_LAYERS)
+def test_csv_neutralises_formulas_in_every_text_field(layer: str, hostile: str) -> None:
+    """Every text and list field of the dictionary, from a file or a user, as a formula."""
+    ds = _dataset()
+    frame = ds.layer(layer).copy()
+    lists = set(LIST_COLUMNS[layer])
+    texts = [
+        f.name
+        for f in fields.layer_fields(layer)
+        if f.kind in ("text", "list") and f.name in frame.columns
+    ]
+    assert texts
+    sent: dict[str, str] = {}
+    for column in texts:
+        sent[column] = f"{hostile}{column}"
+        first = [sent[column], "b"] if column in lists else sent[column]
+        frame[column] = pd.Series([first, *list(frame[column])[1:]], index=frame.index)
+    rows = _csv_rows(dataclasses.replace(ds, **{layer: frame}), layer)
+    for column in texts:
+        tail = ";b" if column in lists else ""
+        assert rows[0][column] == "'" + sent[column] + tail, column
+    if len(rows) > 1:  # the other rows are untouched
+        assert rows[1] == _csv_rows(ds, layer)[1]
+
+
+def test_csv_leaves_numbers_and_harmless_text_alone() -> None:
+    ds = make_dataset(2)
+    parks = ds.parks.copy()
+    parks["area_km2"] = [-1.5, -2.0]
+    parks["location_precision_m"] = parks["location_precision_m"].astype("int64") * -1
+    parks["notes"] = ["a-b=c", " =not a formula (leading space)"]
+    rows = _csv_rows(dataclasses.replace(ds, parks=parks), "parks")
+    assert [r["area_km2"] for r in rows] == ["-1.5", "-2.0"]
+    assert rows[0]["location_precision_m"].startswith("-")
+    assert [r["notes"] for r in rows] == ["a-b=c", " =not a formula (leading space)"]
+    line = export_bytes(dataclasses.replace(ds, parks=parks), fmt="csv").decode().split("\n")[1]
+    assert ",-1.5," in line  # a number: unquoted and not prefixed
+
+
+def test_neutralise_formula_keeps_the_rest_of_the_cell() -> None:
+    for cell in FORMULA_CELLS:
+        assert neutralise_formula(cell) == "'" + cell
+    for cell in ("", "望春", "plan:L58", "'=already quoted", " =x", "a=b"):
+        assert neutralise_formula(cell) == cell
+
+
+def test_formulas_from_input_files_are_neutralised_from_build_to_csv(tmp_path: Path) -> None:
+    """A parks.csv row and an uploaded file name (footprint_source) that are formulas."""
+    cells = {
+        "name_zh": FORMULA_CELLS[0],
+        "name_en": FORMULA_CELLS[1],
+        "notes": FORMULA_CELLS[2],
+        "location_note": FORMULA_CELLS[3],
+        "area_source": FORMULA_CELLS[0],
+        "location_source": FORMULA_CELLS[1],
+        "sources": f"{FORMULA_CELLS[1]} | plan:L7",
+    }
+    tree = write_inputs(tmp_path, **{"data/parks.csv": edit_csv("data/parks.csv", 2, **cells)})
+    survey = (BAD_INPUT / "surveyed_formula_source.geojson").read_text(encoding="utf-8")
+    (tree.geo / "surveyed_footprints.geojson").write_text(survey, encoding="utf-8")
+    ds, _ = build_dataset(tree.geo, tree.data)
+    source = json.loads(survey)["features"][0]["properties"]["source"]
+    row = next(r for r in _csv_rows(ds, "parks") if r["id"] == "yuyao-edz")
+    assert row["footprint_source"] == "'" + source
+    assert row["sources"] == "'" + FORMULA_CELLS[1] + ";plan:L7"
+    for column, value in cells.items():
+        if column != "sources":
+            assert row[column] == "'" + value, column
+    # GeoJSON is not a spreadsheet: it keeps the raw text.
+    props = next(
+        f["properties"]
+        for f in json.loads(export_bytes(ds))["features"]
+        if f["properties"]["id"] == "yuyao-edz"
+    )
+    assert props["footprint_source"] == source and props["name_zh"] == FORMULA_CELLS[0]
+
+
+@pytest.mark.parametrize("fmt", ["geojson", "gpkg", "kml"])
+def test_other_formats_keep_formula_text_raw(tmp_path: Path, fmt: str) -> None:
+    ds = _dataset()
+    parks = ds.parks.copy()
+    parks["footprint_source"] = [FORMULA_CELLS[0], *list(parks["footprint_source"])[1:]]
+    parks["notes"] = [FORMULA_CELLS[3], *list(parks["notes"])[1:]]
+    ds = dataclasses.replace(ds, parks=parks)
+    out = export_file(ds, tmp_path / f"parks{WRITERS[fmt].extensions[0]}")
+    back = _read_back(out, fmt, "parks")
+    assert back.loc[0, "footprint_source"] == FORMULA_CELLS[0]
+    assert back.loc[0, "notes"] == FORMULA_CELLS[3]
+
+
+# --- the CSV's geometry as GDAL sees it -------------------------------------------------------
+
+
+@pytest.mark.parametrize("layer", SPATIAL_LAYERS)
+def test_gdal_finds_the_csv_geometry_without_options(tmp_path: Path, layer: str) -> None:
+    ds = _dataset()
+    out = export_file(ds, tmp_path / f"{layer}.csv", layer=layer)
+    assert WKT_COLUMN == "WKT"
+    back = pyogrio.read_dataframe(out)  # no GEOM_POSSIBLE_NAMES: the column name is enough
+    assert len(back) == len(ds.layer(layer))
+    assert set(back.geometry.geom_type) <= {"Polygon", "MultiPolygon"}
+    for got, want in zip(back.geometry, ds.layer(layer).geometry, strict=True):
+        assert shapely.hausdorff_distance(got, want) < 1e-6
+
+
+@pytest.mark.skipif(OGRINFO is None, reason="GDAL's ogrinfo is not installed")
+@pytest.mark.parametrize("layer", SPATIAL_LAYERS)
+def test_ogrinfo_sees_csv_polygons_and_the_feature_count(tmp_path: Path, layer: str) -> None:
+    assert OGRINFO is not None
+    ds = _dataset()
+    out = export_file(ds, tmp_path / f"{layer}.csv", layer=layer)
+
+    def run(*args: str) -> str:
+        done = subprocess.run(
+            [OGRINFO, "-ro", *args, str(out)], capture_output=True, text=True, timeout=60
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    count = len(ds.layer(layer))
+    assert f"Feature Count: {count}" in run("-so", "-al")
+    geometries = re.findall(r"^  (POLYGON|MULTIPOLYGON) \(", run("-al", "-q"), flags=re.M)
+    assert len(geometries) == count
+    expected = [
+        "MULTIPOLYGON" if g.geom_type == "MultiPolygon" else "POLYGON"
+        for g in ds.layer(layer).geometry
+    ]
+    assert geometries == expected
+
+
+# --- KML ids ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("layer", ["parks", "belts"])
+def test_kml_placemarks_carry_the_id_as_attribute_and_field(tmp_path: Path, layer: str) -> None:
+    ds = _dataset()
+    ids = [str(i) for i in ds.layer(layer)["id"]]
+    root = ET.fromstring(export_bytes(ds, layer=layer, fmt="kml"))
+    placemarks = root.findall(".//k:Placemark", KML_NS)
+    assert [p.get("id") for p in placemarks] == ids
+    data = [p.find(".//k:SimpleData[@name='id']", KML_NS) for p in placemarks]
+    assert [d.text if d is not None else None for d in data] == ids
+    assert root.find(".//k:Schema/k:SimpleField[@name='id']", KML_NS) is not None
+    # The switch LIBKML is given for the placemark ids is put back afterwards.
+    assert pyogrio.get_gdal_config_option("LIBKML_ID_FIELD") is None
+    out = export_file(ds, tmp_path / f"{layer}.kml", layer=layer)
+    back = pyogrio.read_dataframe(out)
+    assert list(back["id"]) == ids  # from the attribute
+    assert list(back["id2"]) == ids  # from the data (GDAL renames the second "id")
 
 
 # --- formats, layers and the registry ------------------------------------------------------

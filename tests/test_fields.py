@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
+import json
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +15,7 @@ from zones import fields
 from zones.build import build_dataset
 from zones.dataset import SPATIAL_LAYERS, TABLE_LAYERS, Dataset
 from zones.errors import UnknownValueError
+from zones.export import POINT_TABLES
 
 ALL_LAYERS = SPATIAL_LAYERS + TABLE_LAYERS
 
@@ -37,7 +41,9 @@ def test_every_column_of_a_real_build_has_an_entry(real: Dataset, layer: str) ->
 
 @pytest.mark.parametrize("layer", ALL_LAYERS)
 def test_entries_follow_the_layer_and_none_is_stale(real: Dataset, layer: str) -> None:
-    assert [f.name for f in fields.layer_fields(layer)] == list(real.layer(layer).columns)
+    # Point tables are tables in the dataset and point layers in the bundle: geometry last.
+    exported = ["geometry"] if layer in POINT_TABLES else []
+    assert [f.name for f in fields.layer_fields(layer)] == [*real.layer(layer).columns, *exported]
 
 
 def test_every_layer_of_the_dataset_is_in_the_dictionary() -> None:
@@ -107,3 +113,39 @@ def test_dictionary_as_csv_and_markdown() -> None:
     text = fields.dictionary_markdown(["belts"])
     assert "## belts" in text and "## parks" not in text
     assert "| color | color | text | 地图配色（#rrggbb） | map colour (#rrggbb) |" in text
+
+
+FORMULA_CELLS: list[str] = json.loads(
+    (Path(__file__).parent / "fixtures" / "bad_input" / "formula_cells.json").read_text("utf-8")
+)["cells"]
+
+
+@pytest.mark.parametrize("hostile", FORMULA_CELLS, ids=lambda c: f"lead-{ord(c[0]):02x}")
+def test_dictionary_csv_neutralises_formulas(monkeypatch: pytest.MonkeyPatch, hostile: str) -> None:
+    entries = list(fields.FIELDS["parks"])
+    entries[0] = dataclasses.replace(entries[0], zh=hostile, en=hostile + "en")
+    monkeypatch.setitem(fields.FIELDS, "parks", tuple(entries))
+    text = fields.dictionary_csv(["parks"]).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert rows[1][:2] == ["parks", "id"]
+    assert rows[1][4:] == ["'" + hostile, "'" + hostile + "en"]
+    assert rows[2][4:] == ["中文名称", "Chinese name"]  # harmless cells are untouched
+
+
+def test_list_encoding_names_every_format_and_the_rules_say_so() -> None:
+    assert set(fields.LIST_ENCODING) == {"geojson", "gpkg", "shapefile", "csv", "kml"}
+    assert set(fields.LIST_ENCODING.values()) <= {"array", "joined"}
+    assert fields.LIST_ENCODING["geojson"] == "array"
+    for lang in ("zh", "en"):
+        rules = fields.format_rules(lang)
+        assert "`;`" in rules[0] and "GeoJSON" in rules[0] and "GeoPackage" in rules[0]
+        assert "OWASP" in rules[1]
+    md = fields.dictionary_markdown(["parks"])
+    assert all(rule in md for rule in fields.format_rules("en") + fields.format_rules("zh"))
+    assert "JSON 文本" not in md and "JSON text" not in md
+
+
+def test_transport_nodes_geometry_is_described() -> None:
+    entry = fields.field("transport_nodes", "geometry")
+    assert entry.kind == "geometry" and entry.shp == ""
+    assert "geometry" not in fields.shapefile_names("transport_nodes")

