@@ -43,15 +43,15 @@ query = state.read_query()
 # Read at every run (not at import), so tests can point the app, and the imports it writes, at
 # copies of geo/ and data/. (Not ZONES_ROOT: that also moves static/, which the app serves.)
 paths = Paths(
-    gpkg=Path(os.environ.get("ZONES_GPKG") or DEFAULT_GPKG),
+    store=os.environ.get("ZONES_STORE") or os.environ.get("ZONES_GPKG") or str(DEFAULT_GPKG),
     geo_dir=Path(os.environ.get("ZONES_GEO_DIR") or GEO_DIR),
     data_dir=Path(os.environ.get("ZONES_DATA_DIR") or DATA_DIR),
 )
 try:
-    mtime = loaders.file_mtime(paths.gpkg)
-    ds = loaders.load(str(paths.gpkg), mtime)
+    revision = loaders.revision(paths.store)
+    ds = loaders.load(paths.store, revision)
 except ZonesError as exc:
-    render_load_error(paths.gpkg, exc, state.first_lang(query))
+    render_load_error(loaders.display_name(paths.store), exc, state.first_lang(query))
     st.stop()
 
 token = secret("TIANDITU_TOKEN")
@@ -64,7 +64,7 @@ shown = apply_filter(ds, park_filter)
 ctx = Context(
     ds=ds,
     paths=paths,
-    mtime=mtime,
+    revision=revision,
     lang=lang,
     basemap=basemap,
     token=token,

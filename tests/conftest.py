@@ -191,3 +191,32 @@ def offline_page(page: Any, app_server: AppServer) -> Iterator[OfflinePage]:
     page.on("dialog", on_dialog)
     yield result
     assert not result.dialogs, f"a JavaScript dialog opened: {result.dialogs}"
+
+
+# --- PostgreSQL + PostGIS for the store -------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Any]:
+    """A throwaway PostGIS cluster (tests/pgcluster.py). ``./dev test`` installs its packages;
+    in CI (CI=true) a missing server fails the run instead of skipping the store tests."""
+    from tests import pgcluster
+
+    why = pgcluster.missing()
+    if why:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostGIS is needed in CI: {why}")
+        pytest.skip(why)
+    cluster = pgcluster.start()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def pg_url(pg_cluster: Any, request: pytest.FixtureRequest) -> str:
+    """A new empty PostGIS database for one test; its SQLAlchemy URL."""
+    import secrets
+
+    return pg_cluster.create_database(f"t_{secrets.token_hex(6)}")

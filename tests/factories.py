@@ -10,6 +10,7 @@ import pandas as pd
 from shapely.geometry import Point, box
 
 from zones.dataset import Dataset
+from zones.filters import MULTI, Dimension, Option, Part
 
 TIERS = [
     ("advantage", "优势产业", "Advantage industries", 1),
@@ -232,3 +233,33 @@ def with_link(ds: Dataset, park_id: str, industry_id: str, basis: str = "source"
         parks.at[row, column] = sorted(ids, key=order.index)
     links = pd.concat([ds.park_industries, link], ignore_index=True)
     return replace(ds, parks=parks, park_industries=links)
+
+
+def footprint_dimension() -> Dimension:
+    """A throwaway filter dimension (the park's ``footprint``: surveyed or indicative), declared
+    once as the real ones are: registering it in ``zones.filters.DIMENSIONS`` alone must bring
+    it to every consumer (tests/test_filters.py, tests/test_app.py)."""
+    return Dimension(
+        key="footprints",
+        name="footprint",
+        kind=MULTI,
+        url_key="footprint",
+        cli_option="--footprint",
+        cli_help="footprint: surveyed or indicative",
+        slug="footprint",
+        label="filter.footprint",
+        vocabulary=lambda ds: [
+            Option("surveyed", "实测范围", "surveyed"),
+            Option("indicative", "示意范围", "indicative", aliases=("estimated",)),
+        ],
+        mask=lambda ds, f: ds.parks["footprint"].isin(f.footprints).to_numpy(),
+        zh=Part("where", lambda w: f"范围为{w.values}"),
+        en=Part("kind", lambda w: f"whose footprint is {w.values}"),
+    )
+
+
+#: The i18n strings of :func:`footprint_dimension` (its widget label and its notices' name).
+FOOTPRINT_STRINGS = {
+    "filter.footprint": {"zh": "园区范围", "en": "Footprint"},
+    "field.footprint": {"zh": "园区范围", "en": "footprint"},
+}

@@ -13,6 +13,7 @@ import re
 import shutil
 import zipfile
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -27,8 +28,8 @@ from streamlit.elements.widgets.button import ButtonMixin
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import HOSTILE
-from tests.factories import make_dataset
-from zones import views
+from tests.factories import FOOTPRINT_STRINGS, footprint_dimension, make_dataset
+from zones import filters, i18n, views
 from zones.build import build
 from zones.dataset import load_dataset, save_dataset
 from zones.i18n import md_text
@@ -226,6 +227,92 @@ def test_filter_sentence_and_url_follow_the_filter(app: Callable[..., AppTest]) 
     at.button(key="reset_btn").click()
     at.run()
     assert count(at) == N_PARKS and query(at) == {}
+
+
+#: Park types of the typed dataset: park i has TYPES[i % 3].
+TYPES = ("综合保税区", "新区", "经济技术开发区")
+
+
+@pytest.fixture
+def typed_app(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., AppTest]:
+    """As ``app``, on a dataset whose parks have three types."""
+    ds = make_dataset(N_PARKS)
+    parks = ds.parks.copy()
+    parks["type"] = [TYPES[i % 3] for i in range(N_PARKS)]
+    gpkg = save_dataset(replace(ds, parks=parks), tmp_path_factory.mktemp("typed") / "z.gpkg")
+    monkeypatch.setenv("ZONES_GPKG", str(gpkg))
+    monkeypatch.delenv("TIANDITU_TOKEN", raising=False)
+
+    def make(**query: str) -> AppTest:
+        at = AppTest.from_file(str(APP), default_timeout=60)
+        for key, value in query.items():
+            at.query_params[key] = value
+        return at.run()
+
+    return make
+
+
+def test_park_type_filter_in_the_sidebar_the_sentence_and_the_link(
+    typed_app: Callable[..., AppTest], downloads: dict[str, dict[str, Any]]
+) -> None:
+    at = typed_app()
+    types = at.multiselect(key="f_types")
+    assert types.label == "园区类型"
+    assert types.options == ["经济技术开发区", "综合保税区", "新区"]  # i18n.PARK_TYPES order
+    types.set_value(["综合保税区"])
+    at.run()
+    assert not at.exception
+    assert count(at) == 3 and map_ids(at) == {"p0", "p3", "p6"}
+    assert md_text("类型为综合保税区的园区 3 个") in markdown(at)
+    assert query(at) == {"type": "综合保税区"}
+    assert "_type-comprehensive-bonded-zone_" in downloads["dl_parks"]["file_name"]
+
+
+def test_park_type_link_reopens_in_english(typed_app: Callable[..., AppTest]) -> None:
+    at = typed_app(type="新区", lang="en")
+    assert not at.exception and not at.warning
+    types = at.multiselect(key="f_types")
+    assert types.label == "Park type" and types.value == ["新区"]
+    assert types.options == [
+        "economic and technological development zone",
+        "comprehensive bonded zone",
+        "new area",
+    ]
+    assert count(at) == 2 and map_ids(at) == {"p1", "p4"}
+    assert md_text("2 parks of type new area") in markdown(at)
+    assert query(at) == {"type": "新区", "lang": "en"}
+    at = typed_app(type="保税区")  # a type no park has
+    assert [w.value for w in at.warning] == [
+        f"链接中的园区类型“{md_text('保税区')}”无法识别，已忽略。"
+    ]
+    assert count(at) == N_PARKS
+
+
+def test_a_registered_dimension_gets_its_widget_and_link_key(
+    app: Callable[..., AppTest], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Registering a dimension in zones.filters.DIMENSIONS (and its i18n strings) is all the
+    app needs: a widget in the sidebar, its key in the link, the map and the sentence."""
+    monkeypatch.setattr(filters, "DIMENSIONS", [*filters.DIMENSIONS, footprint_dimension()])
+    for key, text in FOOTPRINT_STRINGS.items():
+        monkeypatch.setitem(i18n.STRINGS, key, text)
+    at = app(footprint="surveyed")
+    assert not at.exception and not at.warning
+    widget = at.multiselect(key="f_footprints")
+    assert widget.label == "园区范围" and widget.value == ["surveyed"]
+    assert count(at) == 1 and map_ids(at) == {"p0"}
+    assert md_text("范围为实测范围的园区 1 个") in markdown(at)
+    widget.set_value(["indicative"])
+    at.run()
+    assert map_ids(at) == ALL - {"p0"} and query(at) == {"footprint": "indicative"}
+    at.button(key="reset_btn").click()
+    at.run()
+    assert count(at) == N_PARKS and query(at) == {}
+    assert [w.value for w in app(footprint="lunar").warning] == [
+        f"链接中的园区范围“{md_text('lunar')}”无法识别，已忽略。"
+    ]
 
 
 def test_click_on_a_park_shows_its_details(app: Callable[..., AppTest]) -> None:
@@ -674,3 +761,63 @@ def test_bundle_download_is_a_zip_with_a_geopackage(
     assert pyogrio.read_info(tmp_path / "b.gpkg", layer="parks")["crs"] == "EPSG:4549"
     parks = pyogrio.read_dataframe(tmp_path / "b.gpkg", layer="parks", read_geometry=False)
     assert set(parks["id"]) == ODD
+
+
+# --- formats: one registry, one export rule (issue 9, items 3 and 4) -------------------------
+
+
+@pytest.mark.parametrize("query", [{"belt": "east"}, {"belt": "north", "district": "330206"}, {}])
+def test_the_app_and_the_cli_export_the_same_belts_for_a_filter(
+    app: Callable[..., AppTest],
+    downloads: dict[str, dict[str, Any]],
+    gpkg: Path,
+    tmp_path: Path,
+    query: dict[str, str],
+) -> None:
+    from zones.cli import main
+
+    app(**query)
+    from_app = downloads["dl_belts"]["data"]()
+    out = tmp_path / "belts.geojson"
+    options = [f"--{key}={value}" for key, value in query.items()]  # link keys = CLI options
+    args = ["export", "--dataset", str(gpkg), "--layer", "belts", "--out", str(out), *options]
+    assert main(args) == 0
+    assert out.read_bytes() == from_app
+    belts = [f["properties"]["id"] for f in json.loads(from_app)["features"]]
+    assert belts == ([query["belt"]] if "belt" in query else ["north", "east"])
+
+
+def test_a_registered_format_shows_up_in_the_cli_the_paths_and_the_app(
+    app: Callable[..., AppTest],
+    downloads: dict[str, dict[str, Any]],
+    gpkg: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from zones.cli import main, parser
+    from zones.formats import FORMATS, ExportRequest, Format, format_for_path
+    from zones.layers import export_selection
+
+    def write(ds: Any, path: Path, request: ExportRequest) -> None:
+        rows = export_selection(ds, request.park_filter).layer(request.layer)
+        path.write_text(f"{request.layer}:{len(rows)}", encoding="utf-8")
+
+    count = Format("count", (".count",), "text/plain", None, ("parks", "belts"), write)
+    monkeypatch.setitem(FORMATS, "count", count)
+
+    export = parser()._subparsers._group_actions[0].choices["export"]  # type: ignore[union-attr]
+    (fmt_option,) = [a for a in export._actions if "--format" in a.option_strings]
+    assert "count" in fmt_option.choices and "count (.count)" in fmt_option.help
+    assert format_for_path("parks.COUNT") == "count"
+    out = tmp_path / "parks.count"
+    assert main(["export", "--dataset", str(gpkg), "--out", str(out), "--belt", "east"]) == 0
+    assert out.read_text(encoding="utf-8") == f"parks:{len(ODD)}"
+
+    at = app(belt="east")
+    assert "count" in at.radio(key="export_fmt").options
+    at.radio(key="export_fmt").set_value("count")
+    at.run()
+    parks, belts = downloads["dl_parks"], downloads["dl_belts"]
+    assert parks["file_name"].endswith(".count") and parks["mime"] == "text/plain"
+    assert parks["data"]() == f"parks:{len(ODD)}".encode()
+    assert belts["data"]() == b"belts:1"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import csv
 import dataclasses
 import hashlib
@@ -23,13 +22,15 @@ import shapely
 from tests.factories import make_dataset
 from zones import bundle, fields
 from zones.build import build, build_dataset
-from zones.bundle import BundleInfo, bundle_bytes, normalise_crs, write_bundle
+from zones.bundle import BundleInfo, bundle_bytes, write_bundle
 from zones.cli import main as cli_main
-from zones.cli_gis import wants_bundle
-from zones.dataset import LIST_COLUMNS, Dataset
+from zones.crs import normalise_crs
+from zones.dataset import LIST_COLUMNS, POINT_TABLES, Dataset
 from zones.errors import UnknownValueError, ZonesError
-from zones.export import LIST_SEPARATOR, POINT_TABLES, WRITERS, export_bytes, format_for_path
+from zones.export import export_bytes
+from zones.fields import LIST_SEPARATOR
 from zones.filters import ParkFilter
+from zones.formats import FORMATS, format_for_path
 from zones.geometry import area_km2
 
 OGRINFO = shutil.which("ogrinfo")
@@ -280,7 +281,7 @@ def test_a_failed_write_keeps_the_previous_bundle(
 
 
 def test_bundle_is_a_format_of_the_export_registry() -> None:
-    assert "bundle" in WRITERS and format_for_path("x.zip") == "bundle"
+    assert "bundle" in FORMATS and format_for_path("x.zip") == "bundle"
     data = export_bytes(dataset(), fmt="bundle", park_filter=ParkFilter(levels=("national",)))
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         names = zf.namelist()
@@ -290,26 +291,6 @@ def test_bundle_is_a_format_of_the_export_registry() -> None:
     assert bundle_bytes(dataset())[:2] == b"PK"
 
 
-def _export_args(tmp_path: Path, gpkg: Path, **kw: object) -> argparse.Namespace:
-    values: dict[str, object] = {
-        "out": tmp_path / "out.zip",
-        "format": None,
-        "dataset": gpkg,
-        "crs": "EPSG:4326",
-        "lang": "zh",
-        "belt": [],
-        "industry": [],
-        "tier": [],
-        "district": [],
-        "level": [],
-        "designated_only": False,
-        "search": None,
-        "layer": "parks",
-    }
-    values.update(kw)
-    return argparse.Namespace(**values)
-
-
 def _export(tmp_path: Path, gpkg: Path, *extra: str) -> int:
     return cli_main(["export", "--out", str(tmp_path / "out.zip"), "--dataset", str(gpkg), *extra])
 
@@ -317,8 +298,6 @@ def _export(tmp_path: Path, gpkg: Path, *extra: str) -> int:
 def test_bundle_from_the_export_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     gpkg = tmp_path / "zones.gpkg"
     build(gpkg)
-    args = _export_args(tmp_path, gpkg, belt=["北部湾区产业带"], crs="4549", lang="en")
-    assert wants_bundle(args)
     assert _export(tmp_path, gpkg, "--belt", "北部湾区产业带", "--crs", "4549", "--lang", "en") == 0
     out = capsys.readouterr().out
     assert "in Northern Bay Area Industrial Belt" in out and "EPSG:4549" in out
@@ -329,8 +308,14 @@ def test_bundle_from_the_export_command(tmp_path: Path, capsys: pytest.CaptureFi
     assert "unknown belt" in capsys.readouterr().err
     assert _export(tmp_path, gpkg, "--crs", "EPSG:3857") == 2
     assert _export(tmp_path, tmp_path / "missing.gpkg") == 1
-    assert not wants_bundle(_export_args(tmp_path, gpkg, out=tmp_path / "x.geojson"))
-    assert wants_bundle(_export_args(tmp_path, gpkg, out=tmp_path / "x.gpkg", format="Bundle"))
+    # --format names the bundle whatever the file is called; --crs belongs to the bundle.
+    out = tmp_path / "b.gpkg"
+    args = ["export", "--out", str(out), "--dataset", str(gpkg), "--format"]
+    assert cli_main([*args, "Bundle"]) == 0
+    assert zipfile.is_zipfile(out)
+    geojson_out = ["export", "--out", str(tmp_path / "p.geojson"), "--dataset", str(gpkg)]
+    assert cli_main([*geojson_out, "--crs", "EPSG:4549"]) == 1
+    assert "applies to: bundle" in capsys.readouterr().err
 
 
 def test_real_bundle_size_and_entries(tmp_path: Path, real: Dataset) -> None:
@@ -365,7 +350,7 @@ def _list_cells(
     """Every copy of ``layer`` that format ``fmt`` has (zones export and the bundle)."""
     out: list[pd.DataFrame | list[dict[str, Any]]] = []
     if fmt == "geojson":
-        if layer in WRITERS["geojson"].layers:
+        if layer in FORMATS["geojson"].layers:
             doc = json.loads(export_bytes(ds, layer=layer, fmt="geojson"))
             out.append([f["properties"] for f in doc["features"]])
         member = f"{info.entries[0].split('/')[0]}/geojson/{layer}.geojson"
@@ -377,7 +362,7 @@ def _list_cells(
         text = export_bytes(ds, layer=layer, fmt="csv").decode("utf-8-sig")
         out.append(list(csv.DictReader(io.StringIO(text, newline=""))))
     elif fmt in ("kml", "gpkg"):
-        if layer in WRITERS[fmt].layers:
+        if layer in FORMATS[fmt].layers:
             path = tmp / f"{layer}.{fmt}"
             path.write_bytes(export_bytes(ds, layer=layer, fmt=fmt))
             out.append(pyogrio.read_dataframe(path, layer=layer, read_geometry=False))
@@ -505,9 +490,83 @@ def test_ogrinfo_sees_transport_nodes_as_points(tmp_path: Path) -> None:
 
 
 def test_point_geometry_comes_from_lon_lat() -> None:
-    from zones.export import point_layer
+    from zones.layers import point_layer
 
     frame = point_layer(dataset().transport_nodes, "transport_nodes")
     assert list(frame.columns)[-1] == "geometry"
     assert shapely.equals(frame.geometry.iloc[0], shapely.Point(121.9, 30.0))
     assert frame.geometry.iloc[1] is None
+
+
+# --------------------------------------------------------------------------------------------
+# One layer preparation: the bundle holds what `zones export` writes (issue 9, item 3)
+
+FILTERS = [
+    ParkFilter(),
+    ParkFilter(belts=("north",)),
+    ParkFilter(levels=("national",)),
+    ParkFilter(belts=("east",), designated_only=True),
+]
+
+
+@pytest.mark.parametrize("park_filter", FILTERS, ids=["all", "north", "national", "east-desig"])
+def test_bundle_layers_are_the_exports_of_the_same_filter(
+    tmp_path: Path, park_filter: ParkFilter
+) -> None:
+    ds = dataset()
+    info = write_bundle(ds, tmp_path / "b.zip", park_filter=park_filter)
+    root = info.entries[0].split("/")[0]
+    geojson_layers = [e.split("/")[-1].removesuffix(".geojson") for e in info.entries
+                      if e.startswith(f"{root}/geojson/") and e.endswith(".geojson")]  # fmt: skip
+    assert geojson_layers == ["belts", "districts", "parks", "transport_nodes"]
+    with zipfile.ZipFile(info.path) as zf:
+        for layer in geojson_layers:
+            bundled = zf.read(f"{root}/geojson/{layer}.geojson")
+            exported = export_bytes(ds, layer=layer, fmt="geojson", park_filter=park_filter)
+            assert bundled == exported, layer
+    gpkg = vsizip(info, "zones.gpkg")
+    for layer, _ in pyogrio.list_layers(gpkg):
+        if layer == "layer_styles":
+            continue
+        path = tmp_path / f"{layer}.gpkg"
+        path.write_bytes(export_bytes(ds, layer=layer, fmt="gpkg", park_filter=park_filter))
+        exported = pyogrio.read_dataframe(path, layer=layer)
+        bundled = pyogrio.read_dataframe(gpkg, layer=layer)
+        columns = [c for c in exported.columns if c != "geometry"]
+        assert [c for c in bundled.columns if c != "geometry"] == columns, layer
+        pd.testing.assert_frame_equal(bundled[columns], exported[columns], obj=layer)
+        if "geometry" in exported.columns:
+            assert list(bundled.geometry) == list(exported.geometry), layer
+
+
+def test_a_belt_filter_keeps_its_belts_in_every_export(tmp_path: Path) -> None:
+    ds = dataset()
+    f = ParkFilter(belts=("east",))
+    doc = json.loads(export_bytes(ds, layer="belts", park_filter=f))
+    assert [feature["properties"]["id"] for feature in doc["features"]] == ["east"]
+    info = write_bundle(ds, tmp_path / "b.zip", park_filter=f)
+    for member in ("zones.gpkg", "shapefile/belts.shp"):
+        frame = pyogrio.read_dataframe(vsizip(info, member), layer="belts")
+        assert list(frame["id"]) == ["east"], member
+    # Without a belt in the filter, every belt stays, whatever else the filter says.
+    doc = json.loads(export_bytes(ds, layer="belts", park_filter=ParkFilter(levels=("national",))))
+    assert [feature["properties"]["id"] for feature in doc["features"]] == ["north", "east"]
+
+
+def test_bundled_geometries_stay_valid_where_plain_rounding_would_break_them(
+    tmp_path: Path,
+) -> None:
+    # A spike 4e-8 degree above the bottom edge: rounding to 7 decimals would make it touch.
+    ring = [(121.0, 30.0), (121.001, 30.0), (121.001, 30.001), (121.0005, 30.00000004),
+            (121.0, 30.001)]  # fmt: skip
+    assert shapely.Polygon(ring).is_valid
+    ds = dataset()
+    geoms = [shapely.Polygon(ring), *list(ds.parks.geometry)[1:]]
+    ds = dataclasses.replace(ds, parks=ds.parks.set_geometry(geoms, crs="EPSG:4326"))
+    info = write_bundle(ds, tmp_path / "b.zip", crs="EPSG:4549")
+    for member in ("zones.gpkg", "shapefile/parks.shp"):
+        parks = pyogrio.read_dataframe(vsizip(info, member), layer="parks")
+        assert parks.geometry.is_valid.all(), member
+    with zipfile.ZipFile(info.path) as zf:
+        doc = json.loads(zf.read("b/geojson/parks.geojson"))
+    assert shapely.geometry.shape(doc["features"][0]["geometry"]).is_valid

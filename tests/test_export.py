@@ -29,18 +29,11 @@ from zones.atomic import atomic_write
 from zones.build import build_dataset
 from zones.dataset import LIST_COLUMNS, SPATIAL_LAYERS, TABLE_LAYERS, Dataset
 from zones.errors import UnknownValueError, ZonesError
-from zones.export import (
-    FORMULA_LEADS,
-    WKT_COLUMN,
-    WRITERS,
-    Writer,
-    export_bytes,
-    export_file,
-    format_for_path,
-    get_writer,
-    neutralise_formula,
-)
+from zones.export import WKT_COLUMN, export_bytes, export_file
+from zones.fields import FORMULA_LEADS, neutralise_formula
 from zones.filters import ParkFilter
+from zones.formats import FORMATS, ExportRequest, Format, format_for_path, get_format
+from zones.layers import export_selection
 
 HOSTILE = "测试\"园区\"<&>,; 'x'"
 #: Fields LIBKML adds to every layer it reads (the KML <name>, <description>, styles...).
@@ -57,7 +50,7 @@ KML_FIELDS = {
     "drawOrder",
     "icon",
 }
-CASES = [(fmt, layer) for fmt in ("geojson", "gpkg", "csv", "kml") for layer in WRITERS[fmt].layers]
+CASES = [(fmt, layer) for fmt in ("geojson", "gpkg", "csv", "kml") for layer in FORMATS[fmt].layers]
 BAD_INPUT = Path(__file__).parent / "fixtures" / "bad_input"
 #: Cells a spreadsheet would run as formulas, one per leading character (OWASP).
 FORMULA_CELLS: list[str] = json.loads((BAD_INPUT / "formula_cells.json").read_text("utf-8"))[
@@ -130,7 +123,7 @@ def _read_back(path: Path, fmt: str, layer: str) -> pd.DataFrame:
 @pytest.mark.parametrize(("fmt", "layer"), CASES)
 def test_round_trip_loses_nothing(tmp_path: Path, fmt: str, layer: str) -> None:
     ds = _dataset()
-    out = export_file(ds, tmp_path / f"{layer}{WRITERS[fmt].extensions[0]}", layer=layer)
+    out = export_file(ds, tmp_path / f"{layer}{FORMATS[fmt].extension}", layer=layer)
     back = _read_back(out, fmt, layer)
     original = ds.layer(layer)
 
@@ -368,7 +361,11 @@ def test_formulas_from_input_files_are_neutralised_from_build_to_csv(tmp_path: P
     assert row["footprint_source"] == "'" + source
     assert row["sources"] == "'" + FORMULA_CELLS[1] + ";plan:L7"
     for column, value in cells.items():
-        if column != "sources":
+        if column in ("area_source", "location_source"):  # the survey's, from `zones build`
+            assert row[column] == f"surveyed footprint: {source}", column
+        elif column == "location_note":  # the recorded note, then the build's
+            assert row[column].startswith("'" + value + " Point computed by"), column
+        elif column != "sources":
             assert row[column] == "'" + value, column
     # GeoJSON is not a spreadsheet: it keeps the raw text.
     props = next(
@@ -386,7 +383,7 @@ def test_other_formats_keep_formula_text_raw(tmp_path: Path, fmt: str) -> None:
     parks["footprint_source"] = [FORMULA_CELLS[0], *list(parks["footprint_source"])[1:]]
     parks["notes"] = [FORMULA_CELLS[3], *list(parks["notes"])[1:]]
     ds = dataclasses.replace(ds, parks=parks)
-    out = export_file(ds, tmp_path / f"parks{WRITERS[fmt].extensions[0]}")
+    out = export_file(ds, tmp_path / f"parks{FORMATS[fmt].extension}")
     back = _read_back(out, fmt, "parks")
     assert back.loc[0, "footprint_source"] == FORMULA_CELLS[0]
     assert back.loc[0, "notes"] == FORMULA_CELLS[3]
@@ -492,15 +489,16 @@ def test_unknown_layer_is_refused() -> None:
 )
 def test_format_for_path(name: str, fmt: str) -> None:
     assert format_for_path(name) == fmt
-    assert get_writer(fmt.upper()).name == fmt
+    assert get_format(fmt.upper()).name == fmt
 
 
 def test_registry_is_open(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    def write(ds: Dataset, layer: str, path: Path) -> None:
-        path.write_text(f"{layer}:{len(ds.layer(layer))}", encoding="utf-8")
+    def write(ds: Dataset, path: Path, request: ExportRequest) -> None:
+        selected = export_selection(ds, request.park_filter)
+        path.write_text(f"{request.layer}:{len(selected.layer(request.layer))}", encoding="utf-8")
 
     monkeypatch.setitem(
-        WRITERS, "count", Writer("count", (".count",), "text/plain", ("parks",), write)
+        FORMATS, "count", Format("count", (".count",), "text/plain", None, ("parks",), write)
     )
     assert export_bytes(_dataset(), fmt="count") == b"parks:4"
     out = export_file(
@@ -536,12 +534,12 @@ def test_export_file_keeps_old_file_when_writer_fails(
     target = tmp_path / "parks.geojson"
     target.write_bytes(b"previous export")
 
-    def fail_midway(ds: Dataset, layer: str, path: Path) -> None:
+    def fail_midway(ds: Dataset, path: Path, request: ExportRequest) -> None:
         path.write_bytes(b'{"type":"FeatureCollection","features":[')
         raise RuntimeError("disk full")
 
     monkeypatch.setitem(
-        WRITERS, "geojson", dataclasses.replace(WRITERS["geojson"], write=fail_midway)
+        FORMATS, "geojson", dataclasses.replace(FORMATS["geojson"], writer=fail_midway)
     )
     with pytest.raises(RuntimeError, match="disk full"):
         export_file(_dataset(), target)

@@ -13,9 +13,8 @@ import pytest
 from tests.factories import make_dataset
 from zones import fields
 from zones.build import build_dataset
-from zones.dataset import SPATIAL_LAYERS, TABLE_LAYERS, Dataset
+from zones.dataset import POINT_TABLES, SPATIAL_LAYERS, TABLE_LAYERS, Dataset
 from zones.errors import UnknownValueError
-from zones.export import POINT_TABLES
 
 ALL_LAYERS = SPATIAL_LAYERS + TABLE_LAYERS
 

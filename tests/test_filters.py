@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.factories import make_dataset
+from tests.factories import FOOTPRINT_STRINGS, footprint_dimension, make_dataset
 from tests.inputs import write_inputs
+from zones import filters, i18n, urlstate
 from zones.build import build
-from zones.cli import main
+from zones.cli import main, parser
 from zones.dataset import Dataset
 from zones.errors import EmptyValueError, UnknownValueError, ZonesError
 from zones.filters import (
+    DIMENSIONS,
     ParkFilter,
     apply_filter,
     describe_filter,
     expand_industries,
+    filter_choices,
     filter_dataset,
     filter_slug,
     industry_ancestors,
@@ -29,6 +34,9 @@ from zones.filters import (
 EVEN, ODD, ALL = ["p0", "p2", "p4"], ["p1", "p3", "p5"], [f"p{i}" for i in range(6)]
 
 
+TYPES = ["国家级经济技术开发区", "综合保税区", "新区", "综合保税区", "经济技术开发区", ""]
+
+
 def _dataset() -> Dataset:
     """make_dataset(6), varied so that every kind of constraint tells parks apart.
 
@@ -36,7 +44,8 @@ def _dataset() -> Dataset:
     east; p0 is national, the rest provincial. Industries (designated in brackets):
     p0 automotive+NEV [automotive], p1 new-materials [new-materials], p2 automotive only [NEV],
     p3 new-materials, p4 NEV only (the child of automotive), p5 new-materials+biomedicine.
-    automotive has the aliases 汽车产业 and Auto.
+    automotive has the aliases 汽车产业 and Auto. Park types: p0 国家级经济技术开发区, p1 and p3
+    综合保税区, p2 新区, p4 经济技术开发区, p5 none.
     """
     ds = make_dataset(6)
     industries = ds.industries.copy()
@@ -50,6 +59,7 @@ def _dataset() -> Dataset:
     industry_ids[5] = ["biomedicine", "new-materials"]
     parks["industry_ids"] = industry_ids
     parks["designated_industry_ids"] = designated
+    parks["type"] = TYPES
     return dataclasses.replace(ds, industries=industries, parks=parks)
 
 
@@ -98,6 +108,27 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
     ("level code", {"levels": ["national"]}, ["p0"]),
     ("level zh", {"levels": ["省级"]}, ["p1", "p2", "p3", "p4", "p5"]),
     ("level unknown", {"levels": ["unknown"]}, []),
+    # park types: as the data writes them, English name (any case), its slug
+    ("type zh", {"types": ["综合保税区"]}, ["p1", "p3"]),
+    ("type en", {"types": ["Comprehensive BONDED zone"]}, ["p1", "p3"]),
+    ("type slug", {"types": ["new-area"]}, ["p2"]),
+    (
+        "two types",
+        {"types": ["新区", "national economic and technological development zone"]},
+        [
+            "p0",
+            "p2",
+        ],
+    ),
+    (
+        "type+level",
+        {"types": ["国家级经济技术开发区", "综合保税区"], "levels": ["省级"]},
+        [
+            "p1",
+            "p3",
+        ],
+    ),
+    ("type+belt", {"types": ["经济技术开发区"], "belts": ["north"]}, ["p4"]),
     # text: zh name, en name, id; case-insensitive substring
     ("text zh", {"text": "园区3"}, ["p3"]),
     ("text en", {"text": "test park 1"}, ["p1"]),
@@ -176,6 +207,9 @@ UNKNOWN = [
     ("districts", "北", "district", ["北仑区"]),
     ("levels", "nationl", "level", ["national"]),
     ("industries", "zzzz", "industry", []),
+    ("types", "综合保税", "type", ["综合保税区"]),
+    ("types", "new aera", "type", ["new area"]),
+    ("types", "保税区", "type", ["综合保税区"]),  # a type no park of the data has is unknown
 ]
 
 
@@ -205,6 +239,8 @@ EMPTY = [
     ("tiers", ["\u3000"], "tier"),  # a full-width space is blank too
     ("districts", "", "district"),
     ("levels", [" "], "level"),
+    ("types", "", "type"),
+    ("types", ["新区", "  "], "type"),
 ]
 
 
@@ -235,6 +271,7 @@ def cli_gpkg(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ["--tier", " "],
         ["--district", ""],
         ["--level", ""],
+        ["--type", ""],
         ["--industry", "汽车", "--industry", ""],
         ["--search", ""],
         ["--search", "  "],
@@ -394,6 +431,32 @@ DESCRIPTIONS = [
         "gone中涉及gone-too的园区 0 个",
         "0 parks in gone with gone-too",
     ),
+    (
+        ParkFilter(types=("综合保税区",)),
+        2,
+        "类型为综合保税区的园区 2 个",
+        "2 parks of type comprehensive bonded zone",
+    ),
+    (
+        ParkFilter(
+            belts=("east",),
+            districts=("330206",),
+            types=("综合保税区", "新区"),
+            industries=("new-materials",),
+            levels=("provincial",),
+            designated_only=True,
+        ),
+        1,
+        "东部临港产业带中位于北仑区、类型为综合保税区或新区、指定发展新材料的省级园区 1 个",
+        "1 provincial park in Eastern Port Industrial Belt and Beilun of type comprehensive "
+        "bonded zone or new area designated for New materials",
+    ),
+    (
+        ParkFilter(types=("某类园区",)),  # a type without an English name shows as written
+        0,
+        "类型为某类园区的园区 0 个",
+        "0 parks of type 某类园区",
+    ),
 ]
 
 
@@ -422,6 +485,11 @@ SLUGS = [
     (ParkFilter(designated_only=True), "designated"),
     (ParkFilter(text="Test Park"), "text-test-park"),
     (ParkFilter(industries=("Weird id_with/slash",)), "industry-weird-id-with-slash"),
+    (ParkFilter(types=("综合保税区",)), "type-comprehensive-bonded-zone"),
+    (
+        ParkFilter(levels=("national",), types=("新区",), designated_only=True, text="x"),
+        "level-national_type-new-area_designated_text-x",
+    ),
 ]
 
 
@@ -441,3 +509,149 @@ def test_filter_slug_of_chinese_text_and_long_filters_is_short_ascii() -> None:
     assert slug != filter_slug(DS, fewer)
     for f, _ in SLUGS:
         assert all(c.isalnum() or c in "-_+" for c in filter_slug(DS, f))
+
+
+def test_filter_slug_of_a_type_without_an_english_name_is_a_hash() -> None:
+    slug = filter_slug(DS, ParkFilter(types=("某类园区",)))
+    assert slug.startswith("type-") and slug.isascii() and len(slug) == len("type-") + 8
+
+
+# --- the registry ---------------------------------------------------------------------------
+
+
+def test_filter_choices_order_and_labels() -> None:
+    zh = filter_choices(DS, "zh")
+    assert list(zh) == ["belts", "industries", "tiers", "districts", "levels", "types"]
+    assert list(zh["belts"]) == ["north", "east"]  # by the belts' order
+    industries = list(zh["industries"])
+    # Tier order first, each sub-industry right after its parent.
+    assert industries == ["automotive", "new-energy-vehicles", "new-materials", "biomedicine"]
+    assert zh["industries"]["new-energy-vehicles"] == "优势产业 › 汽车及零部件 › 新能源汽车"
+    en = filter_choices(DS, "en")
+    assert en["industries"]["biomedicine"] == "Emerging industries › Biomedicine"
+    assert en["districts"] == {"330281": "Yuyao", "330206": "Beilun"}
+    assert zh["levels"]["unknown"] == "级别不详"
+    # Park types: those of the data, in the order of i18n.PARK_TYPES, named in each language.
+    assert zh["types"] == {
+        t: t for t in ["国家级经济技术开发区", "经济技术开发区", "综合保税区", "新区"]
+    }
+    assert en["types"] == {
+        "国家级经济技术开发区": "national economic and technological development zone",
+        "经济技术开发区": "economic and technological development zone",
+        "综合保税区": "comprehensive bonded zone",
+        "新区": "new area",
+    }
+    assert {t: i18n.park_type_label(t, "en") for t in en["types"]} == en["types"]
+
+
+def test_every_dimension_is_declared_once_with_distinct_names() -> None:
+    for attr in ("key", "name", "url_key", "cli_option", "slug", "widget_key"):
+        values = [getattr(d, attr) for d in DIMENSIONS]
+        assert len(values) == len(set(values)), attr
+    assert not set(d.url_key for d in DIMENSIONS) & set(urlstate.VIEW_KEYS)
+    for d in DIMENSIONS:
+        for key in (d.label, d.help, d.placeholder, f"field.{d.url_key}"):
+            if key:
+                assert set(i18n.STRINGS[key]) == set(i18n.LANGS), key
+
+
+def test_park_filter_is_one_mapping_by_dimension() -> None:
+    f = ParkFilter(types="新区", belts=["north"], text="  x ", designated_only=0)
+    assert f.values == (("belts", ("north",)), ("types", ("新区",)), ("text", "x"))
+    assert f == ParkFilter(f.values) == ParkFilter(belts=("north",), types=("新区",), text="x")
+    assert f.types == f.get("types") == ("新区",) and f.designated_only is False
+    assert ParkFilter(belts=(), levels="", text=" ").is_empty
+    with pytest.raises(TypeError, match="unknown dimension"):
+        ParkFilter(colour=("red",))
+    with pytest.raises(TypeError, match="unknown dimension"):
+        resolve_filter(DS, colour=["red"])
+    with pytest.raises(AttributeError):
+        _ = f.colour
+
+
+def test_one_registered_dimension_reaches_every_consumer(
+    monkeypatch: pytest.MonkeyPatch,
+    cli_gpkg: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A dimension added to DIMENSIONS, and nothing else (but its i18n strings), is resolved,
+    applied, described, slugged, put in and read from a link, and offered by ``zones export``."""
+    monkeypatch.setattr(filters, "DIMENSIONS", [*DIMENSIONS, footprint_dimension()])
+    for key, text in FOOTPRINT_STRINGS.items():
+        monkeypatch.setitem(i18n.STRINGS, key, text)
+
+    # The library: resolve (id, name, alias; unknown and empty refused), apply, describe, slug.
+    f = resolve_filter(DS, footprints=["Surveyed"], belts=["north"])
+    assert f == ParkFilter(belts=("north",), footprints=("surveyed",))
+    assert list(apply_filter(DS, f)["id"]) == ["p0"]
+    indicative = resolve_filter(DS, footprints="estimated")  # an alias
+    assert list(apply_filter(DS, indicative)["id"]) == ["p1", "p2", "p3", "p4", "p5"]
+    with pytest.raises(UnknownValueError, match=r"unknown footprint 'surveyd'.*surveyed"):
+        resolve_filter(DS, footprints=["surveyd"])
+    with pytest.raises(EmptyValueError, match="empty footprint value"):
+        resolve_filter(DS, footprints=[""])
+    assert describe_filter(DS, f, 1) == "北部湾区产业带中范围为实测范围的园区 1 个"
+    assert describe_filter(DS, f, 1, "en") == (
+        "1 park in Northern Bay Area Industrial Belt whose footprint is surveyed"
+    )
+    assert filter_slug(DS, f) == "belt-north_footprint-surveyed"
+    assert filter_choices(DS, "en")["footprints"] == {
+        "surveyed": "surveyed",
+        "indicative": "indicative",
+    }
+
+    # The link: written, read back, unknown values reported, the key owned by the app.
+    state = urlstate.ViewState(f, park="p0")
+    query = urlstate.to_query(state)
+    assert query == {"belt": "north", "footprint": "surveyed", "park": "p0"}
+    allowed = urlstate.allowed_values(DS, ("none",))
+    assert allowed["footprint"] == {"surveyed", "indicative"}
+    assert urlstate.from_query(query, allowed) == (state, [])
+    assert urlstate.from_query({"footprint": "surveyed,lunar"}, allowed) == (
+        urlstate.ViewState(footprints=("surveyed",)),
+        [urlstate.Notice("footprint", ("lunar",))],
+    )
+    assert "footprint" in urlstate.query_keys()
+    assert urlstate.query_updates({"footprint": ["surveyed"]}, {}) == ({}, ["footprint"])
+
+    # The command line: the option, its help, and an export filtered by it.
+    export = next(
+        a for a in parser()._actions if isinstance(a, argparse._SubParsersAction)
+    ).choices["export"]
+    option = next(a for a in export._actions if "--footprint" in a.option_strings)
+    assert option.help == "footprint: surveyed or indicative"
+    out = tmp_path / "parks.geojson"
+    args = ["export", "--dataset", str(cli_gpkg), "--out", str(out), "--footprint", "surveyed"]
+    assert main(args) == 0
+    assert "范围为实测范围的园区 0 个" in capsys.readouterr().out
+    assert main([*args[:-1], "indicative", "--lang", "en"]) == 0
+    assert "3 parks whose footprint is indicative" in capsys.readouterr().out
+    assert main([*args[:-1], "lunar"]) == 2
+    assert "unknown footprint 'lunar'" in capsys.readouterr().err
+
+
+# --- park type through the command line -----------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["新区", "New Area", "new-area", "ＮＥＷ ＡＲＥＡ"])
+def test_cli_exports_by_park_type(
+    cli_gpkg: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str
+) -> None:
+    out = tmp_path / "parks.geojson"
+    args = ["export", "--dataset", str(cli_gpkg), "--out", str(out), "--type", value]
+    assert main(args) == 0
+    assert "类型为新区的园区 1 个" in capsys.readouterr().out
+    features = json.loads(out.read_text(encoding="utf-8"))["features"]
+    assert [f["properties"]["id"] for f in features] == ["qianwan-new-area"]
+
+
+def test_cli_unknown_park_type_exits_2_with_close_matches(
+    cli_gpkg: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "parks.geojson"
+    args = ["export", "--dataset", str(cli_gpkg), "--out", str(out), "--type", "经济开发区"]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "unknown type '经济开发区'" in err and "did you mean: 省级经济开发区" in err
+    assert not out.exists()

@@ -105,18 +105,3 @@ def test_pick_name_falls_back_to_the_other_language() -> None:
 )
 def test_format_km2(value: float, text: str) -> None:
     assert i18n.format_km2(value) == text
-
-
-def test_filter_options_order_and_labels() -> None:
-    ds = make_dataset(3)
-    zh = i18n.filter_options(ds, "zh")
-    assert list(zh) == ["belts", "industries", "tiers", "districts", "levels"]
-    assert list(zh["belts"]) == ["north", "east"]  # by the belts' order
-    industries = list(zh["industries"])
-    # Tier order first, each sub-industry right after its parent.
-    assert industries == ["automotive", "new-energy-vehicles", "new-materials", "biomedicine"]
-    assert zh["industries"]["new-energy-vehicles"] == "优势产业 › 汽车及零部件 › 新能源汽车"
-    en = i18n.filter_options(ds, "en")
-    assert en["industries"]["biomedicine"] == "Emerging industries › Biomedicine"
-    assert en["districts"] == {"330281": "Yuyao", "330206": "Beilun"}
-    assert zh["levels"]["unknown"] == "级别不详"

@@ -43,16 +43,20 @@ from zones.settings import DATA_DIR, GEO_DIR, PROJECTED
 
 PARKS = load_parks(DATA_DIR)
 #: Parks with a sourced location, used by the fixtures.
-LOCATIONS = PARKS.set_index("id")[["name_zh", "lon", "lat"]]
+LOCATIONS = PARKS.set_index("id")[["name_zh", "lon", "lat", "area_km2"]]
 
 
 # --------------------------------------------------------------------------------------------
 # Fixtures built in code
 
 
-def square_m(park_id: str, width: float = 3000.0, height: float = 2000.0) -> Polygon:
-    """A rectangle (EPSG:4549 metres) centred on the park's sourced location."""
-    lon, lat = LOCATIONS.loc[park_id, ["lon", "lat"]]
+def square_m(park_id: str, width: float | None = None, height: float | None = None) -> Polygon:
+    """A rectangle (EPSG:4549 metres) centred on the park's sourced location: by default 3:2 of
+    the park's recorded area (as a real survey would be), or 3 km × 2 km when it has none."""
+    lon, lat, area = LOCATIONS.loc[park_id, ["lon", "lat", "area_km2"]]
+    if width is None and height is None and np.isfinite(float(area)):
+        width, height = np.sqrt(float(area) * 1.5e6), np.sqrt(float(area) / 1.5 * 1e6)
+    width, height = width or 3000.0, height or 2000.0
     centre = to_metres(Point(float(lon), float(lat)))
     half_w, half_h = width / 2, height / 2
     return box(centre.x - half_w, centre.y - half_h, centre.x + half_w, centre.y + half_h)
@@ -370,7 +374,7 @@ def test_second_import_replaces_its_parks_and_keeps_the_others_then_undo_walks_b
     after_first = target.read_bytes()
 
     rows = [{"park_id": "ningbo-etdz"}, {"park_id": "fenghua-edz"}]
-    geoms = [square_deg("ningbo-etdz", width=1000), square_deg("fenghua-edz")]
+    geoms = [square_deg("ningbo-etdz", width=6000), square_deg("fenghua-edz")]
     second = write_geojson(tmp_path / "second.geojson", gdf(rows, geoms))
     preview = preview_file(second, PARKS, geo_dir=geo_dir)
     assert {m.park_id: m.replaces for m in preview.matched} == {
@@ -720,7 +724,7 @@ def test_a_zones_bundle_sent_back_imports_only_what_was_surveyed(tmp_path: Path)
     pyogrio.write_dataframe(parks, back, layer="parks", promote_to_multi=True)
     preview = preview_file(back, PARKS)
     assert [(m.park_id, m.how) for m in preview.matched] == [("ningbo-etdz", "id")]
-    assert preview.matched[0].area_km2 == pytest.approx(6.0, rel=1e-3)
+    assert preview.matched[0].area_km2 == pytest.approx(29.6, rel=1e-3)
     skipped = [p for p in preview.errors if p.field == "footprint"]
     assert len(skipped) == len(parks) - 1
     assert "marked footprint = indicative" in skipped[0].message

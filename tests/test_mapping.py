@@ -11,7 +11,7 @@ import shapely
 
 from tests.conftest import HOSTILE
 from tests.factories import make_dataset
-from zones import assets, mapping
+from zones import assets, crs, mapping, styles
 from zones.dataset import Dataset
 from zones.filters import ParkFilter, apply_filter
 
@@ -56,7 +56,7 @@ def embedded_collections(html: str) -> list[dict]:
 
 def park_collections(html: str) -> list[dict]:
     """The park collections (surveyed, indicative, estimated): last but the selection."""
-    return embedded_collections(html)[-1 - len(mapping.PARK_CLASSES) : -1]
+    return embedded_collections(html)[-1 - len(styles.PARK_CLASSES) : -1]
 
 
 @pytest.fixture(scope="module")
@@ -80,12 +80,12 @@ def test_park_features_are_trimmed_and_rounded(ds: Dataset) -> None:
     assert first["properties"] == {"name": "Test Park 0", "ind": 0, "est": 0}
     assert fc["features"][1]["properties"] == {"name": "Test Park 1", "ind": 1, "est": 5000}
     coords = re.findall(r"\d+\.\d+", json.dumps(fc))
-    assert max(len(c.split(".")[1]) for c in coords) <= mapping.DISPLAY_DECIMALS
+    assert max(len(c.split(".")[1]) for c in coords) <= crs.DISPLAY_DECIMALS
 
 
 def test_indicative_footprints_and_estimated_locations_are_drawn_differently(ds: Dataset) -> None:
     surveyed, indicative, estimated = (
-        mapping.SURVEYED_STYLE, mapping.INDICATIVE_STYLE, mapping.ESTIMATED_STYLE
+        styles.SURVEYED_STYLE, styles.INDICATIVE_STYLE, styles.ESTIMATED_STYLE
     )  # fmt: skip
     assert not surveyed.get("dashArray")
     assert indicative["dashArray"] and estimated["dashArray"]
@@ -174,7 +174,7 @@ def test_only_parks_are_interactive(ds: Dataset) -> None:
     html = render(ds, selected="p1")
     # Districts, belts and the selection outline: non-interactive; park layers: interactive.
     assert html.count('"interactive": false') == 1 + len(ds.belts) + 1
-    assert html.count("layer.bindTooltip(box") == len(mapping.PARK_CLASSES)
+    assert html.count("layer.bindTooltip(box") == len(styles.PARK_CLASSES)
     selected = embedded_collections(html)[-1]
     assert [f["id"] for f in selected["features"]] == ["p1"]
 
@@ -227,7 +227,7 @@ def _attribution(html: str) -> str:
      ("#12345g", "#777777"), ("#1f77b4;x", "#777777")],
 )  # fmt: skip
 def test_safe_color(value: object, expected: str) -> None:
-    assert mapping.safe_color(value) == expected
+    assert styles.safe_color(value) == expected
 
 
 def test_view_for_a_park_zooms_in_and_centres() -> None:

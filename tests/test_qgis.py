@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from tests.factories import make_dataset
-from zones import mapping, qgis
+from zones import qgis, styles
 from zones.errors import UnknownValueError
 from zones.fields import shapefile_names
 
@@ -46,9 +46,9 @@ def test_belts_use_each_belts_colour_like_the_app() -> None:
     renderer = root.find("renderer-v2")
     assert renderer is not None
     assert (renderer.get("type"), renderer.get("attr")) == ("categorizedSymbol", "id")
-    app = mapping._belt_style("#000000")
-    assert app["fillOpacity"] == qgis.BELT_FILL_OPACITY
-    assert app["opacity"] == qgis.BELT_OPACITY and app["weight"] == qgis.BELT_WEIGHT
+    app = styles.belt_style("#000000")
+    assert app["fillOpacity"] == styles.BELT_FILL_OPACITY
+    assert app["opacity"] == styles.BELT_OPACITY and app["weight"] == styles.BELT_WEIGHT
     belts = ds.belts[["id", "color", "name_zh"]].itertuples(index=False)
     for belt_id, color, name in belts:
         opts = _symbol_options(root, belt_id)
@@ -66,10 +66,10 @@ def test_indicative_parks_are_dashed_and_lighter_than_surveyed() -> None:
     indicative = _symbol_options(root, "indicative")
     assert surveyed["outline_style"] == "solid" and indicative["outline_style"] == "dash"
     assert surveyed["color"] == qgis.qgis_color(
-        mapping.SURVEYED_STYLE["fillColor"], mapping.SURVEYED_STYLE["fillOpacity"]
+        styles.SURVEYED_STYLE["fillColor"], styles.SURVEYED_STYLE["fillOpacity"]
     )
     assert indicative["color"] == qgis.qgis_color(
-        mapping.INDICATIVE_STYLE["fillColor"], mapping.INDICATIVE_STYLE["fillOpacity"]
+        styles.INDICATIVE_STYLE["fillColor"], styles.INDICATIVE_STYLE["fillOpacity"]
     )
     s, i = _rgba(surveyed["color"]), _rgba(indicative["color"])
     assert i[3] < s[3]  # more transparent

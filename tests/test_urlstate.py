@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.factories import make_dataset
 from zones.dataset import save_dataset
+from zones.filters import ParkFilter
 from zones.urlstate import (
     KEYS,
     MAX_TEXT,
@@ -47,6 +48,7 @@ def test_empty_query_is_the_default_view(allowed: dict[str, frozenset[str]]) -> 
         ViewState(districts=("330206",), levels=("national", "provincial")),
         ViewState(designated_only=True, text="杭州湾 park"),
         ViewState(park="p2", lang="en", basemap="osm"),
+        ViewState(types=("经济技术开发区",), levels=("national",)),
         ViewState(
             belts=("east",), industries=("new-materials",), designated_only=True,
             park="p1", lang="en", basemap="amap",
@@ -60,6 +62,9 @@ def test_round_trip(state: ViewState, allowed: dict[str, frozenset[str]]) -> Non
 def test_to_query_writes_only_non_defaults_with_commas() -> None:
     state = ViewState(belts=("north", "east"), designated_only=True, park="p1")
     assert to_query(state) == {"belt": "north,east", "designated": "1", "park": "p1"}
+    state = ViewState(ParkFilter(types=("新区", "综合保税区"), text="港"), lang="en")
+    assert to_query(state) == {"type": "新区,综合保税区", "q": "港", "lang": "en"}
+    assert state.types == ("新区", "综合保税区") and state.park_filter.text == "港"
 
 
 def test_repeated_keys_and_commas_are_both_read(allowed: dict[str, frozenset[str]]) -> None:
@@ -77,6 +82,13 @@ def test_repeated_keys_and_commas_are_both_read(allowed: dict[str, frozenset[str
         ({"tier": "x"}, ViewState(), [Notice("tier", ("x",))]),
         ({"district": "999999"}, ViewState(), [Notice("district", ("999999",))]),
         ({"level": "galactic"}, ViewState(), [Notice("level", ("galactic",))]),
+        (
+            {"type": "新区,经济技术开发区"},
+            ViewState(types=("经济技术开发区",)),
+            [
+                Notice("type", ("新区",)),  # no park of the dataset has that type
+            ],
+        ),
         ({"park": "p99"}, ViewState(), [Notice("park", ("p99",))]),
         ({"lang": "fr"}, ViewState(), [Notice("lang", ("fr",))]),
         ({"basemap": "tianditu"}, ViewState(), [Notice("basemap", ("tianditu",))]),
@@ -145,6 +157,7 @@ def test_allowed_values_come_from_the_dataset(allowed: dict[str, frozenset[str]]
     assert allowed["park"] == {"p0", "p1", "p2", "p3"}
     assert allowed["district"] == {"330281", "330206"}
     assert allowed["level"] == {"national", "provincial", "unknown"}
+    assert allowed["type"] == {"经济技术开发区"}  # the types the parks have
     assert allowed["basemap"] == set(BASEMAPS)
 
 

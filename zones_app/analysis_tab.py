@@ -40,7 +40,7 @@ def render_matrix(ctx: Context) -> None:
         format_func=lambda b: t(f"analysis.basis.{b}", lang),
         help=t("analysis.basis_help", lang),
     )
-    long, spec = loaders.matrix_data(ctx.gpkg, ctx.mtime, basis, lang)
+    long, spec = loaders.matrix_data(ctx.store, ctx.revision, basis, lang)
     if long.empty:
         st.info(t("analysis.matrix_empty", lang))
         return

@@ -13,21 +13,27 @@ from zones.filters import ParkFilter
 
 @dataclass(frozen=True)
 class Paths:
-    """The built dataset the app shows, and the geo/ and data/ folders imports write to."""
+    """The store the app shows (a GeoPackage path or a PostGIS URL), and the geo/ and data/
+    folders a rebuild reads."""
 
-    gpkg: Path
+    store: str
     geo_dir: Path
     data_dir: Path
+
+    @property
+    def gpkg(self) -> Path:
+        """The embedded store's file (where builds write when the store is a GeoPackage)."""
+        return Path(self.store)
 
 
 @dataclass(frozen=True)
 class Context:
-    """The state of one run: dataset (and its file's mtime, the cache key), language, basemap,
-    Tianditu token, filter and the parks it shows."""
+    """The state of one run: dataset (and the store's revision, the cache key), language,
+    basemap, Tianditu token, filter and the parks it shows."""
 
     ds: Dataset
     paths: Paths
-    mtime: float
+    revision: str
     lang: str
     basemap: str
     token: str | None
@@ -36,6 +42,6 @@ class Context:
     shown_ids: frozenset[str]
 
     @property
-    def gpkg(self) -> str:
-        """The dataset's path as the cached loaders key it."""
-        return str(self.paths.gpkg)
+    def store(self) -> str:
+        """The store as the cached loaders key it."""
+        return self.paths.store

@@ -1,12 +1,14 @@
 """Download buttons for the data: the map tab's parks and belts, the GIS tab's bundle.
 
-Files are built only when a button is clicked (``data`` is a callable), with today's date and
-the filter in their names.
+The formats offered are the registry's (:data:`zones.formats.FORMATS`): every one-layer format
+that holds parks on the map tab, the bundle on the GIS tab; each download is
+:func:`zones.export.export_bytes` with the sidebar's filter, so it holds what ``zones export``
+writes for the same filter. Files are built only when a button is clicked (``data`` is a
+callable), with today's date and the filter in their names.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from functools import partial
 
@@ -14,10 +16,11 @@ import pandas as pd
 import streamlit as st
 
 from zones import views
-from zones.bundle import CRS_CHOICES, DEFAULT_CRS, bundle_bytes
-from zones.export import WRITERS, export_bytes
+from zones.crs import DEFAULT_EXPORT_CRS, EXPORT_CRS, crs_label
+from zones.export import export_bytes
 from zones.filters import ParkFilter, describe_filter, filter_slug
-from zones.i18n import field_description, label, md_text, t
+from zones.formats import FORMATS, layer_formats
+from zones.i18n import field_description, md_text, t
 from zones_app.context import Context
 
 
@@ -25,18 +28,16 @@ def render_downloads(ctx: Context) -> None:
     """Format choice, the filtered parks and the chosen belts, and what each field holds."""
     ds, f, lang = ctx.ds, ctx.park_filter, ctx.lang
     st.subheader(t("export.header", lang))
-    fmt = st.radio(
+    choices = {fmt.name: fmt for fmt in layer_formats("parks")}  # the bundle: see the GIS tab
+    name = st.radio(
         t("export.format", lang),
-        [n for n, w in WRITERS.items() if "parks" in w.layers and n != "bundle"],  # see GIS tab
+        list(choices),
         key="export_fmt",
         horizontal=True,
-        format_func=lambda x: label("fmt", x, lang),
+        format_func=lambda x: choices[x].label(lang),
     )
-    writer = WRITERS[fmt]
+    fmt = choices[name]
     today = dt.date.today().isoformat()
-    belt_ds = (
-        dataclasses.replace(ds, belts=ds.belts[ds.belts["id"].isin(f.belts)]) if f.belts else ds
-    )
     belt_slug = filter_slug(ds, ParkFilter(belts=f.belts))
     c1, c2 = st.columns(2)
     c1.download_button(
@@ -45,19 +46,19 @@ def render_downloads(ctx: Context) -> None:
         on_click="ignore",
         icon=":material/download:",
         disabled=not len(ctx.shown),
-        data=partial(export_bytes, ds, layer="parks", fmt=fmt, park_filter=f),
-        mime=writer.media_type,
-        file_name=f"ningbo-parks_{filter_slug(ds, f)}_{today}{writer.extensions[0]}",
+        data=partial(export_bytes, ds, layer="parks", fmt=fmt.name, park_filter=f),
+        mime=fmt.media_type,
+        file_name=f"ningbo-parks_{filter_slug(ds, f)}_{today}{fmt.extension}",
     )
     c2.download_button(
         t("export.belts", lang),
         key="dl_belts",
         on_click="ignore",
         icon=":material/download:",
-        disabled="belts" not in writer.layers,
-        data=partial(export_bytes, belt_ds, layer="belts", fmt=fmt),
-        mime=writer.media_type,
-        file_name=f"ningbo-belts_{belt_slug}_{today}{writer.extensions[0]}",
+        disabled="belts" not in fmt.layers,
+        data=partial(export_bytes, ds, layer="belts", fmt=fmt.name, park_filter=f),
+        mime=fmt.media_type,
+        file_name=f"ningbo-belts_{belt_slug}_{today}{fmt.extension}",
     )
     st.caption(t("export.note", lang))
     with st.expander(t("export.fields", lang)):
@@ -80,14 +81,15 @@ def render_downloads(ctx: Context) -> None:
 def render_bundle(ctx: Context) -> None:
     """The GIS bundle (a zip with a GeoPackage, styles and notes) of the filtered parks."""
     ds, f, lang = ctx.ds, ctx.park_filter, ctx.lang
+    bundle = FORMATS["bundle"]
     st.subheader(t("gis.bundle_header", lang))
     st.markdown(md_text(describe_filter(ds, f, len(ctx.shown), lang)))
     crs = st.selectbox(
         t("gis.bundle_crs", lang),
-        list(CRS_CHOICES),
-        index=list(CRS_CHOICES).index(DEFAULT_CRS),
+        list(EXPORT_CRS),
+        index=EXPORT_CRS.index(DEFAULT_EXPORT_CRS),
         key="bundle_crs",
-        format_func=lambda c: views.crs_label(c, lang, CRS_CHOICES),
+        format_func=lambda c: crs_label(c, lang),
     )
     bundle_name = views.bundle_file_name(filter_slug(ds, f), crs, dt.date.today())
     st.download_button(
@@ -97,15 +99,16 @@ def render_bundle(ctx: Context) -> None:
         icon=":material/download:",
         disabled=not len(ctx.shown),
         data=partial(
-            bundle_bytes,
+            export_bytes,
             ds,
+            fmt=bundle.name,
             crs=crs,
             park_filter=f,
             lang=lang,
             geo_dir=ctx.paths.geo_dir,
-            root=bundle_name.removesuffix(".zip"),
+            file_name=bundle_name,
         ),
-        mime="application/zip",
+        mime=bundle.media_type,
         file_name=bundle_name,
     )
     st.caption(t("gis.bundle_help", lang))

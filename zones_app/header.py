@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shlex
-from pathlib import Path
 
 import streamlit as st
 
@@ -15,7 +14,7 @@ from zones.settings import PLAN_NAME
 ss = st.session_state
 
 
-def render_load_error(path: Path, exc: ZonesError, lang: str) -> None:
+def render_load_error(path: str, exc: ZonesError, lang: str) -> None:
     """Say why the built dataset cannot be read and the command that rebuilds it there."""
     st.title(t("app.title", lang))
     reason = exc.problem.message if isinstance(exc, DataError) else str(exc)

@@ -1,4 +1,5 @@
-"""Cached loaders, keyed on the dataset's file and its modification time.
+"""Cached loaders, keyed on the store and its revision (which moves with every rebuild and
+every change accepted or reverted, by this app server or any other on the same store).
 
 ``cache_resource``: shared, never copied, so treat the results as read-only (tests check that
 the mapping functions do not modify the GeoJSON they are given).
@@ -6,31 +7,40 @@ the mapping functions do not modify the GeoJSON they are given).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import streamlit as st
 
 from zones import mapping, views
-from zones.dataset import Dataset, load_dataset
+from zones.dataset import Dataset
+from zones.errors import ZonesError
 from zones.filters import ParkFilter, apply_filter
+from zones.store import open_store
 
 
-def file_mtime(path: Path) -> float:
-    """``path``'s modification time, 0.0 when it does not exist (the load then says why)."""
-    return path.stat().st_mtime if path.exists() else 0.0
+def display_name(store: str) -> str:
+    """``store`` as pages may show it: a PostGIS URL without its password."""
+    return open_store(store).url
+
+
+def revision(store: str) -> str:
+    """The store's revision (one small query): the cache key of everything below. A store
+    that cannot be read gives "unreadable", and :func:`load` then says why."""
+    try:
+        return open_store(store).revision()
+    except ZonesError:
+        return "unreadable"
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
-def load(path: str, mtime: float) -> Dataset:
-    """The built dataset at ``path`` (raises :class:`zones.errors.ZonesError`)."""
-    return load_dataset(path)
+def load(store: str, revision: str) -> Dataset:
+    """The dataset of ``store`` with its accepted changes (raises ZonesError)."""
+    return open_store(store).dataset()
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def base_features(path: str, mtime: float, lang: str, basemap: str) -> tuple[dict, dict]:
+def base_features(store: str, revision: str, lang: str, basemap: str) -> tuple[dict, dict]:
     """The districts' and belts' GeoJSON for the map."""
-    ds = load(path, mtime)
+    ds = load(store, revision)
     return (
         mapping.district_features(ds.districts, lang=lang, basemap=basemap),
         mapping.belt_features(ds.belts, lang=lang, basemap=basemap),
@@ -38,15 +48,15 @@ def base_features(path: str, mtime: float, lang: str, basemap: str) -> tuple[dic
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def park_features(path: str, mtime: float, f: ParkFilter, lang: str, basemap: str) -> dict:
+def park_features(store: str, revision: str, f: ParkFilter, lang: str, basemap: str) -> dict:
     """The GeoJSON of the parks that ``f`` shows."""
-    ds = load(path, mtime)
+    ds = load(store, revision)
     return mapping.park_features(apply_filter(ds, f), lang=lang, basemap=basemap)
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def matrix_data(path: str, mtime: float, basis: str, lang: str) -> tuple[pd.DataFrame, dict]:
+def matrix_data(store: str, revision: str, basis: str, lang: str) -> tuple[pd.DataFrame, dict]:
     """The matrix's long table and its heatmap as a Vega-Lite spec (Altair's validation of
     the spec costs ~40 ms, so it is done once)."""
-    long = views.matrix_long(load(path, mtime), basis, lang)
+    long = views.matrix_long(load(store, revision), basis, lang)
     return long, views.matrix_chart(long, lang).to_dict()

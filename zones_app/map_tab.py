@@ -69,8 +69,8 @@ def _update_view(parks_fc: dict) -> None:
 def render_map(ctx: Context) -> None:
     """The map with the parks the filter shows; a click selects a park."""
     lang, basemap = ctx.lang, ctx.basemap
-    districts_fc, belts_fc = loaders.base_features(ctx.gpkg, ctx.mtime, lang, basemap)
-    parks_fc = loaders.park_features(ctx.gpkg, ctx.mtime, ctx.park_filter, lang, basemap)
+    districts_fc, belts_fc = loaders.base_features(ctx.store, ctx.revision, lang, basemap)
+    parks_fc = loaders.park_features(ctx.store, ctx.revision, ctx.park_filter, lang, basemap)
     _update_view(parks_fc)
     base = mapping.base_map(
         districts_fc,

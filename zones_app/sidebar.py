@@ -6,25 +6,17 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from zones import mapping, urlstate, views
+from zones import filters, mapping, urlstate, views
 from zones.dataset import Dataset
-from zones.i18n import LANG_NAMES, LANGS, filter_options, t
-from zones_app.state import FILTER_KEYS, TAB_KEY
+from zones.filters import FLAG, MULTI, ParkFilter
+from zones.i18n import LANG_NAMES, LANGS, t
+from zones_app.state import TAB_KEY, set_widgets
 
 ss = st.session_state
-FILTER_LABELS = {
-    "belts": "filter.belt",
-    "industries": "filter.industry",
-    "tiers": "filter.tier",
-    "districts": "filter.district",
-    "levels": "filter.level",
-}
 
 
 def clear_filters() -> None:
-    for key in FILTER_KEYS.values():
-        ss[key] = []
-    ss.update(f_designated=False, f_text="")
+    set_widgets(ParkFilter())
 
 
 def keep_tab() -> None:
@@ -33,9 +25,37 @@ def keep_tab() -> None:
         ss[TAB_KEY] = label
 
 
+def render_filters(ds: Dataset, lang: str) -> None:
+    """One widget per filter dimension (filters.DIMENSIONS), in its order."""
+    choices = filters.filter_choices(ds, lang)
+    for d in filters.DIMENSIONS:
+        label = t(d.label, lang)
+        help_text = t(d.help, lang) if d.help else None
+        if d.kind == MULTI:
+            options = choices[d.key]
+            ss[d.widget_key] = [v for v in ss.get(d.widget_key, []) if v in options]
+            st.multiselect(
+                label,
+                list(options),
+                key=d.widget_key,
+                format_func=options.get,
+                placeholder=t(d.placeholder or "filter.placeholder", lang),
+                help=help_text,
+            )
+        elif d.kind == FLAG:
+            st.checkbox(label, key=d.widget_key, help=help_text)
+        else:
+            st.text_input(
+                label,
+                key=d.widget_key,
+                placeholder=t(d.placeholder, lang) if d.placeholder else None,
+                max_chars=urlstate.MAX_TEXT,
+                help=help_text,
+            )
+
+
 def render_sidebar(ds: Dataset, lang: str, basemaps: Sequence[str]) -> str:
     """Draw the sidebar's widgets (their values are in session state); return the basemap."""
-    options = filter_options(ds, lang)
     with st.sidebar:
         st.radio(
             t("app.language", lang),
@@ -46,27 +66,7 @@ def render_sidebar(ds: Dataset, lang: str, basemaps: Sequence[str]) -> str:
             on_change=keep_tab,
         )
         st.header(t("filter.header", lang))
-        for name, key in FILTER_KEYS.items():
-            ss[key] = [v for v in ss.get(key, []) if v in options[name]]
-            st.multiselect(
-                t(FILTER_LABELS[name], lang),
-                list(options[name]),
-                key=key,
-                format_func=options[name].get,
-                placeholder=t("filter.placeholder", lang),
-                help=t("filter.industry_help", lang) if name == "industries" else None,
-            )
-        st.checkbox(
-            t("filter.designated_only", lang),
-            key="f_designated",
-            help=t("filter.designated_help", lang),
-        )
-        st.text_input(
-            t("filter.text", lang),
-            key="f_text",
-            placeholder=t("filter.text_placeholder", lang),
-            max_chars=urlstate.MAX_TEXT,
-        )
+        render_filters(ds, lang)
         st.button(t("filter.reset", lang), on_click=clear_filters, key="reset_btn")
         st.divider()
         if ss.get("basemap") not in basemaps:

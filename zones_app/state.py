@@ -4,23 +4,16 @@ the widgets make, and the view written back to the URL so a copied link reopens 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import streamlit as st
 
-from zones import urlstate
+from zones import filters, urlstate
 from zones.dataset import Dataset
-from zones.filters import ParkFilter, resolve_filter
+from zones.filters import MULTI, Dimension, ParkFilter, resolve_filter
 from zones.i18n import norm_lang
 
 ss = st.session_state
-#: ParkFilter field -> the key of its sidebar widget.
-FILTER_KEYS = {
-    "belts": "f_belts",
-    "industries": "f_industries",
-    "tiers": "f_tiers",
-    "districts": "f_districts",
-    "levels": "f_levels",
-}
 #: The analysis and GIS tabs run only when open; the map tab always runs, so the map (and the
 #: user's zoom) survives a look at another tab.
 TAB_KEY = "view_tab"
@@ -39,16 +32,29 @@ def first_lang(query: Query) -> str:
     return norm_lang(ss.get("lang") or (query.get("lang") or [None])[-1])
 
 
+def widget_value(d: Dimension, value: filters.Value) -> Any:
+    """A dimension's filter value as its sidebar widget holds it (a multiselect a list)."""
+    return list(value) if d.kind == MULTI and isinstance(value, tuple) else value
+
+
+def set_widgets(f: ParkFilter) -> None:
+    """Put ``f`` into the filter widgets (every dimension of filters.DIMENSIONS)."""
+    for d in filters.DIMENSIONS:
+        ss[d.widget_key] = widget_value(d, f.get(d.key))
+
+
+def widget_values() -> dict[str, Any]:
+    """What the filter widgets hold, by dimension key."""
+    return {d.key: ss[d.widget_key] for d in filters.DIMENSIONS}
+
+
 def init_session(ds: Dataset, query: Query, basemaps: Sequence[str]) -> None:
     """On the first run of a session, make the link's view the widgets' state."""
     if "_init" in ss:
         return
     view, notices = urlstate.from_query(query, urlstate.allowed_values(ds, basemaps))
-    for name, key in FILTER_KEYS.items():
-        ss[key] = list(getattr(view, name))
+    set_widgets(view.park_filter)
     ss.update(
-        f_designated=view.designated_only,
-        f_text=view.text,
         lang=view.lang,
         basemap=view.basemap,
         park=view.park,
@@ -62,23 +68,13 @@ def init_session(ds: Dataset, query: Query, basemaps: Sequence[str]) -> None:
 
 def current_filter(ds: Dataset) -> ParkFilter:
     """The filter the sidebar's widgets hold."""
-    return resolve_filter(
-        ds,
-        **{n: ss[k] for n, k in FILTER_KEYS.items()},
-        designated_only=ss["f_designated"],
-        text=ss["f_text"],
-    )
+    return resolve_filter(ds, **widget_values())
 
 
 def write_query(query: Query, lang: str, basemap: str) -> None:
     """Put the current view into the URL, changing only the keys that differ."""
     view = urlstate.ViewState(
-        **{n: tuple(ss[k]) for n, k in FILTER_KEYS.items()},
-        designated_only=ss["f_designated"],
-        text=ss["f_text"].strip(),
-        park=ss["park"],
-        lang=lang,
-        basemap=basemap,
+        ParkFilter(**widget_values()), park=ss["park"], lang=lang, basemap=basemap
     )
     to_set, to_delete = urlstate.query_updates(query, urlstate.to_query(view))
     for key in to_delete:

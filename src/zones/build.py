@@ -12,6 +12,7 @@ import contextlib
 import hashlib
 import math
 import sqlite3
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,9 +26,16 @@ from shapely.geometry.base import BaseGeometry
 
 from zones import geometry as geo
 from zones.analysis import connectivity
-from zones.dataset import SPATIAL_LAYERS, TABLE_LAYERS, Dataset, save_dataset
-from zones.errors import DataError, Problem, ValidationError
-from zones.settings import DATA_DIR, DEFAULT_FOOTPRINT_KM2, DEFAULT_GPKG, GEO_DIR, WGS84
+from zones.dataset import SPATIAL_LAYERS, TABLE_LAYERS, Dataset
+from zones.errors import DataError, Problem, ValidationError, ZonesError
+from zones.settings import (
+    DATA_DIR,
+    DEFAULT_FOOTPRINT_KM2,
+    DEFAULT_GPKG,
+    GEO_DIR,
+    WGS84,
+    is_database_url,
+)
 from zones.tables import SCHEMAS, Table, read_table, read_text
 from zones.validate import check_citations, check_references, check_sources, errors_in
 
@@ -36,6 +44,9 @@ PARTS_FILE = "district_parts.geojson"
 #: Surveyed park boundaries (written by `zones import`); optional.
 SURVEYED_FILE = "surveyed_footprints.geojson"
 PLAN_FILE = "plan.zh.txt"
+#: A park with a surveyed footprint lies in the districts (and belt areas) holding at least this
+#: share of its footprint, so that slivers along a boundary do not count.
+OVERLAP_SHARE = 0.01
 #: Bumped when a build from the same inputs would differ (new layer, new column): older
 #: builds then count as stale.
 BUILD_FORMAT = 2
@@ -263,9 +274,13 @@ class _Assembler:
         records, geoms = [], []
         for row in self.t["parks"].rows:
             pid = row["id"]
+            if pid in surveyed:  # its location, districts and area follow the survey
+                feat = surveyed[pid]
+                source = str(feat.get("source") or SURVEYED_FILE)
+                row = {**row, **surveyed_facts(row, feat["geometry"], self.district_geom, source)}
             lon, lat, precision = row["lon"], row["lat"], row["location_precision_m"]
             note = row["location_note"]
-            if pid in estimates:
+            if pid in estimates and pid not in surveyed:
                 lon, lat, precision = estimates[pid]
                 note += (
                     f" Point computed by `zones build`: representative point of {anchor_text[pid]}"
@@ -276,13 +291,17 @@ class _Assembler:
                 continue
             point = Point(lon, lat)
             clip = shapely.union_all([self.district_geom[a] for a in row["district_adcodes"]])
-            if row["district_adcodes"] and not clip.buffer(1e-9).contains(point):
+            inside = pid in surveyed or clip.buffer(1e-9).contains(point)
+            if row["district_adcodes"] and not inside:
                 names = "、".join(self.district_name[a] for a in row["district_adcodes"])
                 msg = f"location ({lon}, {lat}) lies outside its district(s) {names}"
                 self._problem(parks_path, row["_line"], "lon", msg)
             if clip.is_empty:
                 clip = land
-            area_belts = {b for b, g in belt_geom.items() if g.contains(point)}
+            if pid in surveyed:
+                area_belts = overlapping(belt_geom, surveyed[pid]["geometry"])
+            else:
+                area_belts = {b for b, g in belt_geom.items() if g.contains(point)}
             for b in sorted(platform.get(pid, set()) - area_belts):
                 msg = (
                     f"the plan names it a platform of {belt_name[b]}, but its location lies "
@@ -392,6 +411,71 @@ class _Assembler:
         return {name: table(name) for name in ("industries", "tiers", "targets", "transport_nodes")}
 
 
+def overlapping(areas: Mapping[str, BaseGeometry], shape: BaseGeometry) -> set[str]:
+    """The keys of ``areas`` holding at least :data:`OVERLAP_SHARE` of ``shape``'s area."""
+    total = geo.area_km2(shape)
+    found = set()
+    for key, area in areas.items():
+        if total <= 0 or not area.intersects(shape):
+            continue
+        share = geo.area_km2(shapely.make_valid(area.intersection(shape))) / total
+        if share >= OVERLAP_SHARE:
+            found.add(key)
+    return found
+
+
+def surveyed_facts(
+    row: Mapping[str, Any],
+    shape: BaseGeometry,
+    district_geom: Mapping[str, BaseGeometry],
+    source: str,
+) -> dict[str, Any]:
+    """The facts of a park's ``row`` that its surveyed footprint ``shape`` (from ``source``)
+    replaces.
+
+    Its location becomes the footprint's representative point (precision: the distance to
+    the footprint's farthest point), its districts those of ``district_geom`` holding at least
+    :data:`OVERLAP_SHARE` of it (else the nearest one: a footprint on reclaimed land), its
+    area the footprint's (EPSG:4549); the notes keep what was recorded before.
+    """
+    said = f"surveyed footprint: {source}"
+    point = shape.representative_point()
+    reach = shapely.hausdorff_distance(geo.to_metres(point), geo.to_metres(shape))
+    adcodes = sorted(overlapping(district_geom, shape)) or [
+        min(district_geom, key=lambda a: district_geom[a].distance(shape))
+    ]
+    lon, area = _number(row.get("lon")), _number(row.get("area_km2"))
+    before = f"({lon}, {row.get('lat')}), {row.get('location_basis')}" if lon == lon else "none"
+    recorded = f"{area:g} km² ({row.get('area_source') or 'no source'})" if area == area else "none"
+    return {
+        "lon": round(point.x, 6),
+        "lat": round(point.y, 6),
+        "location_precision_m": round(reach),
+        "location_basis": "sourced",
+        "location_source": said,
+        "location_note": (
+            f"{row.get('location_note') or ''} Point computed by `zones build` from the {said}: "
+            "its representative point; the precision is the distance to its farthest point. "
+            f"Recorded location before: {before}."
+        ).strip(),
+        "district_adcodes": adcodes,
+        "area_km2": round(geo.area_km2(shape), 3),
+        "area_source": said,
+        "area_note": (
+            f"Area of the {said}, measured in EPSG:4549 by `zones build`; recorded area before: "
+            f"{recorded}. {row.get('area_note') or ''}"
+        ).strip(),
+    }
+
+
+def _number(value: Any) -> float:
+    """``value`` as a float; NaN when it is missing or not a number."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return math.nan
+
+
 def build_dataset(
     geo_dir: Path = GEO_DIR, data_dir: Path = DATA_DIR
 ) -> tuple[Dataset, list[Problem]]:
@@ -443,13 +527,23 @@ def inputs_digest(geo_dir: Path = GEO_DIR, data_dir: Path = DATA_DIR) -> str:
     return digest.hexdigest()
 
 
-def is_stale(out: Path = DEFAULT_GPKG, geo_dir: Path = GEO_DIR, data_dir: Path = DATA_DIR) -> bool:
+def is_stale(
+    out: Path | str = DEFAULT_GPKG, geo_dir: Path = GEO_DIR, data_dir: Path = DATA_DIR
+) -> bool:
     """True unless ``out`` is a sound GeoPackage built by this version from these very inputs.
 
     Modification times are not trusted (a copy, a checkout or a truncated file can all look
     new): the file must pass SQLite's integrity check, hold every layer, and carry the digest
     of the current inputs (:func:`inputs_digest`) that :func:`build` stored in it.
     """
+    if is_database_url(out):
+        from zones.store import open_store
+
+        try:
+            stored = open_store(str(out)).status().built_from
+        except ZonesError:
+            return True
+        return stored != inputs_digest(geo_dir, data_dir)
     out = Path(out)
     if not out.is_file():
         return True
@@ -474,13 +568,17 @@ def built_inputs_digest(path: Path) -> str | None:
 
 
 def build(
-    out: Path = DEFAULT_GPKG, geo_dir: Path = GEO_DIR, data_dir: Path = DATA_DIR
+    out: Path | str = DEFAULT_GPKG, geo_dir: Path = GEO_DIR, data_dir: Path = DATA_DIR
 ) -> tuple[Dataset, list[Problem]]:
-    """Build and write the GeoPackage atomically; on errors nothing is written.
+    """Build and write the layers into the store at ``out`` (a GeoPackage path, written
+    atomically, or a PostGIS URL, written in one transaction); on errors nothing is written.
 
-    The digest of the inputs is stored in the file (see :func:`is_stale`).
+    The store's log of changes is kept; the digest of the inputs is stored with the layers
+    (see :func:`is_stale`).
     """
+    from zones.store import open_store
+
     digest = inputs_digest(geo_dir, data_dir)
     dataset, notes = build_dataset(geo_dir, data_dir)
-    save_dataset(dataset, out, metadata={DIGEST_KEY: digest})
+    open_store(out).write_base(dataset, digest=digest)
     return dataset, notes

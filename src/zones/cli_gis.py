@@ -1,24 +1,28 @@
-"""The GIS round trip on the command line: `zones import` and `zones export --format bundle`.
+"""The GIS round trip on the command line: `zones import` (the bundle is a format of
+``zones export``, see :mod:`zones.formats`).
 
-``add_import_parser(subparsers)`` adds ``zones import``; :func:`run_import` runs it.
-``add_bundle_options(export_parser)`` adds ``--crs`` to ``zones export``, and
-:func:`run_bundle` writes the bundle when the format is ``bundle`` (or ``--out`` ends in
-``.zip`` and no format is given). Both return the exit status and never let an expected error
-escape as a traceback: 0 done, 1 nothing could be imported / bad data, 2 a bad option value.
+``add_import_parser(subparsers)`` adds ``zones import``; :func:`run_import` runs it. It returns
+the exit status and never lets an expected error escape as a traceback: 0 done, 1 nothing could
+be imported / bad data, 2 a bad option value.
 """
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from zones.console import err as _err
 from zones.console import out as _out
 from zones.console import report_error as _report
-from zones.dataset import Dataset
+from zones.crs import IMPORT_CRS
 from zones.errors import UnknownValueError, ZonesError
-from zones.filters import ParkFilter
 from zones.settings import DATA_DIR, GEO_DIR
+
+if TYPE_CHECKING:  # the importer (geopandas, GDAL) loads only when `zones import` runs
+    import pandas as pd
+
+    from zones.importer import ImportPreview
 
 
 def _parse_matches(values: list[str]) -> dict[str, str]:
@@ -51,12 +55,17 @@ def add_import_parser(subparsers: argparse._SubParsersAction) -> argparse.Argume
     p.add_argument("--dry-run", action="store_true", help="show the preview, write nothing")
     p.add_argument("--undo", action="store_true", help="undo the last import")
     p.add_argument(
-        "--crs", help="CRS of a file that has none, e.g. EPSG:4549 (a file's own CRS wins)"
+        "--crs",
+        help=f"CRS of a file that has none, e.g. {', '.join(IMPORT_CRS)} (a file's own CRS wins)",
     )
     p.add_argument(
         "--gcj02", action="store_true", help="coordinates are GCJ-02 (AMap, Tencent): convert"
     )
-    p.add_argument("--layer", help="layer of a GeoPackage, or file in a zip, when several")
+    p.add_argument(
+        "--layer",
+        help="layer of a GeoPackage, or file in a zip (MEMBER, or MEMBER:LAYER for a layer of "
+        "a GeoPackage in the zip), when several",
+    )
     p.add_argument("--id-field", help="attribute holding the park id (default: park_id, id)")
     p.add_argument("--name-field", help="attribute holding the park name (default: name_zh...)")
     p.add_argument("--encoding", help="text encoding of a Shapefile without .cpg (e.g. GBK)")
@@ -67,6 +76,12 @@ def add_import_parser(subparsers: argparse._SubParsersAction) -> argparse.Argume
         metavar="FEATURE=PARK_ID",
         help="take a match: a feature's name, id or #number, and a park id (repeatable)",
     )
+    p.add_argument(
+        "--confirm-mismatch",
+        action="store_true",
+        help="import features whose area (over 3 times off) or position (over 5 km beyond the "
+        "recorded location's precision) differs widely from their park's records",
+    )
     p.add_argument("--geo", type=Path, default=GEO_DIR, help="folder of source geometries")
     p.add_argument("--data", type=Path, default=DATA_DIR, help="folder of attribute tables")
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the preview")
@@ -76,7 +91,7 @@ def add_import_parser(subparsers: argparse._SubParsersAction) -> argparse.Argume
 
 def run_import(args: argparse.Namespace) -> int:
     """Run ``zones import`` with parsed ``args``; returns the exit status."""
-    from zones.importer import apply_import, load_parks, preview_file, undo_import
+    from zones.importer import undo_import
 
     try:
         if args.undo:
@@ -95,34 +110,7 @@ def run_import(args: argparse.Namespace) -> int:
         if args.path is None:
             _err("error: give the PATH of the file to import (or --undo)")
             return 2
-        parks = load_parks(args.data)
-        preview = preview_file(
-            args.path,
-            parks,
-            geo_dir=args.geo,
-            source_crs=args.crs,
-            gcj02=args.gcj02,
-            layer=args.layer,
-            id_field=args.id_field,
-            name_field=args.name_field,
-            encoding=args.encoding,
-            assign=_parse_matches(args.match),
-        )
-        _out(preview.text(args.lang))  # attribute text is plain, control characters dropped
-        if not preview.can_apply:
-            _err(f"error: {preview.file}: nothing could be imported; nothing written")
-            return 1
-        if args.dry_run:
-            _out("dry run: nothing written")
-            return 0
-        result = apply_import(preview, args.geo)
-        _out(
-            f"wrote {result.path}: {len(result.imported)} park(s) imported, "
-            f"{len(result.kept)} earlier surveyed footprint(s) kept"
-        )
-        _out(f"previous version kept as {result.snapshot} (`zones import --undo` restores it)")
-        _out("run `zones build` to rebuild the dataset")
-        return 0
+        return _preview_and_apply(args)
     except ZonesError as exc:
         return _report(exc)
     except OSError as exc:
@@ -134,54 +122,57 @@ def run_import(args: argparse.Namespace) -> int:
         return 1
 
 
-def add_bundle_options(export_parser: argparse.ArgumentParser) -> None:
-    """Add the bundle's ``--crs`` option to the ``zones export`` parser."""
-    export_parser.add_argument(
-        "--crs",
-        default="EPSG:4326",
-        help="bundle only: CRS of the GeoPackage and Shapefiles: EPSG:4326 (default), "
-        "EPSG:4490 (CGCS2000) or EPSG:4549 (CGCS2000 Gauss-Kruger 120E, metres); "
-        "GeoJSON stays EPSG:4326",
+def _preview(args: argparse.Namespace, parks: pd.DataFrame) -> ImportPreview:
+    """The preview of ``args.path`` with the command's options."""
+    from zones.importer import preview_file
+
+    return preview_file(
+        args.path,
+        parks,
+        geo_dir=args.geo,
+        source_crs=args.crs,
+        gcj02=args.gcj02,
+        layer=args.layer,
+        id_field=args.id_field,
+        name_field=args.name_field,
+        encoding=args.encoding,
+        assign=_parse_matches(args.match),
     )
 
 
-def wants_bundle(args: argparse.Namespace) -> bool:
-    """True when ``zones export`` was asked for a bundle (``--format bundle``, or no format
-    and ``--out`` ending in ``.zip``)."""
-    fmt = (getattr(args, "format", None) or "").strip().lower()
-    out = getattr(args, "out", None)
-    return fmt == "bundle" or (not fmt and out is not None and str(out).lower().endswith(".zip"))
+def _preview_and_apply(args: argparse.Namespace) -> int:
+    """Preview ``args.path``, print it, and apply it unless ``--dry-run``; the exit status.
 
-
-def run_bundle(args: argparse.Namespace, dataset: Dataset, park_filter: ParkFilter) -> int:
-    """Write the export bundle for ``zones export --format bundle``; returns the exit status.
-
-    ``dataset`` and ``park_filter`` are resolved by ``zones export``; uses ``args.out``,
-    ``args.crs``, ``args.lang`` and ``args.geo``.
+    The apply holds the import lock (imports running at the same time take turns); when
+    another import changed the surveyed file between the preview and the lock, the file is
+    previewed again against what that import wrote, so nothing it wrote is lost.
     """
-    from zones.bundle import write_bundle
-    from zones.filters import describe_filter
+    from zones.importer import apply_import, import_lock, load_parks, surveyed_digest
 
-    try:
-        lang = getattr(args, "lang", "zh") or "zh"
-        info = write_bundle(
-            dataset,
-            args.out,
-            crs=getattr(args, "crs", None) or "EPSG:4326",
-            park_filter=park_filter,
-            lang=lang,
-            geo_dir=getattr(args, "geo", GEO_DIR),
-        )
-        _out(describe_filter(dataset, park_filter, info.parks, lang=lang))
-        _out(
-            f"wrote {info.path} (bundle, {info.crs}, {len(info.entries)} files, "
-            f"{info.size_bytes:,} bytes)"
-        )
-        for key, count in sorted(info.truncated.items()):
-            _err(f"note: {count} Shapefile cell(s) of {key} cut to 254 bytes (full in GPKG)")
-        return 0
-    except ZonesError as exc:
-        return _report(exc)
-    except OSError as exc:
-        _err(f"error: {exc.filename or ''}: {exc.strerror or exc}")
+    parks = load_parks(args.data)
+    preview = _preview(args, parks)
+    # Attribute text is plain, control characters dropped; problems stay in English, as the
+    # command's errors do.
+    _out(preview.text(args.lang, problem_lang="en"))
+    if not preview.can_apply:
+        _err(f"error: {preview.file}: nothing could be imported; nothing written")
         return 1
+    if args.dry_run:
+        if preview.needs_confirmation and not args.confirm_mismatch:
+            _err("note: applying this file needs --confirm-mismatch (see the mismatches above)")
+        _out("dry run: nothing written")
+        return 0
+    if preview.needs_confirmation and not args.confirm_mismatch:
+        apply_import(preview, args.geo)  # refused, saying what differs and by how much
+    with import_lock(args.geo):
+        if surveyed_digest(args.geo) != preview.surveyed_sha256:
+            _out("note: another import changed the surveyed footprints meanwhile; previewed again")
+            preview = _preview(args, parks)
+        result = apply_import(preview, args.geo, confirm_mismatch=args.confirm_mismatch)
+    _out(
+        f"wrote {result.path}: {len(result.imported)} park(s) imported, "
+        f"{len(result.kept)} earlier surveyed footprint(s) kept"
+    )
+    _out(f"previous version kept as {result.snapshot} (`zones import --undo` restores it)")
+    _out("run `zones build` to rebuild the dataset")
+    return 0

@@ -69,6 +69,10 @@ LIST_COLUMNS: dict[str, tuple[str, ...]] = {
     "targets": (),
     "transport_nodes": ("sources",),
 }
+#: Tables whose rows are places: layer -> (longitude column, latitude column). Every export
+#: format with a geometry of its own gives them a point there (a row without coordinates keeps
+#: a null one); CSV keeps the two columns.
+POINT_TABLES: dict[str, tuple[str, str]] = {"transport_nodes": ("lon", "lat")}
 
 
 @dataclass(frozen=True)
@@ -154,11 +158,17 @@ def save_dataset(
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_write(path) as tmp:
-        for i, name in enumerate(SPATIAL_LAYERS):
-            frame = encode_lists(ds.layer(name), name)
-            extra = {"dataset_metadata": metadata} if metadata and i == 0 else {}
-            pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG", **extra)
-        for name in TABLE_LAYERS:
-            frame = encode_lists(ds.layer(name), name)
-            pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG")
+        write_layers(ds, tmp, metadata=metadata)
     return path
+
+
+def write_layers(ds: Dataset, path: Path, *, metadata: dict[str, str] | None = None) -> None:
+    """Write every layer of ``ds`` into a new GeoPackage at ``path`` (not atomic by itself:
+    :func:`save_dataset` and the embedded store call it on a temporary file)."""
+    for i, name in enumerate(SPATIAL_LAYERS):
+        frame = encode_lists(ds.layer(name), name)
+        extra = {"dataset_metadata": metadata} if metadata and i == 0 else {}
+        pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG", **extra)
+    for name in TABLE_LAYERS:
+        frame = encode_lists(ds.layer(name), name)
+        pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG")

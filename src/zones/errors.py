@@ -78,3 +78,7 @@ class OutputError(ZonesError):
     def __init__(self, path: str, reason: str) -> None:
         self.path, self.reason = path, reason
         super().__init__(f"{path or repr(path)}: {reason}")
+
+
+class StoreError(ZonesError):
+    """The store cannot be used as it is: says what is wrong and the command that fixes it."""

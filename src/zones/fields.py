@@ -22,8 +22,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from zones.dataset import POINT_TABLES
 from zones.errors import UnknownValueError
-from zones.export import LIST_SEPARATOR, POINT_TABLES, neutralise_formula
 
 #: Kinds of columns: how each format stores them.
 KINDS = ("text", "list", "real", "integer", "geometry")
@@ -31,9 +31,12 @@ KINDS = ("text", "list", "real", "integer", "geometry")
 SHAPEFILE_NAME_MAX = 10
 _SHAPEFILE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,9}$")
 
+#: Separator of list items in every flat format (CSV, KML, GeoPackage, Shapefile).
+LIST_SEPARATOR = ";"
 #: How each export format stores ``list`` columns: ``array`` (a JSON array, GeoJSON only) or
-#: ``joined`` (text, the items joined by :data:`zones.export.LIST_SEPARATOR`: what QGIS filters
-#: with ``"field" LIKE '%item%'`` or ``string_to_array("field", ';')``).
+#: ``joined`` (text, the items joined by :data:`LIST_SEPARATOR`: what QGIS filters with
+#: ``"field" LIKE '%item%'`` or ``string_to_array("field", ';')``). Every format that writes
+#: list columns has an entry: :func:`zones.layers.export_frame` encodes by it.
 LIST_ENCODING: dict[str, str] = {
     "geojson": "array",
     "gpkg": "joined",
@@ -41,6 +44,18 @@ LIST_ENCODING: dict[str, str] = {
     "csv": "joined",
     "kml": "joined",
 }
+#: How each export format stores the rows of a point table (:data:`zones.dataset.POINT_TABLES`):
+#: ``point`` (a point geometry at lon/lat, null where the row has no coordinates) or ``columns``
+#: (the lon and lat columns only). :func:`zones.layers.export_frame` follows it.
+POINT_ENCODING: dict[str, str] = {
+    "geojson": "point",
+    "gpkg": "point",
+    "shapefile": "point",
+    "csv": "columns",
+    "kml": "point",
+}
+#: Leading characters that make a spreadsheet read a cell as a formula (OWASP, CSV injection).
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 _FORMAT_NAMES = {
     "geojson": "GeoJSON",
     "gpkg": "GeoPackage",
@@ -50,11 +65,25 @@ _FORMAT_NAMES = {
 }
 
 
+def neutralise_formula(text: str) -> str:
+    """``text`` with a leading ``'`` when it starts like a spreadsheet formula, else as is.
+
+    OWASP's rule against CSV injection: a cell starting with ``=``, ``+``, ``-``, ``@``, a tab
+    or a carriage return is prefixed with a single quote, so Excel, LibreOffice and Numbers
+    show it as text; the rest of the cell is kept. Apply it to text cells only: a negative
+    number in a numeric column is a number, not a formula. Every CSV zones writes applies it
+    (the exports, ``fields.csv``); every other format keeps text as it is.
+    """
+    return "'" + text if text.startswith(FORMULA_LEADS) else text
+
+
 def format_rules(lang: str = "zh") -> tuple[str, ...]:
     """How the exports encode lists, text in CSV and point tables, as sentences in ``lang``."""
     arrays = [_FORMAT_NAMES[f] for f, how in LIST_ENCODING.items() if how == "array"]
     joined = [_FORMAT_NAMES[f] for f, how in LIST_ENCODING.items() if how == "joined"]
     points = ", ".join(POINT_TABLES)
+    as_points = [_FORMAT_NAMES[f] for f, how in POINT_ENCODING.items() if how == "point"]
+    as_columns = [_FORMAT_NAMES[f] for f, how in POINT_ENCODING.items() if how == "columns"]
     if lang == "en":
         return (
             f"List fields: JSON arrays in {', '.join(arrays)}; text joined by "
@@ -63,8 +92,9 @@ def format_rules(lang: str = "zh") -> tuple[str, ...]:
             "gets a leading `'` so that spreadsheets show it as text, not as a formula (OWASP, "
             "CSV injection); numeric columns are untouched; GeoJSON, GeoPackage, Shapefile and "
             "KML keep the text as it is.",
-            f"{points}: a point at lon/lat in the bundle; a row without a sourced coordinate "
-            "(location_basis = missing) is kept with an empty geometry.",
+            f"{points}: a point at lon/lat in {', '.join(as_points)} (a row without a sourced "
+            "coordinate, location_basis = missing, is kept with an empty geometry); lon and lat "
+            f"columns only in {', '.join(as_columns)}.",
         )
     return (
         f"列表字段（list）：{'、'.join(arrays)} 中为 JSON 数组；{'、'.join(joined)} 中为以 "
@@ -72,8 +102,8 @@ def format_rules(lang: str = "zh") -> tuple[str, ...]:
         "CSV：以 `=`、`+`、`-`、`@`、制表符或回车开头的文字单元格前加单引号 `'`，使电子表格将其"
         "显示为文字而不作为公式执行（OWASP 防 CSV 注入规则）；数字列不变；GeoJSON、GeoPackage、"
         "Shapefile 与 KML 保留原文。",
-        f"{points}：导出包中为 lon/lat 处的点；没有出处坐标（location_basis = missing）的行保留，"
-        "几何为空。",
+        f"{points}：{'、'.join(as_points)} 中为 lon/lat 处的点（没有出处坐标即 location_basis = "
+        f"missing 的行保留，几何为空）；{'、'.join(as_columns)} 中仅有 lon 与 lat 列。",
     )
 
 
@@ -276,8 +306,8 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         _f("note", "note", "text", "说明", "note"),
         _f("sources", "sources", "list", "来源列表", "sources"),
         _f("geometry", "", "geometry",
-           "交通节点位置（点，来自 lon/lat；无出处坐标时为空，仅见于导出包）",
-           "node location (a point at lon/lat; empty without a sourced coordinate; bundle only)"),
+           "交通节点位置（点，来自 lon/lat；无出处坐标时为空；CSV 中无此列）",
+           "node location (a point at lon/lat; empty without a sourced coordinate; not in CSV)"),
     ),
 }
 
@@ -381,7 +411,7 @@ def dictionary_csv(layers: Iterable[str] | None = None) -> bytes:
     """The dictionary as CSV: UTF-8 with a BOM (Excel), every cell quoted, ``\\n`` line ends.
 
     Cells that start like a spreadsheet formula get a leading ``'``, as in every CSV export
-    (:func:`zones.export.neutralise_formula`).
+    (:func:`neutralise_formula`).
     """
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\n")

@@ -1,4 +1,13 @@
-"""Park filters: resolve what a user typed into ids, select parks, and describe the selection.
+"""Park filters: one registry of filter dimensions, and the filter they make.
+
+Every dimension a user can filter parks by (belt, industry, tier, district, level, park type,
+designated only, name search) is declared **once**, as one :class:`Dimension` in
+:data:`DIMENSIONS`: its names (key, link key, CLI option, file-name slug, i18n label), its
+vocabulary, its mask over the parks and its part of the filter sentence in each language. The
+app's sidebar and link (:mod:`zones.urlstate`), the options of ``zones export``,
+:func:`resolve_filter`, :func:`apply_filter`, :func:`describe_filter` and :func:`filter_slug`
+all iterate that list (read at call time), so adding a dimension is adding one entry, plus its
+i18n strings.
 
 One :class:`ParkFilter` drives the map, the tables, the exports and the CLI alike. It holds ids
 only; :func:`resolve_filter` turns ids, Chinese names, English names and aliases into those ids
@@ -12,8 +21,9 @@ import difflib
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields, replace
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, Literal, NamedTuple
 
 import geopandas as gpd
 import numpy as np
@@ -22,6 +32,7 @@ import pandas as pd
 from zones import cells
 from zones.dataset import Dataset
 from zones.errors import EmptyValueError, UnknownValueError
+from zones.i18n import PARK_TYPES, pick_name
 
 #: Park levels: code -> (Chinese label, English label).
 LEVELS: dict[str, tuple[str, str]] = {
@@ -35,6 +46,15 @@ _DISTRICT_SUFFIXES_ZH = ("区", "县", "市")
 _DISTRICT_SUFFIXES_EN = (" district", " county", " city")
 _MAX_SUGGESTIONS = 5
 
+#: The kinds of dimension: several ids (a multiselect, a repeatable option, ``a,b`` in a link),
+#: an on/off flag, or free text.
+MULTI: Literal["multi"] = "multi"
+FLAG: Literal["flag"] = "flag"
+TEXT: Literal["text"] = "text"
+Kind = Literal["multi", "flag", "text"]
+#: A dimension's value in a filter: ids (multi), True (flag) or the text (text).
+Value = tuple[str, ...] | bool | str
+
 
 def _as_tuple(values: Iterable[str] | str | None) -> tuple[str, ...]:
     """``values`` as a tuple of strings; a lone string is one value, not its characters."""
@@ -45,58 +65,239 @@ def _as_tuple(values: Iterable[str] | str | None) -> tuple[str, ...]:
     return tuple(str(v) for v in values)
 
 
+def _norm(text: str) -> str:
+    """Key for comparing what a user typed: NFKC (full-width -> ASCII), trimmed, case-folded."""
+    return unicodedata.normalize("NFKC", str(text)).strip().casefold()
+
+
+def _short_hash(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
+
+
+def _slug_part(value: str) -> str:
+    """``value`` as lowercase ASCII ``[a-z0-9-]``; non-ASCII values become a short hash."""
+    slug = re.sub(r"[^a-z0-9]+", "-", value.casefold()).strip("-")
+    return slug if slug and value.isascii() else _short_hash(value)
+
+
+# --------------------------------------------------------------------------------------------
+# What a dimension is
+
+
 @dataclass(frozen=True)
-class ParkFilter:
-    """Which parks to show. Every field holds ids; an empty field is no constraint.
+class Option:
+    """One value a multi-valued dimension offers: its id, its names, other keys it accepts."""
+
+    id: str
+    zh: str = ""
+    en: str = ""
+    aliases: tuple[str, ...] = ()
+
+    def name(self, lang: str) -> str:
+        """The name in ``lang``, else in the other language, else the id."""
+        first, second = (self.en, self.zh) if lang == "en" else (self.zh, self.en)
+        return first or second or self.id
+
+
+@dataclass(frozen=True)
+class Words:
+    """What a dimension's part of the filter sentence is made of.
+
+    ``values``: the dimension's chosen values in the sentence's language (names joined with
+    或 / "or"; the text itself for a name search; "" for a flag). ``f``: the whole filter, for a
+    part that depends on another dimension (指定发展 vs 涉及).
+    """
+
+    values: str
+    f: ParkFilter
+
+
+class Part(NamedTuple):
+    """A dimension's part of the filter sentence in one language: its slot, and its words
+    (``None`` when it has nothing to say). The slots, in sentence order, are
+    :data:`SENTENCE_SLOTS`."""
+
+    slot: str
+    say: Callable[[Words], str | None]
+
+
+#: Where a dimension's part goes in the sentence of each language, in order.
+#: zh: ``{scope}中{where、what}的{level}园区 N 个``;
+#: en: ``N {level} parks in {place and place} {kind} {what}``.
+SENTENCE_SLOTS: dict[str, tuple[str, ...]] = {
+    "zh": ("scope", "where", "what", "level"),
+    "en": ("level", "place", "kind", "what"),
+}
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """One way to filter parks, declared once for every consumer.
 
     Attributes
     ----------
-    belts
+    key
+        Its name in a :class:`ParkFilter` (``f.belts``) and in :func:`resolve_filter`.
+    name
+        What errors call it (``unknown belt 'x'``, ``empty search value``).
+    kind
+        :data:`MULTI` (several ids), :data:`FLAG` (on/off) or :data:`TEXT` (free text).
+    url_key
+        Its key in the app's link (:mod:`zones.urlstate`).
+    cli_option, cli_help
+        Its option of ``zones export`` and the option's help.
+    slug
+        Its prefix in file names (:func:`filter_slug`).
+    label
+        i18n key of its sidebar widget; ``help`` and ``placeholder``: i18n keys of the
+        widget's help and placeholder (``None`` for none; a multiselect's default placeholder
+        is ``filter.placeholder``). The link's notices name it by ``field.<url_key>``.
+    mask
+        ``mask(ds, f)``: which parks of ``ds.parks`` its value in ``f`` keeps (called only
+        when it has a value).
+    zh, en
+        Its part of :func:`describe_filter`'s sentence in each language.
+    vocabulary
+        ``vocabulary(ds)``: the options of a multi-valued dimension, in display order; it
+        resolves what users type, bounds what a link may hold and names ids in sentences.
+    choices
+        ``choices(ds, lang)``: the sidebar's ``{id: label}``, when not the vocabulary's names.
+    slug_value
+        One value (an id, or the text) as ASCII for :func:`filter_slug`.
+    widget_key
+        The app's session-state key of its widget (default ``f_<key>``).
+    """
+
+    key: str
+    name: str
+    kind: Kind
+    url_key: str
+    cli_option: str
+    cli_help: str
+    slug: str
+    label: str
+    mask: Callable[[Dataset, ParkFilter], np.ndarray]
+    zh: Part
+    en: Part
+    vocabulary: Callable[[Dataset], list[Option]] | None = None
+    choices: Callable[[Dataset, str], dict[str, str]] | None = None
+    slug_value: Callable[[str], str] = _slug_part
+    help: str | None = None
+    placeholder: str | None = None
+    widget_key: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.widget_key:
+            object.__setattr__(self, "widget_key", f"f_{self.key}")
+        if (self.kind == MULTI) != (self.vocabulary is not None):
+            raise ValueError(f"dimension {self.key!r}: a vocabulary if and only if multi-valued")
+        for lang, part in (("zh", self.zh), ("en", self.en)):
+            if part.slot not in SENTENCE_SLOTS[lang]:
+                raise ValueError(f"dimension {self.key!r}: no {lang} sentence slot {part.slot!r}")
+
+    @property
+    def empty(self) -> Value:
+        """Its value when it constrains nothing: ``()``, ``False`` or ``""``."""
+        return () if self.kind == MULTI else False if self.kind == FLAG else ""
+
+    def normalize(self, value: Any) -> Value:
+        """``value`` as this dimension stores it: a tuple of ids (a list or a lone string is
+        accepted), a bool, or stripped text."""
+        if self.kind == MULTI:
+            return _as_tuple(value)
+        if self.kind == FLAG:
+            return bool(value)
+        return str(value or "").strip()
+
+    def options(self, ds: Dataset) -> list[Option]:
+        """Its vocabulary's options for ``ds`` ([] for a flag or a text)."""
+        return self.vocabulary(ds) if self.vocabulary is not None else []
+
+
+def dimension(key: str) -> Dimension:
+    """The dimension of :data:`DIMENSIONS` whose ``key`` is ``key``.
+
+    Raises
+    ------
+    KeyError
+        When no dimension has that key.
+    """
+    for d in DIMENSIONS:
+        if d.key == key:
+            return d
+    raise KeyError(key)
+
+
+# --------------------------------------------------------------------------------------------
+# The filter
+
+
+@dataclass(frozen=True, init=False)
+class ParkFilter:
+    """Which parks to show: the value of each dimension that constrains; hashable.
+
+    Build it with one keyword per dimension key (``ParkFilter(belts=("north",),
+    designated_only=True)``), lists and lone strings accepted; read a dimension as an attribute
+    (``f.belts``, ``f.designated_only``, ``f.text``) or with :meth:`get`. ``values`` holds the
+    dimensions that constrain, in :data:`DIMENSIONS` order, so equal filters are equal:
+
+    ``belts``
         Belt ids (``belts.id``); a park matches when it lies in any of them.
-    industries
+    ``industries``
         Industry ids; a park matches when it has any of them or any of their descendants.
-    tiers
+    ``tiers``
         Tier ids; a park matches when it has any industry of any of these tiers.
-    districts
+    ``districts``
         District adcodes; a park matches when it lies in any of them.
-    levels
+    ``levels``
         Level codes (``national``, ``provincial``, ``unknown``).
-    designated_only
+    ``types``
+        Park types as the data writes them (``parks.type``: 新区, 综合保税区...).
+    ``designated_only``
         Match industries and tiers against the industries a park is *designated* for
         (``designated_industry_ids``) rather than every linked industry; with no industry or
         tier chosen, keep the parks that have any designated industry.
-    text
+    ``text``
         Case-insensitive substring of the park's Chinese name, English name or id.
     """
 
-    belts: tuple[str, ...] = ()
-    industries: tuple[str, ...] = ()
-    tiers: tuple[str, ...] = ()
-    districts: tuple[str, ...] = ()
-    levels: tuple[str, ...] = ()
-    designated_only: bool = False
-    text: str = ""
+    values: tuple[tuple[str, Value], ...] = ()
 
-    def __post_init__(self) -> None:
-        # Accept lists (and a lone string) but store tuples, so the filter stays hashable.
-        for name in ("belts", "industries", "tiers", "districts", "levels"):
-            object.__setattr__(self, name, _as_tuple(getattr(self, name)))
-        object.__setattr__(self, "text", (self.text or "").strip())
-        object.__setattr__(self, "designated_only", bool(self.designated_only))
+    def __init__(self, values: Iterable[tuple[str, Any]] = (), **by_key: Any) -> None:
+        given = {**dict(values), **by_key}
+        known = [d.key for d in DIMENSIONS]
+        unknown = sorted(set(given) - set(known))
+        if unknown:
+            raise TypeError(
+                f"ParkFilter got unknown dimension(s) {', '.join(unknown)}; "
+                f"known: {', '.join(known)}"
+            )
+        kept = ((d.key, d.normalize(given[d.key])) for d in DIMENSIONS if d.key in given)
+        object.__setattr__(self, "values", tuple((k, v) for k, v in kept if v))
+
+    def get(self, key: str) -> Value:
+        """The value of dimension ``key`` (its empty value when it does not constrain)."""
+        for k, v in self.values:
+            if k == key:
+                return v
+        return dimension(key).empty
+
+    def __getattr__(self, name: str) -> Any:
+        # Only for names that are not attributes: a dimension's key reads its value.
+        try:
+            dimension(name)
+        except KeyError:
+            raise AttributeError(f"ParkFilter has no attribute or dimension {name!r}") from None
+        return self.get(name)
 
     @property
     def is_empty(self) -> bool:
         """True when the filter constrains nothing (every park matches)."""
-        return all(not getattr(self, f.name) for f in fields(self))
+        return not self.values
 
 
 # --------------------------------------------------------------------------------------------
 # Resolving user input to ids
-
-
-def _norm(text: str) -> str:
-    """Key for comparing what a user typed: NFKC (full-width -> ASCII), trimmed, case-folded."""
-    return unicodedata.normalize("NFKC", str(text)).strip().casefold()
 
 
 def _strip_suffix(name: str, suffixes: Sequence[str], *, min_len: int) -> str | None:
@@ -140,85 +341,42 @@ class _Vocabulary:
         return out[:_MAX_SUGGESTIONS]
 
 
-def _vocabulary(
-    field: str, rows: Iterable[tuple[str, Sequence[str], Sequence[str]]]
-) -> _Vocabulary:
-    """Build a vocabulary from ``(id, names offered as suggestions, extra accepted keys)``."""
+def _vocabulary(field: str, options: Iterable[Option]) -> _Vocabulary:
+    """Look-ups of ``options``: ids win over names, names over aliases, earlier over later."""
+    options = list(options)
     keys: dict[str, str] = {}
-    candidates: list[tuple[str, str]] = []
-    rows = list(rows)
-    # Ids win over names, names over extra keys, earlier rows over later ones.
-    for ident, _names, _extra in rows:
-        keys.setdefault(_norm(ident), ident)
-    for ident, names, _extra in rows:
-        for name in names:
+    for o in options:
+        keys.setdefault(_norm(o.id), o.id)
+    for o in options:
+        for name in (o.zh, o.en):
             if name:
-                keys.setdefault(_norm(name), ident)
-    for ident, _names, extra in rows:
-        for key in extra:
-            if key:
-                keys.setdefault(_norm(key), ident)
-    for ident, names, _extra in rows:
-        candidates.append((ident, ident))
-        candidates.extend((name, ident) for name in names if name)
+                keys.setdefault(_norm(name), o.id)
+    for o in options:
+        for alias in o.aliases:
+            if alias:
+                keys.setdefault(_norm(alias), o.id)
+    candidates: list[tuple[str, str]] = []
+    for o in options:
+        candidates.append((o.id, o.id))
+        candidates.extend((name, o.id) for name in (o.zh, o.en) if name)
     return _Vocabulary(field, keys, tuple(candidates))
-
-
-def _named_rows(frame: pd.DataFrame, id_col: str = "id") -> list[tuple[str, list[str], list[str]]]:
-    return [
-        (cells.text(r[id_col]), [cells.text(r["name_zh"]), cells.text(r["name_en"])], [])
-        for _, r in frame.iterrows()
-    ]
-
-
-def _vocabularies(ds: Dataset) -> dict[str, _Vocabulary]:
-    industries = [
-        (
-            cells.text(r["id"]),
-            [cells.text(r["name_zh"]), cells.text(r["name_en"])],
-            cells.text_list(r["aliases"]) if "aliases" in r else [],
-        )
-        for _, r in ds.industries.iterrows()
-    ]
-    districts = []
-    for _, r in ds.districts.iterrows():
-        zh, en = cells.text(r["name_zh"]), cells.text(r["name_en"])
-        short = [
-            _strip_suffix(zh, _DISTRICT_SUFFIXES_ZH, min_len=2),
-            _strip_suffix(en.casefold(), _DISTRICT_SUFFIXES_EN, min_len=2),
-        ]
-        districts.append((cells.text(r["adcode"]), [zh, en], [s for s in short if s]))
-    levels = [(code, list(labels), []) for code, labels in LEVELS.items()]
-    return {
-        "belts": _vocabulary("belt", _named_rows(ds.belts)),
-        "industries": _vocabulary("industry", industries),
-        "tiers": _vocabulary("tier", _named_rows(ds.tiers)),
-        "districts": _vocabulary("district", districts),
-        "levels": _vocabulary("level", levels),
-    }
 
 
 def _dedupe(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(values))
 
 
-def resolve_filter(
-    ds: Dataset,
-    *,
-    belts: Iterable[str] | str = (),
-    industries: Iterable[str] | str = (),
-    tiers: Iterable[str] | str = (),
-    districts: Iterable[str] | str = (),
-    levels: Iterable[str] | str = (),
-    designated_only: bool = False,
-    text: str = "",
-) -> ParkFilter:
-    """Build a :class:`ParkFilter` from what a user typed.
+def resolve_filter(ds: Dataset, **given: Any) -> ParkFilter:
+    """Build a :class:`ParkFilter` from what a user typed, one keyword per dimension key:
+    ``belts``, ``industries``, ``tiers``, ``districts``, ``levels``, ``types`` (ids or names,
+    a list or a lone string), ``designated_only`` (bool), ``text`` (the name search, "" for
+    none).
 
     Each value may be an id, a Chinese name or an English name (case-insensitive; full-width
     letters are folded); industries also accept their ``aliases``; districts also accept the
-    adcode and the name without 区/县/市 (北仑) or " District"/" County"/" City". Duplicates
-    are dropped, keeping the order given. ``text`` is the name search ("" for none).
+    adcode and the name without 区/县/市 (北仑) or " District"/" County"/" City"; park types
+    their English name or its slug (``new-area``). Duplicates are dropped, keeping the order
+    given.
 
     Raises
     ------
@@ -227,30 +385,34 @@ def resolve_filter(
         A subclass of UnknownValueError.
     UnknownValueError
         For the first value that matches nothing, with up to five close matches (ids and
-        names) as suggestions. ``field`` is ``belt``, ``industry``, ``tier``, ``district`` or
-        ``level``.
+        names) as suggestions. ``field`` is the dimension's ``name``: ``belt``, ``industry``,
+        ``tier``, ``district``, ``level`` or ``type``.
+    TypeError
+        For a keyword that is no dimension's key.
     """
-    vocab = _vocabularies(ds)
-    given = {
-        "belts": belts,
-        "industries": industries,
-        "tiers": tiers,
-        "districts": districts,
-        "levels": levels,
-    }
-    resolved: dict[str, tuple[str, ...]] = {}
-    for name, values in given.items():
-        # Not _as_tuple: it reads a lone "" as no value, and "" must be refused, not ignored.
-        items = [values] if isinstance(values, str) else list(values if values is not None else ())
-        for v in items:
-            if not str(v).strip():
-                raise EmptyValueError(vocab[name].field, str(v))
-        resolved[name] = _dedupe(vocab[name].resolve(str(v)) for v in items)
-    return ParkFilter(**resolved, designated_only=designated_only, text=text)
+    resolved: dict[str, Any] = {}
+    for d in DIMENSIONS:
+        if d.key in given:
+            resolved[d.key] = _resolve(ds, d, given.pop(d.key))
+    return ParkFilter(**resolved, **given)  # anything left is unknown: ParkFilter says so
+
+
+def _resolve(ds: Dataset, d: Dimension, values: Any) -> Any:
+    if d.kind != MULTI:
+        return values
+    # Not _as_tuple: it reads a lone "" as no value, and "" must be refused, not ignored.
+    items = [values] if isinstance(values, str) else list(values if values is not None else ())
+    for v in items:
+        if not str(v).strip():
+            raise EmptyValueError(d.name, str(v))
+    if not items:
+        return ()
+    vocab = _vocabulary(d.name, d.options(ds))
+    return _dedupe(vocab.resolve(str(v)) for v in items)
 
 
 # --------------------------------------------------------------------------------------------
-# Selecting parks
+# Industries: a parent includes its sub-industries
 
 
 def industry_subtrees(ds: Dataset) -> dict[str, frozenset[str]]:
@@ -314,8 +476,10 @@ def expand_industries(ds: Dataset, ids: Iterable[str]) -> set[str]:
     selected: set[str] = set()
     for ident in _as_tuple(ids):
         if ident not in subtrees and ident not in tier_ids:
-            rows = [(i, [], []) for i in industry_ids] + [(t, [], []) for t in sorted(tier_ids)]
-            raise UnknownValueError("industry", ident, _vocabulary("industry", rows).suggest(ident))
+            options = [Option(i) for i in [*industry_ids, *sorted(tier_ids)]]
+            raise UnknownValueError(
+                "industry", ident, _vocabulary("industry", options).suggest(ident)
+            )
         if ident in subtrees:
             selected |= subtrees[ident]
         for member in by_tier.get(ident, []) if ident in tier_ids else []:
@@ -323,36 +487,304 @@ def expand_industries(ds: Dataset, ids: Iterable[str]) -> set[str]:
     return selected
 
 
+# --------------------------------------------------------------------------------------------
+# The dimensions' vocabularies, sidebar choices and masks
+
+
+def _ordered(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.sort_values("order", kind="stable") if "order" in frame else frame
+
+
+def _named_options(frame: pd.DataFrame, id_col: str = "id") -> list[Option]:
+    return [
+        Option(cells.text(i), cells.text(zh), cells.text(en))
+        for i, zh, en in zip(frame[id_col], frame["name_zh"], frame["name_en"], strict=True)
+    ]
+
+
+def _belt_options(ds: Dataset) -> list[Option]:
+    return _named_options(_ordered(ds.belts))
+
+
+def _tier_options(ds: Dataset) -> list[Option]:
+    return _named_options(_ordered(ds.tiers))
+
+
+def _industry_options(ds: Dataset) -> list[Option]:
+    table = ds.industries
+    aliases = table["aliases"] if "aliases" in table else [None] * len(table)
+    return [
+        replace(o, aliases=tuple(cells.text_list(a)))
+        for o, a in zip(_named_options(table), aliases, strict=True)
+    ]
+
+
+def _district_options(ds: Dataset) -> list[Option]:
+    out = []
+    for o in _named_options(ds.districts, "adcode"):
+        short = (
+            _strip_suffix(o.zh, _DISTRICT_SUFFIXES_ZH, min_len=2),
+            _strip_suffix(o.en.casefold(), _DISTRICT_SUFFIXES_EN, min_len=2),
+        )
+        out.append(replace(o, aliases=tuple(s for s in short if s)))
+    return out
+
+
+def _level_options(ds: Dataset) -> list[Option]:
+    del ds  # the levels are fixed
+    return [Option(code, zh, en) for code, (zh, en) in LEVELS.items()]
+
+
+def _type_options(ds: Dataset) -> list[Option]:
+    """The park types in ``ds`` (ids are the types as the data writes them), in the order of
+    :data:`zones.i18n.PARK_TYPES` (where their English names are), then as they come."""
+    present = dict.fromkeys(t for t in (cells.stripped(v) for v in ds.parks["type"]) if t)
+    ordered = [t for t in PARK_TYPES if t in present] + [t for t in present if t not in PARK_TYPES]
+    out = []
+    for t in ordered:
+        en = PARK_TYPES.get(t, "")
+        out.append(Option(t, t, en, aliases=(_slug_part(en),) if en else ()))  # new-area
+    return out
+
+
+def _type_slug(value: str) -> str:
+    """A park type in file names: its English name as ASCII (``new-area``), else a hash."""
+    return _slug_part(PARK_TYPES.get(value, value))
+
+
+def _industry_choices(ds: Dataset, lang: str) -> dict[str, str]:
+    """Industries ordered tier > industry > sub-industry, labelled with their path
+    (``优势产业 › 汽车及零部件 › 整车制造``)."""
+
+    def names(frame: pd.DataFrame) -> dict[str, str]:
+        return {str(r["id"]): pick_name(r, lang) for _, r in frame.iterrows()}
+
+    tier_names = names(_ordered(ds.tiers))
+    industry_names = names(ds.industries)
+    parent = {str(r["id"]): str(r["parent_id"] or "") for _, r in ds.industries.iterrows()}
+    tier_of = {str(r["id"]): str(r["tier_id"] or "") for _, r in ds.industries.iterrows()}
+
+    def chain(ident: str) -> list[str]:
+        out = [ident]
+        while parent.get(out[0]) in industry_names and parent[out[0]] not in out:
+            out.insert(0, parent[out[0]])
+        return out
+
+    def path(ident: str) -> str:
+        links = chain(ident)
+        tier = tier_of.get(links[0], "")
+        head = [tier_names[tier]] if tier in tier_names else []
+        return " › ".join(head + [industry_names[i] for i in links])
+
+    # Tier order, then the data's order with each sub-industry right after its parent.
+    tier_rank = {ident: rank for rank, ident in enumerate(tier_names)}
+    position = {ident: n for n, ident in enumerate(industry_names)}
+    order = sorted(
+        industry_names,
+        key=lambda i: (
+            tier_rank.get(tier_of.get(chain(i)[0], ""), len(tier_rank)),
+            [position[x] for x in chain(i)],
+        ),
+    )
+    return {i: path(i) for i in order}
+
+
+def _any_of(ds: Dataset, column: str, wanted: Iterable[str]) -> np.ndarray:
+    """Parks whose list column ``column`` holds any of ``wanted``."""
+    wanted = set(wanted)
+    return np.array(
+        [bool(wanted.intersection(cells.text_list(v))) for v in ds.parks[column]], dtype=bool
+    )
+
+
+def _one_of(ds: Dataset, column: str, wanted: Iterable[str]) -> np.ndarray:
+    """Parks whose text column ``column`` is one of ``wanted``."""
+    wanted = set(wanted)
+    return np.array([cells.stripped(v) in wanted for v in ds.parks[column]], dtype=bool)
+
+
+def _industry_column(f: ParkFilter) -> str:
+    return "designated_industry_ids" if f.designated_only else "industry_ids"
+
+
+def _has_designated(ds: Dataset, f: ParkFilter) -> np.ndarray:
+    if f.industries or f.tiers:  # then designated_only narrows them (see _industry_column)
+        return np.ones(len(ds.parks), dtype=bool)
+    column = ds.parks["designated_industry_ids"]
+    return np.array([bool(cells.text_list(v)) for v in column], dtype=bool)
+
+
+def _name_contains(ds: Dataset, f: ParkFilter) -> np.ndarray:
+    needle = _norm(f.text)
+    haystacks = zip(ds.parks["name_zh"], ds.parks["name_en"], ds.parks["id"], strict=True)
+    return np.array(
+        [any(needle in _norm(cells.text(v)) for v in values) for values in haystacks], dtype=bool
+    )
+
+
+def _zh_level(w: Words) -> str:
+    # 省级园区, but 级别不详的园区
+    return w.values if w.values.endswith("级") else f"{w.values}的"
+
+
+def _zh_verb(f: ParkFilter) -> str:
+    return "指定发展" if f.designated_only else "涉及"
+
+
+def _en_verb(f: ParkFilter) -> str:
+    return "designated for" if f.designated_only else "with"
+
+
+_ID_HELP = "id, Chinese or English name"
+
+#: Every filter dimension, in the order of the sidebar, the link, the CLI options, the
+#: sentence's parts within a slot and the file-name slug. Read at call time by every consumer.
+DIMENSIONS: list[Dimension] = [
+    Dimension(
+        key="belts",
+        name="belt",
+        kind=MULTI,
+        url_key="belt",
+        cli_option="--belt",
+        cli_help=f"belt: {_ID_HELP}",
+        slug="belt",
+        label="filter.belt",
+        vocabulary=_belt_options,
+        mask=lambda ds, f: _any_of(ds, "belt_ids", f.belts),
+        zh=Part("scope", lambda w: w.values),
+        en=Part("place", lambda w: w.values),
+    ),
+    Dimension(
+        key="industries",
+        name="industry",
+        kind=MULTI,
+        url_key="industry",
+        cli_option="--industry",
+        cli_help=f"industry (a parent includes its sub-industries): {_ID_HELP}",
+        slug="industry",
+        label="filter.industry",
+        help="filter.industry_help",
+        vocabulary=_industry_options,
+        choices=_industry_choices,
+        mask=lambda ds, f: _any_of(ds, _industry_column(f), expand_industries(ds, f.industries)),
+        zh=Part("what", lambda w: _zh_verb(w.f) + w.values),
+        en=Part("what", lambda w: f"{_en_verb(w.f)} {w.values}"),
+    ),
+    Dimension(
+        key="tiers",
+        name="tier",
+        kind=MULTI,
+        url_key="tier",
+        cli_option="--tier",
+        cli_help=f"tier of 五个一批: {_ID_HELP}",
+        slug="tier",
+        label="filter.tier",
+        vocabulary=_tier_options,
+        mask=lambda ds, f: _any_of(ds, _industry_column(f), expand_industries(ds, f.tiers)),
+        zh=Part("what", lambda w: _zh_verb(w.f) + w.values),
+        en=Part("what", lambda w: f"{'and ' if w.f.industries else ''}{_en_verb(w.f)} {w.values}"),
+    ),
+    Dimension(
+        key="districts",
+        name="district",
+        kind=MULTI,
+        url_key="district",
+        cli_option="--district",
+        cli_help=f"district: {_ID_HELP}",
+        slug="district",
+        label="filter.district",
+        vocabulary=_district_options,
+        mask=lambda ds, f: _any_of(ds, "district_adcodes", f.districts),
+        zh=Part("where", lambda w: f"位于{w.values}"),
+        en=Part("place", lambda w: w.values),
+    ),
+    Dimension(
+        key="levels",
+        name="level",
+        kind=MULTI,
+        url_key="level",
+        cli_option="--level",
+        cli_help=f"level: national, provincial, unknown: {_ID_HELP}",
+        slug="level",
+        label="filter.level",
+        vocabulary=_level_options,
+        mask=lambda ds, f: _one_of(ds, "level", f.levels),
+        zh=Part("level", _zh_level),
+        en=Part("level", lambda w: w.values),
+    ),
+    Dimension(
+        key="types",
+        name="type",
+        kind=MULTI,
+        url_key="type",
+        cli_option="--type",
+        cli_help="park type (园区类型, parks.type), e.g. 综合保税区: Chinese or English name",
+        slug="type",
+        label="filter.type",
+        vocabulary=_type_options,
+        slug_value=_type_slug,
+        mask=lambda ds, f: _one_of(ds, "type", f.types),
+        zh=Part("where", lambda w: f"类型为{w.values}"),
+        en=Part("kind", lambda w: f"of type {w.values}"),
+    ),
+    Dimension(
+        key="designated_only",
+        name="designated",
+        kind=FLAG,
+        url_key="designated",
+        cli_option="--designated-only",
+        cli_help="only 一园一业 designations",
+        slug="designated",
+        label="filter.designated_only",
+        help="filter.designated_help",
+        widget_key="f_designated",
+        mask=_has_designated,
+        zh=Part("what", lambda w: None if w.f.industries or w.f.tiers else "有指定发展产业"),
+        en=Part(
+            "what", lambda w: None if w.f.industries or w.f.tiers else "with a designated industry"
+        ),
+    ),
+    Dimension(
+        key="text",
+        name="search",
+        kind=TEXT,
+        url_key="q",
+        cli_option="--search",
+        cli_help="text in a park's name or id",
+        slug="text",
+        label="filter.text",
+        placeholder="filter.text_placeholder",
+        mask=_name_contains,
+        zh=Part("what", lambda w: f"名称含“{w.values}”"),
+        en=Part("what", lambda w: f'whose name contains "{w.values}"'),
+    ),
+]
+
+
+def filter_choices(ds: Dataset, lang: str) -> dict[str, dict[str, str]]:
+    """Choices of each multi-valued dimension as ``{id: label}`` in display order, by key
+    (``belts``, ``industries``...). Industries are ordered tier > industry > sub-industry and
+    labelled with their path (``优势产业 › 汽车及零部件 › 整车制造``); the rest by their
+    names in ``lang``. Widgets show labels as plain text."""
+    out = {}
+    for d in DIMENSIONS:
+        if d.kind == MULTI:
+            if d.choices is not None:
+                out[d.key] = d.choices(ds, lang)
+            else:
+                out[d.key] = {o.id: o.name(lang) for o in d.options(ds)}
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Selecting parks
+
+
 def _mask(ds: Dataset, f: ParkFilter) -> np.ndarray:
-    parks = ds.parks
-    n = len(parks)
-    keep = np.ones(n, dtype=bool)
-
-    def any_of(column: str, wanted: set[str]) -> np.ndarray:
-        return np.array(
-            [bool(wanted.intersection(cells.text_list(v))) for v in parks[column]], dtype=bool
-        )
-
-    if f.belts:
-        keep &= any_of("belt_ids", set(f.belts))
-    if f.districts:
-        keep &= any_of("district_adcodes", set(f.districts))
-    if f.levels:
-        keep &= np.array([cells.text(v) in f.levels for v in parks["level"]], dtype=bool)
-    column = "designated_industry_ids" if f.designated_only else "industry_ids"
-    if f.industries:
-        keep &= any_of(column, expand_industries(ds, f.industries))
-    if f.tiers:
-        keep &= any_of(column, expand_industries(ds, f.tiers))
-    if f.designated_only and not (f.industries or f.tiers):
-        keep &= np.array([bool(cells.text_list(v)) for v in parks[column]], dtype=bool)
-    if f.text:
-        needle = _norm(f.text)
-        haystacks = zip(parks["name_zh"], parks["name_en"], parks["id"], strict=True)
-        keep &= np.array(
-            [any(needle in _norm(cells.text(v)) for v in values) for values in haystacks],
-            dtype=bool,
-        )
+    keep = np.ones(len(ds.parks), dtype=bool)
+    for d in DIMENSIONS:
+        if f.get(d.key):
+            keep &= d.mask(ds, f)
     return keep
 
 
@@ -381,11 +813,9 @@ def filter_dataset(ds: Dataset, f: ParkFilter) -> Dataset:
 # Describing a filter
 
 
-def _names(frame: pd.DataFrame, id_col: str, ids: Sequence[str], lang: str) -> list[str]:
-    """Display names of ``ids`` in ``lang``; an id not in ``frame`` shows as itself."""
-    col = "name_zh" if lang == "zh" else "name_en"
-    lookup = {cells.text(i): cells.text(n) for i, n in zip(frame[id_col], frame[col], strict=True)}
-    return [lookup.get(i) or i for i in ids]
+def _ids(value: Value) -> tuple[str, ...]:
+    """A multi-valued dimension's value as its ids."""
+    return value if isinstance(value, tuple) else ()
 
 
 def _join(items: Sequence[str], lang: str) -> str:
@@ -396,12 +826,21 @@ def _join(items: Sequence[str], lang: str) -> str:
     return ", ".join(items[:-1]) + " or " + items[-1]
 
 
+def _values_said(ds: Dataset, d: Dimension, value: Value, lang: str) -> str:
+    """``value`` of ``d`` in words: names joined (an unknown id as itself), the text, or ""."""
+    if d.kind == MULTI:
+        names = {o.id: o.name(lang) for o in d.options(ds)}
+        return _join([names.get(i) or i for i in _ids(value)], lang)
+    return value if isinstance(value, str) else ""
+
+
 def describe_filter(ds: Dataset, f: ParkFilter, count: int, lang: str = "zh") -> str:
     """One sentence saying how many parks match ``f`` and why, in Chinese or English.
 
     Examples: ``北部湾区产业带中指定发展汽车及零部件的园区 7 个`` and
     ``7 parks in Northern Bay Area Industrial Belt designated for Automobiles and parts``;
-    an empty filter gives ``全部园区 12 个`` / ``All 12 parks``.
+    an empty filter gives ``全部园区 12 个`` / ``All 12 parks``. Each dimension says its part
+    (:attr:`Dimension.zh`, :attr:`Dimension.en`) in its slot (:data:`SENTENCE_SLOTS`).
     Pure: reads ``ds``, changes nothing.
 
     Raises
@@ -409,56 +848,29 @@ def describe_filter(ds: Dataset, f: ParkFilter, count: int, lang: str = "zh") ->
     UnknownValueError
         When ``lang`` is neither ``zh`` nor ``en``.
     """
-    if lang not in ("zh", "en"):
-        raise UnknownValueError("language", str(lang), ["zh", "en"])
-    zh = lang == "zh"
-    belts = _names(ds.belts, "id", f.belts, lang)
-    districts = _names(ds.districts, "adcode", f.districts, lang)
-    industries = _names(ds.industries, "id", f.industries, lang)
-    tiers = _names(ds.tiers, "id", f.tiers, lang)
-    levels = [LEVELS[c][0 if zh else 1] if c in LEVELS else c for c in f.levels]
-
-    if zh:
-        if f.is_empty:
-            return f"全部园区 {count} 个"
-        verb = "指定发展" if f.designated_only else "涉及"
-        phrases = []
-        if districts:
-            phrases.append(f"位于{_join(districts, lang)}")
-        if industries:
-            phrases.append(f"{verb}{_join(industries, lang)}")
-        if tiers:
-            phrases.append(f"{verb}{_join(tiers, lang)}")
-        if f.designated_only and not (industries or tiers):
-            phrases.append("有指定发展产业")
-        if f.text:
-            phrases.append(f"名称含“{f.text}”")
-        head = f"{_join(belts, lang)}中" if belts else ""
-        middle = "、".join(phrases)
-        link = "的" if head or middle else ""
-        level = _join(levels, lang)
-        if level and not level.endswith("级"):  # 级别不详的园区, but 省级园区
-            level += "的"
-        return f"{head}{middle}{link}{level}园区 {count} 个"
-
+    if lang not in SENTENCE_SLOTS:
+        raise UnknownValueError("language", str(lang), list(SENTENCE_SLOTS))
     noun = "park" if count == 1 else "parks"
     if f.is_empty:
-        return f"All {count} {noun}"
-    subject = f"{count} {_join(levels, lang)} {noun}" if levels else f"{count} {noun}"
-    parts = [subject]
-    places = [_join(p, lang) for p in (belts, districts) if p]
-    if places:
-        parts.append("in " + " and ".join(places))
-    verb = "designated for" if f.designated_only else "with"
-    if industries:
-        parts.append(f"{verb} {_join(industries, lang)}")
-    if tiers:
-        parts.append(f"{'and ' if industries else ''}{verb} {_join(tiers, lang)}")
-    if f.designated_only and not (industries or tiers):
-        parts.append("with a designated industry")
-    if f.text:
-        parts.append(f'whose name contains "{f.text}"')
-    return " ".join(parts)
+        return f"全部园区 {count} 个" if lang == "zh" else f"All {count} {noun}"
+    said: dict[str, list[str]] = {slot: [] for slot in SENTENCE_SLOTS[lang]}
+    for d in DIMENSIONS:
+        value = f.get(d.key)
+        if value:
+            part = d.zh if lang == "zh" else d.en
+            words = part.say(Words(_values_said(ds, d, value, lang), f))
+            if words:
+                said[part.slot].append(words)
+
+    if lang == "zh":
+        head = "".join(f"{s}中" for s in said["scope"])
+        middle = "、".join(said["where"] + said["what"])
+        link = "的" if head or middle else ""
+        return f"{head}{middle}{link}{''.join(said['level'])}园区 {count} 个"
+    parts = [" ".join([str(count), *said["level"], noun])]
+    if said["place"]:
+        parts.append("in " + " and ".join(said["place"]))
+    return " ".join(parts + said["kind"] + said["what"])
 
 
 # --------------------------------------------------------------------------------------------
@@ -467,42 +879,31 @@ def describe_filter(ds: Dataset, f: ParkFilter, count: int, lang: str = "zh") ->
 _MAX_SLUG = 80
 
 
-def _short_hash(text: str) -> str:
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
-
-
-def _slug_part(value: str) -> str:
-    """``value`` as lowercase ASCII ``[a-z0-9-]``; non-ASCII values become a short hash."""
-    slug = re.sub(r"[^a-z0-9]+", "-", value.casefold()).strip("-")
-    return slug if slug and value.isascii() else _short_hash(value)
-
-
 def filter_slug(ds: Dataset, f: ParkFilter) -> str:
     """A short ASCII slug of ``f`` for file names, e.g. ``belt-north_industry-automotive``.
 
-    Constraints appear in a fixed order (belt, industry, tier, district, level, designated,
-    text), values joined with ``+``; ``all`` for an empty filter. Non-ASCII text becomes a
-    short hash, and a slug longer than 80 characters is cut and ends in a hash of the whole,
-    so distinct filters keep distinct slugs. ``ds`` is accepted for symmetry with the other
-    functions; the slug depends on the ids only.
+    Constraints appear in :data:`DIMENSIONS` order (belt, industry, tier, district, level,
+    type, designated, text), each as its ``slug`` prefix: ``prefix-value+value`` for ids,
+    the prefix alone for a flag, ``prefix-text`` for a text; ``all`` for an empty filter.
+    Non-ASCII values become a short hash (a park type its English name), and a slug longer than
+    80 characters is cut and ends in a hash of the whole, so distinct filters keep distinct
+    slugs. ``ds`` is accepted for symmetry with the other functions; the slug depends on the
+    filter only.
     """
     del ds  # the slug is built from ids, which are already ASCII in the data
     if f.is_empty:
         return "all"
     parts = []
-    for key, values in (
-        ("belt", f.belts),
-        ("industry", f.industries),
-        ("tier", f.tiers),
-        ("district", f.districts),
-        ("level", f.levels),
-    ):
-        if values:
-            parts.append(f"{key}-" + "+".join(_slug_part(v) for v in values))
-    if f.designated_only:
-        parts.append("designated")
-    if f.text:
-        parts.append(f"text-{_slug_part(f.text)}")
+    for d in DIMENSIONS:
+        value = f.get(d.key)
+        if not value:
+            continue
+        if d.kind == MULTI:
+            parts.append(f"{d.slug}-" + "+".join(d.slug_value(v) for v in _ids(value)))
+        elif d.kind == FLAG:
+            parts.append(d.slug)
+        else:
+            parts.append(f"{d.slug}-{d.slug_value(str(value))}")
     slug = "_".join(parts)
     if len(slug) > _MAX_SLUG:
         slug = f"{slug[: _MAX_SLUG - 9].rstrip('-_+')}-{_short_hash(slug)}"

@@ -18,8 +18,9 @@ from pyproj import Transformer
 from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
 
+from zones.crs import COORD_DECIMALS, PROJECTED, WGS84
 from zones.errors import DataError, Problem
-from zones.settings import NINGBO_BOUNDS, PROJECTED, WGS84
+from zones.settings import NINGBO_BOUNDS
 from zones.tables import read_text
 
 _TO_M = Transformer.from_crs(WGS84, PROJECTED, always_xy=True)
@@ -49,13 +50,39 @@ def distance_m(a: BaseGeometry, b: BaseGeometry) -> float:
     return float(to_metres(a).distance(to_metres(b)))
 
 
-#: Grid of stored coordinates: 1e-7° (about 1 cm), as in geo/districts.geojson.
-GRID_DEG = 1e-7
+#: Grid of stored coordinates: 1e-7° (about 1 cm, :data:`zones.crs.COORD_DECIMALS`), as in
+#: geo/districts.geojson.
+GRID_DEG = 10.0**-COORD_DECIMALS
 
 
 def on_grid(geom: BaseGeometry) -> BaseGeometry:
     """``geom`` snapped to :data:`GRID_DEG` so that rounding on export cannot make it invalid."""
     return shapely.set_precision(geom, GRID_DEG)
+
+
+def round_coordinates(geoms: Any, decimals: int = COORD_DECIMALS) -> Any:
+    """``geoms`` (an array of geometries, or one) with coordinates rounded to ``decimals``,
+    still valid.
+
+    Plain rounding can make a valid polygon invalid (two close vertices of a hand-drawn cut
+    collapse into a self-intersection; LIBKML then refuses the feature). Those few geometries
+    are snap-rounded to the same grid by GEOS instead, which keeps them valid. Missing
+    geometries stay missing.
+    """
+    single = isinstance(geoms, BaseGeometry)
+    array = np.atleast_1d(np.asarray(geoms, dtype=object))
+    rounded = shapely.transform(array, lambda xy: np.round(xy, decimals))
+    broken = shapely.is_valid(array) & ~shapely.is_valid(rounded)
+    if broken.any():
+        rounded[broken] = shapely.set_precision(array[broken], 10.0**-decimals)
+    return rounded[0] if single else rounded
+
+
+def for_export(geoms: Any) -> Any:
+    """WGS84 ``geoms`` as every file zones writes holds them (RFC 7946): coordinates on the
+    :data:`zones.crs.COORD_DECIMALS` grid (:func:`round_coordinates`), exterior rings
+    counter-clockwise, holes clockwise."""
+    return shapely.orient_polygons(round_coordinates(geoms), exterior_cw=False)
 
 
 def read_features(path: Path, *, id_field: str) -> tuple[list[dict[str, Any]], list[Problem]]:

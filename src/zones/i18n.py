@@ -80,6 +80,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "field.tier": {"zh": "产业层级", "en": "industry tier"},
     "field.district": {"zh": "区县（市）", "en": "district"},
     "field.level": {"zh": "园区级别", "en": "park level"},
+    "field.type": {"zh": "园区类型", "en": "park type"},
     "field.designated": {"zh": "“仅指定产业”选项", "en": "“designated only” option"},
     "field.park": {"zh": "园区", "en": "park"},
     "field.lang": {"zh": "语言", "en": "language"},
@@ -96,6 +97,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "filter.belt": {"zh": "产业圈 / 产业带", "en": "Circle / belt"},
     "filter.district": {"zh": "区县（市）", "en": "District"},
     "filter.level": {"zh": "园区级别", "en": "Park level"},
+    "filter.type": {"zh": "园区类型", "en": "Park type"},
     "filter.designated_only": {"zh": "仅指定发展的产业", "en": "Designated industries only"},
     "filter.designated_help": {
         "zh": "只按规划为园区指定的产业筛选（不含所在产业带的重点产业）。",
@@ -223,6 +225,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "fmt.gpkg": {"zh": "GeoPackage", "en": "GeoPackage"},
     "fmt.csv": {"zh": "CSV（表格）", "en": "CSV (table)"},
     "fmt.kml": {"zh": "KML（奥维、Google 地球）", "en": "KML (Google Earth)"},
+    "fmt.bundle": {"zh": "GIS 数据包（zip）", "en": "GIS bundle (zip)"},
     # --- views (tabs) -----------------------------------------------------------------------
     "tab.map": {"zh": "地图", "en": "Map"},
     "tab.analysis": {"zh": "规划分析", "en": "Plan analysis"},
@@ -432,6 +435,38 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "gis.bundle_crs": {"zh": "坐标系", "en": "CRS"},
     "gis.bundle": {"zh": "下载 GIS 数据包（zip）", "en": "Download the GIS bundle (zip)"},
+    "gis.file_help": {
+        "zh": "把文件拖到此处，或点击选择文件（Browse files）。支持 GeoJSON、GeoPackage、"
+        "压缩的 Shapefile（含 .prj 与 .cpg）、KML 与 KMZ。",
+        "en": "Drag the file here, or click Browse files. GeoJSON, GeoPackage, zipped "
+        "Shapefile (with its .prj and .cpg), KML and KMZ.",
+    },
+    "gis.file_limit": {
+        "zh": "上传区的英文提示来自 Streamlit：“Drag and drop file here”即把文件拖到此处，"
+        "“Browse files”即选择文件；每个文件不超过 {mb} MB。",
+        "en": "One file at a time, at most {mb} MB.",
+    },
+    "gis.layer": {"zh": "图层", "en": "Layer"},
+    "gis.layer_help": {
+        "zh": "文件包含多个图层或数据集：选择要导入的一个（zones 导出的数据包默认选园区图层）。",
+        "en": "The file holds several layers or datasets: choose the one to import (the parks "
+        "layer of a zones export by default).",
+    },
+    "gis.unexpected": {
+        "zh": "预览这个文件时出现意外错误（{kind}），未写入任何内容。请把文件发给 zones 团队；"
+        "本页其他功能不受影响。",
+        "en": "An unexpected error ({kind}) occurred while previewing this file; nothing was "
+        "written. Please send the file to the zones team; the rest of this page still works.",
+    },
+    "gis.mismatch": {
+        "zh": "{n} 个要素与园区记录（面积或位置）相差很大，只有确认后才能导入：",
+        "en": "{n} feature(s) differ widely from their park's records (area or position) and "
+        "are imported only when confirmed:",
+    },
+    "gis.confirm_mismatch": {
+        "zh": "确认不一致：实测范围无误，照此导入",
+        "en": "Confirm the mismatch: the survey is right, import it as it is",
+    },
     # --- counts -----------------------------------------------------------------------------
     "count.metric": {"zh": "符合条件的园区", "en": "Matching parks"},
 }
@@ -465,6 +500,32 @@ def label(prefix: str, code: str, lang: str) -> str:
     """The label of a code such as ``fmt``/``geojson``; the code itself when unknown."""
     key = f"{prefix}.{code}"
     return t(key, lang) if key in STRINGS else str(code)
+
+
+#: Park types as data/parks.csv writes them (Chinese) -> English.
+PARK_TYPES: dict[str, str] = {
+    "国家级经济技术开发区": "national economic and technological development zone",
+    "国家高新技术产业开发区": "national high-tech industrial development zone",
+    "省级经济开发区": "provincial economic development zone",
+    "经济开发区": "economic development zone",
+    "经济开发区（片区）": "economic development zone (sub-area)",
+    "经济技术开发区": "economic and technological development zone",
+    "高新技术产业园区": "high-tech industrial park",
+    "工业园区": "industrial park",
+    "综合保税区": "comprehensive bonded zone",
+    "保税区": "bonded zone",
+    "出口加工区": "export processing zone",
+    "新区": "new area",
+    "经贸合作区": "economic and trade cooperation zone",
+    "临空经济示范区": "airport economy demonstration zone",
+}
+
+
+def park_type_label(value: Any, lang: str) -> str:
+    """A park's type in ``lang``: as written (Chinese) in ``zh``; in ``en`` its English name
+    from :data:`PARK_TYPES`, else the text as it is."""
+    text = "" if value is None else str(value).strip()
+    return PARK_TYPES.get(text, text) if norm_lang(lang) == "en" else text
 
 
 def level_label(code: str, lang: str) -> str:
@@ -549,56 +610,3 @@ def md_text(value: Any) -> str:
 def html_text(value: Any) -> str:
     """``value`` escaped for HTML text and attribute values."""
     return html.escape("" if value is None else str(value), quote=True)
-
-
-# --- labels of the filter choices -----------------------------------------------------------
-
-
-def filter_options(ds: Any, lang: str) -> dict[str, dict[str, str]]:
-    """Choices of each sidebar filter as {id: label}, in display order.
-
-    Keys are the ParkFilter fields (``belts``, ``industries``, ``tiers``, ``districts``,
-    ``levels``). Industries are ordered tier > industry > sub-industry and labelled with their
-    path (``优势产业 › 汽车及零部件 › 整车制造``); widgets show labels as plain text.
-    """
-    from zones.filters import LEVELS  # a data module; imported late to keep i18n light
-
-    def names(frame: Any, key: str = "id") -> dict[str, str]:
-        return {str(r[key]): pick_name(r, lang) for _, r in frame.iterrows()}
-
-    belts = ds.belts.sort_values("order", kind="stable") if "order" in ds.belts else ds.belts
-    tiers = ds.tiers.sort_values("order", kind="stable") if "order" in ds.tiers else ds.tiers
-    tier_names = names(tiers)
-    industry_names = names(ds.industries)
-    parent = {str(r["id"]): str(r["parent_id"] or "") for _, r in ds.industries.iterrows()}
-    tier_of = {str(r["id"]): str(r["tier_id"] or "") for _, r in ds.industries.iterrows()}
-
-    def chain(ident: str) -> list[str]:
-        out = [ident]
-        while parent.get(out[0]) in industry_names and parent[out[0]] not in out:
-            out.insert(0, parent[out[0]])
-        return out
-
-    def path(ident: str) -> str:
-        links = chain(ident)
-        tier = tier_of.get(links[0], "")
-        head = [tier_names[tier]] if tier in tier_names else []
-        return " › ".join(head + [industry_names[i] for i in links])
-
-    # Tier order, then the data's order with each sub-industry right after its parent.
-    tier_rank = {ident: rank for rank, ident in enumerate(tier_names)}
-    position = {ident: n for n, ident in enumerate(industry_names)}
-    order = sorted(
-        industry_names,
-        key=lambda i: (
-            tier_rank.get(tier_of.get(chain(i)[0], ""), len(tier_rank)),
-            [position[x] for x in chain(i)],
-        ),
-    )
-    return {
-        "belts": names(belts),
-        "industries": {i: path(i) for i in order},
-        "tiers": tier_names,
-        "districts": names(ds.districts, "adcode"),
-        "levels": {code: level_label(code, lang) for code in LEVELS},
-    }

@@ -9,8 +9,18 @@ Three steps, the same for the CLI (`zones import`) and the app (an upload):
    explicitly. The result is an :class:`ImportPreview` (matched, unmatched, new, problems)
    with a ``text(lang)`` rendering. Nothing is written.
 2. :func:`apply_import` writes ``geo/surveyed_footprints.geojson`` (what `zones build` reads)
-   atomically, keeping the previous version in ``geo/surveyed_history/``.
+   atomically, keeping the previous version in ``geo/surveyed_history/`` (the last
+   :data:`HISTORY_KEEP`). It holds an exclusive lock (:func:`import_lock`) across the
+   read-modify-write, and refuses a preview made against a file that has changed since.
 3. :func:`undo_import` puts the previous version back.
+
+Checks against Ningbo and the park: a footprint farther than :data:`LAND_BUFFER_M` from every
+district (land, or water the city plausibly reclaims) is an error; one whose area is more than
+:data:`AREA_RATIO` times off its park's recorded area, or that lies more than
+:data:`MISMATCH_DISTANCE_M` beyond the recorded location and its precision, is a *mismatch*:
+imported only with ``confirm_mismatch``. Every problem says itself in English (``message``)
+and Chinese (:class:`ImportProblem` ``zh``); :func:`problem_text` and :func:`error_message`
+render them in either language.
 
 Safety: an upload is copied into a private temporary folder under a fixed name (the user's file
 name is never a path); a zip is checked before anything is extracted (no absolute paths, no
@@ -31,16 +41,21 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import functools
+import hashlib
 import json
 import math
+import os
 import re
 import shutil
 import stat
 import tempfile
+import threading
+import time
 import unicodedata
 import warnings
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path, PurePosixPath
@@ -58,10 +73,22 @@ from shapely.geometry.base import BaseGeometry
 
 from zones import geometry as geo
 from zones.atomic import atomic_write
-from zones.build import SURVEYED_FILE
+from zones.build import DISTRICTS_FILE, SURVEYED_FILE
 from zones.datum import shift_geometries
-from zones.errors import DataError, Problem, UnknownValueError, ValidationError, ZonesError
-from zones.settings import DATA_DIR, NINGBO_BOUNDS, WGS84
+from zones.errors import (
+    DataError,
+    OutputError,
+    Problem,
+    UnknownValueError,
+    ValidationError,
+    ZonesError,
+)
+from zones.settings import DATA_DIR, GEO_DIR, NINGBO_BOUNDS, WGS84
+
+try:  # POSIX; elsewhere imports are not locked against each other
+    import fcntl
+except ImportError:  # pragma: no cover
+    fcntl = None  # type: ignore[assignment]
 
 #: File types an import accepts: suffix -> what it is.
 SUPPORTED: dict[str, str] = {
@@ -85,6 +112,21 @@ NAME_FIELDS = ("name_zh", "name", "名称", "园区名称", "园区", "park_name
 NOTE_FIELDS = ("note", "remark", "remarks", "备注", "说明", "description")
 #: A note on a feature whose polygon lies farther than this beyond the park's sourced location.
 FAR_FROM_LOCATION_M = 2000.0
+#: A surveyed footprint must come within this distance (metres, EPSG:4549) of one of Ningbo's
+#: districts: on land, or on tidal flats and sea the city plausibly reclaims. Farther out it is
+#: refused (an error), whatever the park.
+LAND_BUFFER_M = 5000.0
+#: A footprint whose area is more than this many times larger or smaller than the park's
+#: recorded area needs an explicit confirmation (``confirm_mismatch``, ``--confirm-mismatch``).
+AREA_RATIO = 3.0
+#: ... as does one lying farther than this beyond the park's recorded location and its
+#: ``location_precision_m``.
+MISMATCH_DISTANCE_M = 5000.0
+#: Versions kept in geo/surveyed_history/: this many an undo can restore, and this many undone
+#: ones; the oldest are removed on each write.
+HISTORY_KEEP = 20
+#: How long an import waits for another one writing the same geo/ folder (seconds).
+LOCK_TIMEOUT_S = 120.0
 _MAX_LABEL = 200
 _MAX_NOTE = 500
 _GEOJSON_SUFFIXES = (".geojson", ".json")
@@ -193,9 +235,14 @@ class ImportPreview:
         first). Neither unmatched nor new features are imported.
     problems
         Everything worth knowing, each naming the file and feature: errors (the feature is
-        not imported) and notes (repairs, conversions).
+        not imported), mismatches (a matched feature whose area or position is far from its
+        park's records: imported only when confirmed) and notes (repairs, conversions).
     parks
         Number of parks known.
+    surveyed_sha256
+        SHA-256 of geo/surveyed_footprints.geojson when the preview was made ('' when there
+        was none; None when no geo/ folder was given). :func:`apply_import` refuses a preview
+        whose file has changed since.
     """
 
     file: str
@@ -208,6 +255,7 @@ class ImportPreview:
     new: list[UnmatchedFeature] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     parks: int = 0
+    surveyed_sha256: str | None = None
 
     @property
     def can_apply(self) -> bool:
@@ -218,6 +266,16 @@ class ImportPreview:
     def errors(self) -> list[Problem]:
         """The problems that kept a feature out."""
         return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def mismatches(self) -> list[Problem]:
+        """Matched features far from their park's recorded area or location."""
+        return [p for p in self.problems if p.severity == "mismatch"]
+
+    @property
+    def needs_confirmation(self) -> bool:
+        """True when applying needs ``confirm_mismatch`` (see :attr:`mismatches`)."""
+        return bool(self.mismatches)
 
     def rows(self) -> list[dict[str, Any]]:
         """One plain row per feature (for a table in the app): status, feature, label, park,
@@ -254,9 +312,10 @@ class ImportPreview:
                 )
         return sorted(out, key=lambda r: r["feature"])
 
-    def text(self, lang: str = "zh") -> str:
+    def text(self, lang: str = "zh", problem_lang: str | None = None) -> str:
         """The preview as plain text in ``zh`` or ``en`` (attribute text shown as it is, minus
-        control characters: never interpreted)."""
+        control characters: never interpreted); problems in ``problem_lang`` (default
+        ``lang``)."""
         s = _TEXT["en" if lang == "en" else "zh"]
         lines = [
             s["head"].format(
@@ -271,7 +330,8 @@ class ImportPreview:
                 unmatched=len(self.unmatched),
                 new=len(self.new),
                 errors=len(self.errors),
-                notes=len(self.problems) - len(self.errors),
+                mismatches=len(self.mismatches),
+                notes=len(self.problems) - len(self.errors) - len(self.mismatches),
             )
         )
         if self.matched:
@@ -300,8 +360,14 @@ class ImportPreview:
             lines.append(s["new_row"].format(feature=u.feature, label=u.label))
         if self.problems:
             lines.append(s["problems"].format(n=len(self.problems)))
-            lines += [f"  {p}" for p in sorted(self.problems)]
+            shown = problem_lang or lang
+            lines += [
+                f"  {problem_text(p, shown)}" for p in sorted(self.problems, key=Problem.sort_key)
+            ]
         lines.append(s["ok"].format(n=len(self.matched)) if self.can_apply else s["nothing"])
+        if self.can_apply and self.mismatches:
+            rows = {p.row for p in self.mismatches}
+            lines.append(s["confirm"].format(n=len(rows)))
         return "\n".join(_printable(line) for line in lines)
 
 
@@ -309,7 +375,8 @@ _TEXT: dict[str, dict[str, Any]] = {
     "zh": {
         "head": "导入预览：{file}（{n} 个要素，坐标系 {crs} → WGS84）",
         "summary": (
-            "匹配 {matched} · 未匹配 {unmatched} · 新园区 {new} · 错误 {errors} · 说明 {notes}"
+            "匹配 {matched} · 未匹配 {unmatched} · 新园区 {new} · 错误 {errors} · "
+            "需确认 {mismatches} · 说明 {notes}"
         ),
         "matched": "已匹配 {n} 个（将导入）：",
         "matched_row": (
@@ -326,6 +393,10 @@ _TEXT: dict[str, dict[str, Any]] = {
         "problems": "问题与说明 {n} 条：",
         "ok": "可导入 {n} 个园区的实测范围。",
         "nothing": "没有可导入的要素。",
+        "confirm": (
+            "其中 {n} 个要素与园区记录（面积或位置）相差很大，须确认后才能导入："
+            "命令行加 --confirm-mismatch，应用中勾选“确认不一致”。"
+        ),
         "how": {
             "id": "按标识",
             "id (normalised)": "按标识（规范化）",
@@ -338,7 +409,7 @@ _TEXT: dict[str, dict[str, Any]] = {
         "head": "Import preview: {file} ({n} features, CRS {crs} -> WGS84)",
         "summary": (
             "matched {matched} · unmatched {unmatched} · new {new} · errors {errors} · "
-            "notes {notes}"
+            "to confirm {mismatches} · notes {notes}"
         ),
         "matched": "Matched {n} (will be imported):",
         "matched_row": (
@@ -359,6 +430,11 @@ _TEXT: dict[str, dict[str, Any]] = {
         "problems": "Problems and notes ({n}):",
         "ok": "Surveyed footprints of {n} park(s) can be imported.",
         "nothing": "Nothing can be imported.",
+        "confirm": (
+            "{n} feature(s) differ widely from their park's records (area or position) and are "
+            "imported only when confirmed: --confirm-mismatch on the command line, the "
+            "“confirm the mismatch” box in the app."
+        ),
         "how": {},
     },
 }
@@ -366,6 +442,368 @@ _TEXT: dict[str, dict[str, Any]] = {
 
 def _printable(text: str) -> str:
     return _UNSAFE_CHARS.sub("\ufffd", text)
+
+
+# --------------------------------------------------------------------------------------------
+# Messages, in English (the CLI, ``Problem.message``) and Chinese (``ImportProblem.zh``)
+
+_OPTION_EN = "--layer NAME on the command line, the layer list in the app"
+_OPTION_ZH = "命令行用 --layer 名称，应用中在图层列表里选择"
+_CRS_EN = (
+    "name it with --crs on the command line or the source CRS in the app (e.g. EPSG:4549 for "
+    "CGCS2000 Gauss-Kruger 120E metres, EPSG:4326 for WGS84 lon/lat)"
+)
+_CRS_ZH = (
+    "请指定坐标系：命令行用 --crs，应用中选择“源坐标系”（例如 EPSG:4549 为 CGCS2000 高斯-克吕格"
+    "中央经线120°E、单位米，EPSG:4326 为 WGS84 经纬度）"
+)
+_CONFIRM_EN = "import it only if the survey is right, by confirming the mismatch"
+_CONFIRM_ZH = "仅当实测无误时，确认不一致后才导入"
+
+#: key -> (English, Chinese) message templates; ``{who}`` is the feature's label, if any.
+_MSG: dict[str, tuple[str, str]] = {
+    "too_big": (
+        "is {size:,} bytes, over the limit of {limit:,}",
+        "文件大小 {size:,} 字节，超过上限 {limit:,} 字节",
+    ),
+    "cannot_read": ("cannot read: {reason}", "无法读取：{reason}"),
+    "not_file": ("is not a file", "不是文件"),
+    "unsupported": (
+        "unsupported file type {suffix}; expected one of: .geojson, .json (GeoJSON), .gpkg "
+        "(GeoPackage), .zip (zipped Shapefile, or a zip of another supported file), .shp "
+        "(Shapefile with its .shx, .dbf, .prj and .cpg), .kml (KML), .kmz (KMZ)",
+        "不支持的文件类型 {suffix}；支持：.geojson、.json（GeoJSON）、.gpkg（GeoPackage）、"
+        ".zip（压缩的 Shapefile 或其他支持的文件）、.shp（连同 .shx、.dbf、.prj、.cpg）、"
+        ".kml（KML）、.kmz（KMZ）",
+    ),
+    "cannot_import": ("cannot be imported ({kind}: {reason})", "无法导入（{kind}：{reason}）"),
+    "not_zip": ("not a zip file", "不是 zip 文件"),
+    "zip_nul": ("zip entry {name} has a NUL in its name", "压缩包条目 {name} 的名称含 NUL 字符"),
+    "zip_absolute": (
+        "zip entry {name} has an absolute path; refused",
+        "压缩包条目 {name} 使用绝对路径，已拒绝",
+    ),
+    "zip_dotdot": (
+        "zip entry {name} points outside the archive (..)",
+        "压缩包条目 {name} 指向压缩包之外（..），已拒绝",
+    ),
+    "zip_link": ("zip entry {name} is a link; refused", "压缩包条目 {name} 是链接，已拒绝"),
+    "zip_encrypted": ("zip entry {name} is encrypted", "压缩包条目 {name} 已加密，无法读取"),
+    "zip_unreadable": ("not a readable zip file ({reason})", "不是可读的 zip 文件（{reason}）"),
+    "zip_members": (
+        "holds {n} entries; at most {limit} are accepted",
+        "包含 {n} 个条目，最多接受 {limit} 个",
+    ),
+    "zip_total": (
+        "unpacks to {total:,} bytes, over the limit of {limit:,}; refused (send the files "
+        "without padding, or split them)",
+        "解压后共 {total:,} 字节，超过上限 {limit:,} 字节，已拒绝（请去掉多余内容或拆分文件）",
+    ),
+    "zip_outside": (
+        "zip entry {name} points outside the archive",
+        "压缩包条目 {name} 指向压缩包之外，已拒绝",
+    ),
+    "zip_over": (
+        "unpacks to more than {limit:,} bytes (entry {name}); refused",
+        "解压后超过 {limit:,} 字节（条目 {name}），已拒绝",
+    ),
+    "zip_twice": ("zip entry {name} appears twice", "压缩包条目 {name} 出现了两次"),
+    "zip_extract": (
+        "zip entry {name} cannot be extracted ({reason})",
+        "压缩包条目 {name} 无法解压（{reason}）",
+    ),
+    "zip_empty": (
+        "holds no Shapefile, GeoPackage, GeoJSON or KML (found: {listed})",
+        "不含 Shapefile、GeoPackage、GeoJSON 或 KML（找到：{listed}）",
+    ),
+    "zip_several": (
+        f"holds several datasets ({{found}}); choose one ({_OPTION_EN})",
+        f"包含多个数据集（{{found}}）；请选择其一（{_OPTION_ZH}）",
+    ),
+    "not_gpkg": ("not a GeoPackage (no SQLite header)", "不是 GeoPackage（缺少 SQLite 文件头）"),
+    "not_shp": ("not a Shapefile (bad .shp header)", "不是 Shapefile（.shp 文件头有误）"),
+    "shp_sidecar": (
+        "the Shapefile has no {sidecar} file; send .shp, .shx, .dbf and .prj",
+        "Shapefile 缺少 {sidecar} 文件；请一并提供 .shp、.shx、.dbf 和 .prj",
+    ),
+    "kml_doctype": (
+        "KML with a DOCTYPE or ENTITY declaration is refused (entity expansion)",
+        "含 DOCTYPE 或 ENTITY 声明的 KML 已被拒绝（实体扩展风险）",
+    ),
+    "not_kml": ("not KML (no <kml> element)", "不是 KML（没有 <kml> 元素）"),
+    "bad_json": (
+        "not valid JSON: {msg} (line {line}, column {col})",
+        "不是有效的 JSON（第 {line} 行，第 {col} 列）",
+    ),
+    "deep_json": ("not valid JSON: nested too deep", "不是有效的 JSON：嵌套过深"),
+    "not_geojson": (
+        "not GeoJSON (expected a FeatureCollection)",
+        "不是 GeoJSON（应为 FeatureCollection）",
+    ),
+    "not_utf8": (
+        "not UTF-8 text (byte {byte} at offset {offset})",
+        "不是 UTF-8 文本（偏移 {offset} 处的字节 {byte}）",
+    ),
+    "guessed_encoding": (
+        "no .cpg file: attribute text read as {enc} (guessed)",
+        "没有 .cpg 文件：属性文本按 {enc} 读取（推测）",
+    ),
+    "reproject": (
+        "cannot be reprojected from {crs} to WGS84 ({reason})",
+        "无法从 {crs} 转换到 WGS84（{reason}）",
+    ),
+    "unreadable_as": (
+        "cannot be read as {what} ({reason}); is it complete?",
+        "无法按 {what} 读取（{reason}）；文件是否完整？",
+    ),
+    "no_layer": (
+        "has no layer {layer}; its layers: {names}",
+        "没有图层 {layer}；现有图层：{names}",
+    ),
+    "no_polygon_layer": ("has no polygon layer (layers: {listed})", "没有面图层（图层：{listed}）"),
+    "several_layers": (
+        f"has several polygon layers ({{names}}); choose one ({_OPTION_EN})",
+        f"有多个面图层（{{names}}）；请选择其一（{_OPTION_ZH}）",
+    ),
+    "too_many_features": (
+        "has {n} features; at most {limit} are accepted",
+        "有 {n} 个要素，最多接受 {limit} 个",
+    ),
+    "unreadable": (
+        "cannot be read ({reason}); is it complete and not damaged?",
+        "无法读取（{reason}）；文件是否完整、未损坏？",
+    ),
+    "bad_prj": (
+        "its CRS cannot be understood ({reason}); fix the .prj",
+        "无法识别其坐标系（{reason}）；请修正 .prj",
+    ),
+    "gdal": ("GDAL: {text}", "GDAL 提示：{text}"),
+    "kml_crs": (
+        "KML coordinates are WGS84 by definition; drop the CRS option",
+        "KML 坐标按定义为 WGS84；请不要指定源坐标系",
+    ),
+    "no_crs_member": (
+        "no crs member: coordinates read as {crs}, as asked",
+        "文件未声明坐标系：已按所选的 {crs} 读取坐标",
+    ),
+    "no_crs_shp": (
+        f"has no coordinate reference system (a Shapefile without .prj); {_CRS_EN}",
+        f"没有坐标参考系（Shapefile 缺少 .prj）；{_CRS_ZH}",
+    ),
+    "no_crs": (
+        f"has no coordinate reference system (no CRS defined); {_CRS_EN}",
+        f"没有坐标参考系（文件未定义坐标系）；{_CRS_ZH}",
+    ),
+    "read_as": ("no CRS in the file: read as {crs}", "文件中没有坐标系：已按 {crs} 读取"),
+    "crs_conflict": (
+        "declares {declared} but the CRS option says {wanted}; drop the option, or fix the "
+        "file's CRS (.prj)",
+        "文件声明为 {declared}，但所选源坐标系为 {wanted}；"
+        "请取消该选项，或修正文件的坐标系（.prj）",
+    ),
+    "no_layer_to_read": ("holds no layer to read", "没有可读取的图层"),
+    "no_geometry": ("{who}has no geometry", "{who}没有几何图形"),
+    "not_finite": (
+        "{who}cannot be reprojected from {crs} to WGS84",
+        "{who}无法从 {crs} 转换到 WGS84",
+    ),
+    "not_polygon": ("{who}is a {kind}; expected a polygon", "{who}是 {kind}，应为面（多边形）"),
+    "polygons_kept": (
+        "{who}only the polygons of a {kind} are kept",
+        "{who}{kind} 中只保留了面（多边形）部分",
+    ),
+    "invalid_empty": (
+        "{who}is invalid ({reason}) and nothing is left after repair",
+        "{who}几何无效（{reason}），修复后什么也不剩",
+    ),
+    "repaired": (
+        "{who}was invalid ({reason}); repaired with make_valid",
+        "{who}几何无效（{reason}），已用 make_valid 修复",
+    ),
+    "degenerate": (
+        "{who}is degenerate (no area left on a 1 cm grid)",
+        "{who}几何退化（在 1 厘米网格上没有面积）",
+    ),
+    "outside_ningbo": (
+        "{who}lies outside Ningbo (lon/lat {bounds}, read as {crs}); is the CRS right (a "
+        "projected file without .prj, swapped axes)?",
+        "{who}位于宁波范围之外（经纬度 {bounds}，按 {crs} 读取）；坐标系是否正确"
+        "（缺少 .prj 的投影坐标文件、经纬度颠倒）？",
+    ),
+    "off_land": (
+        "{who}lies {km:.1f} km from the nearest Ningbo district, more than the {limit:g} km "
+        "allowed for reclaimed land and tidal flats; not imported (is the CRS right, is it the "
+        "right place?)",
+        "{who}距最近的宁波区县 {km:.1f} 公里，超出围垦与滩涂允许的 {limit:g} 公里，不导入"
+        "（坐标系是否正确？位置是否正确？）",
+    ),
+    "no_land": (
+        "the districts (geo/districts.geojson) cannot be read: footprints are not checked "
+        "against Ningbo's land",
+        "无法读取区县边界（geo/districts.geojson）：未检查范围是否位于宁波陆域",
+    ),
+    "holds_nothing": ("holds no features", "不含任何要素"),
+    "no_fields": (
+        "no id or name field to match parks by (fields: {fields}); name one with --id-field "
+        "or --name-field",
+        "没有可用于匹配园区的标识或名称字段（字段：{fields}）；"
+        "请用 --id-field 或 --name-field 指定",
+    ),
+    "gcj02_note": (
+        "coordinates converted from GCJ-02 to WGS84, as asked",
+        "已按要求将坐标从 GCJ-02 转换为 WGS84",
+    ),
+    "indicative": (
+        "{who}marked footprint = indicative (an estimate from a zones export, not a survey); "
+        "not imported. Set footprint to surveyed once it is surveyed",
+        "{who}标记为 footprint = indicative（zones 导出的示意范围，不是实测），不导入；"
+        "实测后请把 footprint 改为 surveyed",
+    ),
+    "unusable": ("{who}unusable geometry ({reason})", "{who}几何不可用（{reason}）"),
+    "duplicate": (
+        "{who}features {numbers} all match park {park} (duplicate); none of them is imported",
+        "{who}要素 {numbers} 都匹配园区 {park}（重复），均不导入",
+    ),
+    "far_note": (
+        "lies {km:.1f} km from {park}'s sourced location (precision {m:.0f} m): is it the "
+        "right park?",
+        "距 {park} 的有来源位置 {km:.1f} 公里（精度 {m:.0f} 米）：园区是否正确？",
+    ),
+    "mismatch_area": (
+        f"{{who}}its area, {{got:.2f}} km², is {{ratio:.2g}} times the {{want:g}} km² "
+        f"recorded for {{park}} (more than {{limit:g}} times off); {_CONFIRM_EN}",
+        f"{{who}}面积 {{got:.2f}} 平方公里，是 {{park}} 记录面积 {{want:g}} 平方公里的 "
+        f"{{ratio:.2g}} 倍（相差超过 {{limit:g}} 倍）；{_CONFIRM_ZH}",
+    ),
+    "mismatch_far": (
+        f"{{who}}lies {{km:.1f}} km from {{park}}'s recorded location, {{beyond:.1f}} km "
+        f"beyond its precision of {{precision:.1f}} km (more than {{limit:g}} km); "
+        f"{_CONFIRM_EN}",
+        f"{{who}}距 {{park}} 的记录位置 {{km:.1f}} 公里，超出其位置精度（{{precision:.1f}} 公里）"
+        f"{{beyond:.1f}} 公里（超过 {{limit:g}} 公里）；{_CONFIRM_ZH}",
+    ),
+    "confirmed_note": (
+        " Imported although it differs from the park's records, as confirmed: {what}",
+        "",
+    ),
+    # Refusals of apply and undo (ImportRefused)
+    "nothing_to_import": ("nothing to import from {file}", "{file} 中没有可导入的要素"),
+    "unconfirmed": (
+        "{n} feature(s) differ widely from their park's records; nothing written. If the "
+        "survey is right, confirm the mismatch (--confirm-mismatch; in the app, tick the "
+        "box):\n{details}",
+        "{n} 个要素与园区记录相差很大，未写入任何内容。如实测无误，请确认不一致"
+        "（命令行 --confirm-mismatch；应用中勾选确认框）：\n{details}",
+    ),
+    "stale": (
+        "{name} changed since the preview (another import or undo was applied meanwhile); "
+        "nothing written: preview the file again",
+        "预览之后 {name} 已被修改（期间有其他导入或撤销），未写入任何内容：请重新预览",
+    ),
+    "locked": (
+        "another import is writing {name} (waited {s:.0f} s; lock file {lock}); nothing "
+        "written: try again",
+        "另一个导入正在写入 {name}（已等待 {s:.0f} 秒；锁文件 {lock}），未写入任何内容：请稍后重试",
+    ),
+    "unreadable_current": (
+        "cannot be updated: it is not a readable FeatureCollection ({reason}); fix or remove it",
+        "无法更新：不是可读的 FeatureCollection（{reason}）；请修正或删除它",
+    ),
+    "nothing_to_undo": (
+        "nothing to undo: {history} holds no earlier version",
+        "没有可撤销的导入：{history} 中没有更早的版本",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class ImportProblem(Problem):
+    """A :class:`~zones.errors.Problem` of an import that also says its message in Chinese
+    (``zh``; ``message`` is English)."""
+
+    zh: str = field(default="", compare=False)
+
+
+class ImportRefused(ZonesError):
+    """An import or undo that was refused before writing anything; ``str()`` is English,
+    ``zh`` Chinese."""
+
+    def __init__(self, en: str, zh: str) -> None:
+        super().__init__(en)
+        self.zh = zh
+
+
+def _problem(
+    file: str,
+    row: int | None,
+    fld: str | None,
+    key: str,
+    severity: str = "error",
+    *,
+    label: str = "",
+    **values: Any,
+) -> ImportProblem:
+    """The problem ``key`` of :data:`_MSG` with ``values`` filled in, in both languages."""
+    en, zh = _MSG[key]
+    message = en.format(who=f"“{label}”: " if label else "", **values)
+    chinese = zh.format(who=f"“{label}”：" if label else "", **values)
+    return ImportProblem(file, row, fld, message, severity, chinese)
+
+
+def _fail(
+    file: str, key: str, *, row: int | None = None, fld: str | None = None, **values: Any
+) -> DataError:
+    """A DataError for the whole ``file`` (or ``row``) with message ``key``."""
+    return DataError(_problem(file, row, fld, key, **values))
+
+
+def _refused(key: str, **values: Any) -> ImportRefused:
+    en, zh = _MSG[key]
+    return ImportRefused(en.format(**values), zh.format(**values))
+
+
+_SEVERITY_ZH = {"error": "错误", "note": "说明", "mismatch": "需确认"}
+
+
+def problem_text(problem: Problem, lang: str) -> str:
+    """``problem`` as one line in ``lang``: ``error: file:row [field]: message`` or
+    ``错误：file:row [field]：……`` (problems without a Chinese text keep their English one)."""
+    if lang != "zh":
+        return str(problem)
+    where = problem.file if problem.row is None else f"{problem.file}:{problem.row}"
+    if problem.field:
+        where += f" [{problem.field}]"
+    severity = _SEVERITY_ZH.get(problem.severity, problem.severity)
+    return f"{severity}：{where}：{getattr(problem, 'zh', '') or problem.message}"
+
+
+def error_message(exc: BaseException, lang: str) -> str:
+    """What went wrong in an import, apply or undo, as one plain-text line in ``lang``.
+
+    Errors zones raises on purpose say what and where; anything else (a bug) is named by its
+    type only, so that no server path or internal detail reaches a user.
+    """
+    zh = lang == "zh"
+    if isinstance(exc, DataError):
+        return problem_text(exc.problem, lang)
+    if isinstance(exc, ImportRefused):
+        return exc.zh if zh else str(exc)
+    if isinstance(exc, UnknownValueError):
+        if not zh:
+            return str(exc)
+        hint = f"；是否想用：{'、'.join(exc.suggestions)}？" if exc.suggestions else ""
+        return f"未知的{exc.field}：{exc.value!r}{hint}"
+    if isinstance(exc, ValidationError):
+        errors = [p for p in exc.problems if p.severity == "error"] or exc.problems
+        return "; ".join(problem_text(p, lang) for p in errors)
+    if isinstance(exc, OutputError):
+        return f"无法写入 {exc.path}：{exc.reason}" if zh else str(exc)
+    if isinstance(exc, ZonesError):
+        return str(exc)
+    kind = type(exc).__name__
+    if zh:
+        return f"意外错误（{kind}），未写入任何内容"
+    return f"unexpected error ({kind}); nothing written"
 
 
 def plain_text(value: Any, limit: int = _MAX_NOTE) -> str:
@@ -539,20 +977,16 @@ def _check_member(info: zipfile.ZipInfo, display: str) -> str:
     raw = _member_name(info)
     name = raw.replace("\\", "/")
     if "\x00" in name:
-        raise DataError(Problem(display, None, None, f"zip entry {raw!r} has a NUL in its name"))
+        raise _fail(display, "zip_nul", name=repr(raw))
     if name.startswith("/") or re.match(r"^[A-Za-z]:", name):
-        raise DataError(
-            Problem(display, None, None, f"zip entry {raw!r} has an absolute path; refused")
-        )
+        raise _fail(display, "zip_absolute", name=repr(raw))
     parts = PurePosixPath(name).parts
     if any(part == ".." for part in parts):
-        raise DataError(
-            Problem(display, None, None, f"zip entry {raw!r} points outside the archive (..)")
-        )
+        raise _fail(display, "zip_dotdot", name=repr(raw))
     if _is_link(info):
-        raise DataError(Problem(display, None, None, f"zip entry {raw!r} is a link; refused"))
+        raise _fail(display, "zip_link", name=repr(raw))
     if info.flag_bits & 0x1:
-        raise DataError(Problem(display, None, None, f"zip entry {raw!r} is encrypted"))
+        raise _fail(display, "zip_encrypted", name=repr(raw))
     return "/".join(p for p in parts if p not in ("", "."))
 
 
@@ -565,20 +999,15 @@ def _extract_zip(archive: Path, dest: Path, display: str, limits: Limits) -> lis
     try:
         zf = zipfile.ZipFile(archive)
     except (zipfile.BadZipFile, OSError) as exc:
-        raise DataError(Problem(display, None, None, f"not a readable zip file ({exc})")) from exc
+        raise _fail(display, "zip_unreadable", reason=exc) from exc
     with zf:
         infos = zf.infolist()
         if len(infos) > limits.max_members:
-            msg = f"holds {len(infos)} entries; at most {limits.max_members} are accepted"
-            raise DataError(Problem(display, None, None, msg))
+            raise _fail(display, "zip_members", n=len(infos), limit=limits.max_members)
         safe = [(info, _check_member(info, display)) for info in infos]
         total = sum(info.file_size for info in infos)
         if total > limits.max_unpacked_bytes:
-            msg = (
-                f"unpacks to {total:,} bytes, over the limit of {limits.max_unpacked_bytes:,}; "
-                "refused (send the files without padding, or split them)"
-            )
-            raise DataError(Problem(display, None, None, msg))
+            raise _fail(display, "zip_total", total=total, limit=limits.max_unpacked_bytes)
         written = 0
         out: list[str] = []
         root = dest.resolve()
@@ -587,52 +1016,66 @@ def _extract_zip(archive: Path, dest: Path, display: str, limits: Limits) -> lis
                 continue
             target = (dest / rel).resolve()
             if not target.is_relative_to(root):  # belt and braces after _check_member
-                msg = f"zip entry {_member_name(info)!r} points outside the archive"
-                raise DataError(Problem(display, None, None, msg))
+                raise _fail(display, "zip_outside", name=repr(_member_name(info)))
             target.parent.mkdir(parents=True, exist_ok=True)
             try:
                 with zf.open(info) as src, open(target, "xb") as dst:
                     while chunk := src.read(1 << 16):
                         written += len(chunk)
                         if written > limits.max_unpacked_bytes:
-                            msg = (
-                                f"unpacks to more than {limits.max_unpacked_bytes:,} bytes "
-                                f"(entry {_member_name(info)!r}); refused"
+                            raise _fail(
+                                display,
+                                "zip_over",
+                                limit=limits.max_unpacked_bytes,
+                                name=repr(_member_name(info)),
                             )
-                            raise DataError(Problem(display, None, None, msg))
                         dst.write(chunk)
             except FileExistsError as exc:
-                msg = f"zip entry {_member_name(info)!r} appears twice"
-                raise DataError(Problem(display, None, None, msg)) from exc
+                raise _fail(display, "zip_twice", name=repr(_member_name(info))) from exc
             except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
-                msg = f"zip entry {_member_name(info)!r} cannot be extracted ({exc})"
-                raise DataError(Problem(display, None, None, msg)) from exc
+                name = repr(_member_name(info))
+                raise _fail(display, "zip_extract", name=name, reason=exc) from exc
             except Exception as exc:  # zlib.error, NotImplementedError (unknown compression)
                 if isinstance(exc, DataError):
                     raise
-                msg = f"zip entry {_member_name(info)!r} cannot be extracted ({exc})"
-                raise DataError(Problem(display, None, None, msg)) from exc
+                name = repr(_member_name(info))
+                raise _fail(display, "zip_extract", name=name, reason=exc) from exc
             out.append(rel)
     return out
 
 
+def _datasets(members: list[str], kmz: bool) -> list[str]:
+    """The members of a zip that are datasets an import reads."""
+    wanted = (".kml",) if kmz else (".shp", ".gpkg", ".geojson", ".json", ".kml")
+    return [m for m in members if PurePosixPath(m).suffix.lower() in wanted]
+
+
 def _pick_dataset(
     folder: Path, members: list[str], display: str, layer: str | None, kmz: bool
-) -> tuple[Path, str]:
-    """The one dataset inside an extracted zip: (its path, its display name)."""
-    wanted = (".kml",) if kmz else (".shp", ".gpkg", ".geojson", ".json", ".kml")
-    found = [m for m in members if PurePosixPath(m).suffix.lower() in wanted]
+) -> tuple[Path, str, str | None]:
+    """The one dataset inside an extracted zip: (its path, its display name, the layer to read
+    in it).
+
+    ``layer`` names a member (its path or its name without extension), or a layer of a
+    GeoPackage member as ``MEMBER:LAYER``; with one dataset in the zip it is that dataset's
+    layer.
+    """
+    found = _datasets(members, kmz)
+    inner = layer
     if layer and len(found) > 1:
         chosen = [m for m in found if PurePosixPath(m).stem == layer or m == layer]
+        member, sep, name = layer.rpartition(":")
+        if not chosen and sep and member in found and member.lower().endswith(".gpkg"):
+            chosen, inner = [member], name
+        elif chosen:
+            inner = None
         found = chosen or found
     if not found:
-        listed = ", ".join(members[:10]) or "nothing"
-        msg = f"holds no Shapefile, GeoPackage, GeoJSON or KML (found: {listed})"
-        raise DataError(Problem(display, None, None, msg))
+        listed = ", ".join(members[:10]) or "—"
+        raise _fail(display, "zip_empty", listed=listed)
     if len(found) > 1:
-        msg = f"holds several datasets ({', '.join(found)}); choose one with --layer NAME"
-        raise DataError(Problem(display, None, None, msg))
-    return folder / found[0], f"{display}/{found[0]}"
+        raise _fail(display, "zip_several", found=", ".join(found))
+    return folder / found[0], f"{display}/{found[0]}", inner
 
 
 def _stage_shapefile(path: Path, folder: Path) -> Path:
@@ -676,8 +1119,8 @@ class _Read:
             if gcj02:
                 values = shift_geometries(values, to="wgs84")
         except Exception as exc:  # pyproj and shapely raise several kinds
-            msg = f"cannot be reprojected from {self.crs_name} to WGS84 ({_gdal_message(exc)})"
-            raise DataError(Problem(display, None, "crs", msg)) from exc
+            reason = _gdal_message(exc)
+            raise _fail(display, "reproject", fld="crs", crs=self.crs_name, reason=reason) from exc
         return list(values)
 
 
@@ -691,36 +1134,33 @@ def _sniff(path: Path, display: str) -> tuple[str, bool]:
         head = fh.read(64)
     if suffix == ".gpkg":
         if not head.startswith(b"SQLite format 3\x00"):
-            raise DataError(Problem(display, None, None, "not a GeoPackage (no SQLite header)"))
+            raise _fail(display, "not_gpkg")
         return "gpkg", False
     if suffix == ".shp":
         if head[:4] != b"\x00\x00\x27\x0a":
-            raise DataError(Problem(display, None, None, "not a Shapefile (bad .shp header)"))
+            raise _fail(display, "not_shp")
         for sidecar in (".shx", ".dbf"):
             if _sidecar(path, sidecar) is None:
-                msg = f"the Shapefile has no {sidecar} file; send .shp, .shx, .dbf and .prj"
-                raise DataError(Problem(display, None, None, msg))
+                raise _fail(display, "shp_sidecar", sidecar=sidecar)
         return "shp", False
     if suffix in (".kml",):
         text = _decode(path, display)
         if re.search(r"<!(DOCTYPE|ENTITY)", text, re.IGNORECASE):
-            msg = "KML with a DOCTYPE or ENTITY declaration is refused (entity expansion)"
-            raise DataError(Problem(display, None, None, msg))
+            raise _fail(display, "kml_doctype")
         if "<kml" not in text[:4096].lower():
-            raise DataError(Problem(display, None, None, "not KML (no <kml> element)"))
+            raise _fail(display, "not_kml")
         return "kml", True
     text = _decode(path, display)
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
-        msg = f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
-        raise DataError(Problem(display, exc.lineno, None, msg)) from exc
+        raise _fail(
+            display, "bad_json", row=exc.lineno, msg=exc.msg, line=exc.lineno, col=exc.colno
+        ) from exc
     except RecursionError as exc:
-        raise DataError(Problem(display, None, None, "not valid JSON: nested too deep")) from exc
+        raise _fail(display, "deep_json") from exc
     if not isinstance(doc, dict) or doc.get("type") not in ("FeatureCollection", "Feature"):
-        raise DataError(
-            Problem(display, None, None, "not GeoJSON (expected a FeatureCollection)")
-        )
+        raise _fail(display, "not_geojson")
     return "geojson", "crs" not in doc
 
 
@@ -729,8 +1169,7 @@ def _decode(path: Path, display: str) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        msg = f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})"
-        raise DataError(Problem(display, None, None, msg)) from exc
+        raise _fail(display, "not_utf8", byte=f"0x{raw[exc.start]:02x}", offset=exc.start) from exc
 
 
 def _dbf_encoding(shp: Path, display: str, problems: list[Problem]) -> str | None:
@@ -749,8 +1188,8 @@ def _dbf_encoding(shp: Path, display: str, problems: list[Problem]) -> str | Non
             dbf[32:].decode(encoding)
         except UnicodeDecodeError:
             continue
-        msg = f"no .cpg file: attribute text read as {encoding.upper()} (guessed)"
-        problems.append(Problem(display, None, None, msg, "note"))
+        enc = encoding.upper()
+        problems.append(_problem(display, None, None, "guessed_encoding", "note", enc=enc))
         return encoding.upper()
     return None
 
@@ -784,15 +1223,13 @@ def _choose_layers(path: Path, display: str, kind: str, layer: str | None) -> li
         layers = [(str(n), str(t)) for n, t in pyogrio.list_layers(path)]
     except Exception as exc:
         what = {"gpkg": "GeoPackage", "shp": "Shapefile", "kml": "KML"}.get(kind, "GeoJSON")
-        msg = f"cannot be read as {what} ({_gdal_message(exc)}); is it complete?"
-        raise DataError(Problem(display, None, None, msg)) from exc
+        raise _fail(display, "unreadable_as", what=what, reason=_gdal_message(exc)) from exc
     names = [n for n, _ in layers]
     if kind in ("shp", "geojson"):
         return names[:1]
     if layer and kind == "gpkg":
         if layer not in names:
-            msg = f"has no layer {layer!r}; its layers: {', '.join(names) or 'none'}"
-            raise DataError(Problem(display, None, None, msg))
+            raise _fail(display, "no_layer", layer=repr(layer), names=", ".join(names) or "—")
         return [layer]
     polygonal = [n for n, t in layers if "polygon" in t.lower() or t.lower() in ("unknown", "")]
     if kind == "kml":
@@ -802,10 +1239,9 @@ def _choose_layers(path: Path, display: str, kind: str, layer: str | None) -> li
     if "parks" in polygonal:  # a zones GeoPackage (export or bundle) sent back
         return ["parks"]
     if not polygonal:
-        listed = ", ".join(f"{n} ({t})" for n, t in layers) or "none"
-        raise DataError(Problem(display, None, None, f"has no polygon layer (layers: {listed})"))
-    msg = f"has several polygon layers ({', '.join(polygonal)}); choose one with --layer NAME"
-    raise DataError(Problem(display, None, None, msg))
+        listed = ", ".join(f"{n} ({t})" for n, t in layers) or "—"
+        raise _fail(display, "no_polygon_layer", listed=listed)
+    raise _fail(display, "several_layers", names=", ".join(polygonal))
 
 
 def _gdal_message(exc: BaseException) -> str:
@@ -838,54 +1274,49 @@ def _read(
                 info = pyogrio.read_info(path, layer=name, encoding=read_encoding)
                 count = int(info.get("features") or 0)
                 if count > limits.max_features:
-                    msg = f"has {count} features; at most {limits.max_features} are accepted"
-                    raise DataError(Problem(display, None, None, msg))
+                    raise _fail(display, "too_many_features", n=count, limit=limits.max_features)
                 frame = pyogrio.read_dataframe(path, layer=name, encoding=read_encoding)
             except DataError:
                 raise
             except Exception as exc:
-                msg = f"cannot be read ({_gdal_message(exc)}); is it complete and not damaged?"
-                raise DataError(Problem(display, None, None, msg)) from exc
+                raise _fail(display, "unreadable", reason=_gdal_message(exc)) from exc
             if info.get("crs"):
                 try:
                     declared = CRS.from_user_input(info["crs"])
                 except CRSError as exc:
-                    msg = f"its CRS cannot be understood ({_gdal_message(exc)}); fix the .prj"
-                    raise DataError(Problem(display, None, "crs", msg)) from exc
+                    reason = _gdal_message(exc)
+                    raise _fail(display, "bad_prj", fld="crs", reason=reason) from exc
             frames.append(gpd.GeoDataFrame(frame).set_crs(None, allow_override=True))
     for w in caught:
-        problems.append(Problem(display, None, None, f"GDAL: {plain_text(w.message, 300)}", "note"))
+        text = plain_text(w.message, 300)
+        problems.append(_problem(display, None, None, "gdal", "note", text=text))
 
     if implicit_wgs84:
         if kind == "kml" and wanted is not None and not _same_crs(wanted, CRS(WGS84)):
-            msg = "KML coordinates are WGS84 by definition; drop the CRS option"
-            raise DataError(Problem(display, None, "crs", msg))
+            raise _fail(display, "kml_crs", fld="crs")
         crs = wanted or CRS(WGS84)
         if wanted is not None and not _same_crs(wanted, CRS(WGS84)):
-            msg = f"no crs member: coordinates read as {_crs_name(wanted)}, as asked"
-            problems.append(Problem(display, None, "crs", msg, "note"))
+            problems.append(
+                _problem(display, None, "crs", "no_crs_member", "note", crs=_crs_name(wanted))
+            )
     elif declared is None:
         if wanted is None:
-            what = "a Shapefile without .prj" if kind == "shp" else "no CRS defined"
-            msg = (
-                f"has no coordinate reference system ({what}); name it with --crs "
-                "(e.g. --crs EPSG:4549 for CGCS2000 Gauss-Kruger 120E metres, "
-                "--crs EPSG:4326 for WGS84 lon/lat)"
-            )
-            raise DataError(Problem(display, None, "crs", msg))
+            key = "no_crs_shp" if kind == "shp" else "no_crs"
+            raise _fail(display, key, fld="crs")
         crs = wanted
-        msg = f"no CRS in the file: read as {_crs_name(wanted)}"
-        problems.append(Problem(display, None, "crs", msg, "note"))
+        problems.append(_problem(display, None, "crs", "read_as", "note", crs=_crs_name(wanted)))
     else:
         if wanted is not None and not _same_crs(wanted, declared):
-            msg = (
-                f"declares {_crs_name(declared)} but the CRS option says {_crs_name(wanted)}; "
-                "drop the option, or fix the file's CRS (.prj)"
+            raise _fail(
+                display,
+                "crs_conflict",
+                fld="crs",
+                declared=_crs_name(declared),
+                wanted=_crs_name(wanted),
             )
-            raise DataError(Problem(display, None, "crs", msg))
         crs = declared
     if not frames:
-        raise DataError(Problem(display, None, None, "holds no layer to read"))
+        raise _fail(display, "no_layer_to_read")
     frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     frame = gpd.GeoDataFrame(frame, geometry=frame.geometry.name).set_crs(crs)
     return _Read(frame, crs, _crs_name(crs), problems)
@@ -910,39 +1341,34 @@ def _clean_geometry(
 ) -> tuple[BaseGeometry | None, list[Problem]]:
     """One feature's polygon (already in WGS84), repaired and on the grid, or None with the
     reason. ``crs`` names the CRS it was read in, for messages."""
-    who = f"“{label}”: " if label else ""
 
-    def problem(msg: str, severity: str = "error") -> Problem:
-        return Problem(display, number, "geometry", who + msg, severity)
+    def problem(key: str, severity: str = "error", **values: Any) -> Problem:
+        return _problem(display, number, "geometry", key, severity, label=label, **values)
 
     if geom is None or geom.is_empty:
-        return None, [problem("has no geometry")]
+        return None, [problem("no_geometry")]
     if not np.isfinite(shapely.get_coordinates(geom)).all():
-        return None, [problem(f"cannot be reprojected from {crs} to WGS84")]
+        return None, [problem("not_finite", crs=crs)]
     geom = shapely.force_2d(geom)
     notes: list[Problem] = []
     if geom.geom_type not in geo.POLYGONAL:
         polygons = _polygonal(geom)
         if polygons.is_empty:
-            return None, [problem(f"is a {geom.geom_type}; expected a polygon")]
-        notes.append(problem(f"only the polygons of a {geom.geom_type} are kept", "note"))
+            return None, [problem("not_polygon", kind=geom.geom_type)]
+        notes.append(problem("polygons_kept", "note", kind=geom.geom_type))
         geom = polygons
     if not geom.is_valid:
         reason = shapely.is_valid_reason(geom)
         geom = _polygonal(shapely.make_valid(geom))
         if geom.is_empty:
-            return None, [problem(f"is invalid ({reason}) and nothing is left after repair")]
-        notes.append(problem(f"was invalid ({reason}); repaired with make_valid", "note"))
+            return None, [problem("invalid_empty", reason=reason)]
+        notes.append(problem("repaired", "note", reason=reason))
     geom = _polygonal(geo.on_grid(geom))
     if geom.is_empty or not geom.is_valid:
-        return None, [problem("is degenerate (no area left on a 1 cm grid)")]
+        return None, [problem("degenerate")]
     if not shapely.box(*NINGBO_BOUNDS).contains(geom):
         bounds = ", ".join(f"{v:.4f}" for v in geom.bounds)
-        msg = (
-            f"lies outside Ningbo (lon/lat {bounds}, read as {crs}); is the CRS right "
-            "(a projected file without .prj, swapped axes)?"
-        )
-        return None, [problem(msg)]
+        return None, [problem("outside_ningbo", bounds=bounds, crs=crs)]
     return geom, notes
 
 
@@ -961,21 +1387,67 @@ def _column(frame: pd.DataFrame, wanted: str | None, candidates: Sequence[str]) 
     return [lower[c.casefold()] for c in candidates if c.casefold() in lower]
 
 
-def _current_surveyed(geo_dir: Path | None) -> dict[str, str]:
-    """park_id -> source of the footprints in geo/surveyed_footprints.geojson now."""
-    if geo_dir is None:
-        return {}
-    path = Path(geo_dir) / SURVEYED_FILE
-    if not path.exists():
-        return {}
+def _digest(raw: bytes | None) -> str:
+    """SHA-256 of a surveyed file's bytes; '' for no file."""
+    return "" if raw is None else hashlib.sha256(raw).hexdigest()
+
+
+def _read_current(path: Path) -> bytes | None:
+    """The bytes of geo/surveyed_footprints.geojson, None when there is none."""
     try:
-        doc = json.loads(path.read_text(encoding="utf-8-sig"))
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def surveyed_digest(geo_dir: Path | str) -> str:
+    """SHA-256 of ``geo_dir``'s surveyed_footprints.geojson now ('' when there is none): equal
+    to a preview's ``surveyed_sha256`` while the file is as the preview saw it."""
+    return _digest(_read_current(Path(geo_dir) / SURVEYED_FILE))
+
+
+def _current_surveyed(geo_dir: Path | None) -> tuple[dict[str, str], str | None]:
+    """(park_id -> source of the footprints in geo/surveyed_footprints.geojson now, the
+    file's :func:`_digest`); ({}, None) without a geo/ folder."""
+    if geo_dir is None:
+        return {}, None
+    try:
+        raw = _read_current(Path(geo_dir) / SURVEYED_FILE)
+    except OSError:
+        return {}, None
+    if raw is None:
+        return {}, ""
+    try:
+        doc = json.loads(raw.decode("utf-8-sig"))
         return {
             str(f["properties"]["park_id"]): str(f["properties"].get("source", ""))
             for f in doc.get("features", [])
-        }
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return {}
+        }, _digest(raw)
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return {}, _digest(raw)
+
+
+@functools.lru_cache(maxsize=4)
+def _land_m(path: str, stamp: int) -> BaseGeometry:
+    """The union of the districts in ``path`` (as of ``stamp``), in EPSG:4549 metres."""
+    features, _ = geo.read_features(Path(path), id_field="adcode")
+    return geo.to_metres(shapely.union_all([f["geometry"] for f in features]))
+
+
+def _land(geo_dir: Path | str | None) -> BaseGeometry | None:
+    """Ningbo's districts (of ``geo_dir``, else the repository's geo/) in metres; None when
+    they cannot be read."""
+    for folder in (geo_dir, GEO_DIR):
+        if folder is None:
+            continue
+        path = Path(folder) / DISTRICTS_FILE
+        try:
+            land = _land_m(str(path), path.stat().st_mtime_ns)
+        except (OSError, ZonesError):
+            continue
+        if not land.is_empty:
+            return land
+    return None
 
 
 def _assignments(assign: Mapping[str, str] | None, parks: _Parks) -> dict[str, str]:
@@ -998,6 +1470,7 @@ def _preview(
     name_field: str | None,
     assign: Mapping[str, str],
     current: Mapping[str, str],
+    land: BaseGeometry | None,
 ) -> ImportPreview:
     frame = read.frame
     id_cols = _column(frame, id_field, ID_FIELDS)
@@ -1014,17 +1487,14 @@ def _preview(
         parks=len(parks.names),
     )
     if not len(frame):
-        preview.problems.append(Problem(display, None, None, "holds no features"))
+        preview.problems.append(_problem(display, None, None, "holds_nothing"))
     elif not id_cols and not name_cols:
-        fields = ", ".join(str(c) for c in frame.columns if c != frame.geometry.name) or "none"
-        msg = (
-            f"no id or name field to match parks by (fields: {fields}); name one with "
-            "--id-field or --name-field"
-        )
-        preview.problems.append(Problem(display, None, None, msg))
+        fields = ", ".join(str(c) for c in frame.columns if c != frame.geometry.name) or "—"
+        preview.problems.append(_problem(display, None, None, "no_fields", fields=fields))
     if gcj02:
-        msg = "coordinates converted from GCJ-02 to WGS84, as asked"
-        preview.problems.append(Problem(display, None, "crs", msg, "note"))
+        preview.problems.append(_problem(display, None, "crs", "gcj02_note", "note"))
+    if land is None and len(frame):
+        preview.problems.append(_problem(display, None, None, "no_land", "note"))
 
     candidates: list[MatchedFeature] = []
     records = frame.drop(columns=frame.geometry.name).to_dict("records")
@@ -1040,17 +1510,26 @@ def _preview(
         if not park_id:
             park_id, how, ambiguous = parks.match(ident, names)
         if any(plain_text(row[c]).casefold() == "indicative" for c in kind_cols):
-            msg = (
-                f"“{label}”: marked footprint = indicative (an estimate from a zones export, not "
-                "a survey); not imported. Set footprint to surveyed once it is surveyed"
+            preview.problems.append(
+                _problem(display, number, "footprint", "indicative", label=label)
             )
-            preview.problems.append(Problem(display, number, "footprint", msg))
             continue
         try:
             polygon, notes = _clean_geometry(geom, read.crs_name, display, number, label)
+            if polygon is not None and land is not None:
+                off = geo.to_metres(polygon).distance(land)
+                if off > LAND_BUFFER_M:
+                    km, limit = off / 1000, LAND_BUFFER_M / 1000
+                    notes.append(
+                        _problem(
+                            display, number, "geometry", "off_land", label=label, km=km, limit=limit
+                        )
+                    )
+                    polygon = None
         except (shapely.errors.GEOSException, ValueError, TypeError) as exc:
-            msg = f"“{label}”: unusable geometry ({_gdal_message(exc)})"
-            polygon, notes = None, [Problem(display, number, "geometry", msg)]
+            reason = _gdal_message(exc)
+            polygon = None
+            notes = [_problem(display, number, "geometry", "unusable", label=label, reason=reason)]
         preview.problems += notes
         if polygon is None:
             continue
@@ -1074,7 +1553,6 @@ def _preview(
                 note=note,
             )
         )
-        preview.problems += _distance_note(parks, park_id, polygon, display, number)
 
     by_park: dict[str, list[MatchedFeature]] = {}
     for m in candidates:
@@ -1082,34 +1560,88 @@ def _preview(
     for park_id, group in by_park.items():
         if len(group) == 1:
             preview.matched.append(group[0])
+            preview.problems += _against_records(parks, group[0], display)
             continue
         numbers = ", ".join(f"#{m.feature}" for m in group)
         for m in group:
-            msg = (
-                f"“{m.label}”: features {numbers} all match park {park_id} (duplicate); "
-                "none of them is imported"
+            preview.problems.append(
+                _problem(
+                    display,
+                    m.feature,
+                    "park_id",
+                    "duplicate",
+                    label=m.label,
+                    numbers=numbers,
+                    park=park_id,
+                )
             )
-            preview.problems.append(Problem(display, m.feature, "park_id", msg))
     preview.matched.sort(key=lambda m: m.feature)
     return preview
 
 
-def _distance_note(
-    parks: _Parks, park_id: str, polygon: BaseGeometry, display: str, number: int
-) -> list[Problem]:
-    row = parks.rows.get(park_id, {})
+def _against_records(parks: _Parks, match: MatchedFeature, display: str) -> list[Problem]:
+    """How a matched footprint compares with its park's records: a mismatch (to confirm) when
+    its area is more than :data:`AREA_RATIO` times off the recorded area, or it lies more than
+    :data:`MISMATCH_DISTANCE_M` beyond the recorded location and its precision; a note when a
+    sourced location is more than :data:`FAR_FROM_LOCATION_M` beyond."""
+    row = parks.rows.get(match.park_id, {})
+    number, park_id = match.feature, match.park_id
+    out: list[Problem] = []
+    recorded = row.get("area_km2")
+    if _finite(recorded) and float(recorded) > 0:
+        ratio = match.area_km2 / float(recorded)
+        if not 1 / AREA_RATIO <= ratio <= AREA_RATIO:
+            out.append(
+                _problem(
+                    display,
+                    number,
+                    "geometry",
+                    "mismatch_area",
+                    "mismatch",
+                    label=match.label,
+                    got=match.area_km2,
+                    want=float(recorded),
+                    ratio=ratio,
+                    park=park_id,
+                    limit=AREA_RATIO,
+                )
+            )
     lon, lat = row.get("lon"), row.get("lat")
-    if row.get("location_basis") != "sourced" or not _finite(lon) or not _finite(lat):
-        return []
-    precision = float(row.get("location_precision_m") or 0)
-    distance = geo.distance_m(shapely.Point(float(lon), float(lat)), polygon)
-    if distance <= precision + FAR_FROM_LOCATION_M:
-        return []
-    msg = (
-        f"lies {distance / 1000:.1f} km from {park_id}'s sourced location (precision "
-        f"{precision:.0f} m): is it the right park?"
-    )
-    return [Problem(display, number, "geometry", msg, "note")]
+    if not _finite(lon) or not _finite(lat):
+        return out
+    precision = row.get("location_precision_m")
+    precision = float(precision) if _finite(precision) else 0.0
+    distance = geo.distance_m(shapely.Point(float(lon), float(lat)), match.geometry)
+    if distance > precision + MISMATCH_DISTANCE_M:
+        out.append(
+            _problem(
+                display,
+                number,
+                "geometry",
+                "mismatch_far",
+                "mismatch",
+                label=match.label,
+                km=distance / 1000,
+                park=park_id,
+                beyond=(distance - precision) / 1000,
+                precision=precision / 1000,
+                limit=MISMATCH_DISTANCE_M / 1000,
+            )
+        )
+    elif distance > precision + FAR_FROM_LOCATION_M and row.get("location_basis") == "sourced":
+        out.append(
+            _problem(
+                display,
+                number,
+                "geometry",
+                "far_note",
+                "note",
+                km=distance / 1000,
+                park=park_id,
+                m=precision,
+            )
+        )
+    return out
 
 
 def _finite(value: Any) -> bool:
@@ -1176,8 +1708,7 @@ def preview_upload(
     display = safe_file_name(filename)
     limits = limits or DEFAULT_LIMITS
     if len(data) > limits.max_file_bytes:
-        msg = f"is {len(data):,} bytes, over the limit of {limits.max_file_bytes:,}"
-        raise DataError(Problem(display, None, None, msg))
+        raise _fail(display, "too_big", size=len(data), limit=limits.max_file_bytes)
     with tempfile.TemporaryDirectory(prefix="zones-import-") as tmp:
         folder = Path(tmp)
         suffix = _suffix(display)
@@ -1226,13 +1757,11 @@ def preview_file(
     try:
         size = path.stat().st_size
     except OSError as exc:
-        msg = f"cannot read: {exc.strerror or exc}"
-        raise DataError(Problem(display, None, None, msg)) from exc
+        raise _fail(display, "cannot_read", reason=exc.strerror or exc) from exc
     if not path.is_file():
-        raise DataError(Problem(display, None, None, "is not a file"))
+        raise _fail(display, "not_file")
     if size > limits.max_file_bytes:
-        msg = f"is {size:,} bytes, over the limit of {limits.max_file_bytes:,}"
-        raise DataError(Problem(display, None, None, msg))
+        raise _fail(display, "too_big", size=size, limit=limits.max_file_bytes)
     options = {
         "source_crs": source_crs,
         "gcj02": gcj02,
@@ -1264,9 +1793,7 @@ def preview_file(
 def _suffix(name: str, display: str | None = None) -> str:
     suffix = PurePosixPath(name.replace("\\", "/")).suffix.lower()
     if suffix not in SUPPORTED:
-        kinds = ", ".join(f"{s} ({k})" for s, k in SUPPORTED.items())
-        msg = f"unsupported file type {suffix or '(none)'!r}; expected one of: {kinds}"
-        raise DataError(Problem(display or name, None, None, msg))
+        raise _fail(display or name, "unsupported", suffix=repr(suffix or "(none)"))
     return suffix
 
 
@@ -1287,8 +1814,8 @@ def _preview_staged(
     except ZonesError:
         raise
     except Exception as exc:  # untrusted input: report, never crash the CLI or the app
-        msg = f"cannot be imported ({type(exc).__name__}: {_gdal_message(exc)})"
-        raise DataError(Problem(display, None, None, msg)) from exc
+        kind, reason = type(exc).__name__, _gdal_message(exc)
+        raise _fail(display, "cannot_import", kind=kind, reason=reason) from exc
 
 
 def _read_and_match(
@@ -1302,27 +1829,25 @@ def _read_and_match(
     limits: Limits,
 ) -> ImportPreview:
     suffix = staged.suffix.lower()
-    path, shown = staged, display
+    path, shown, layer = staged, display, options["layer"]
     if suffix in (".zip", ".kmz"):
-        head = staged.read_bytes()[:4]
-        if head[:2] != b"PK":
-            raise DataError(Problem(display, None, None, "not a zip file"))
-        unpacked = staged.parent / "unpacked"
-        unpacked.mkdir()
-        members = _extract_zip(staged, unpacked, display, limits)
-        path, shown = _pick_dataset(unpacked, members, display, options["layer"], suffix == ".kmz")
+        members = _unzip(staged, display, limits)
+        path, shown, layer = _pick_dataset(
+            staged.parent / "unpacked", members, display, layer, suffix == ".kmz"
+        )
     kind, implicit = _sniff(path, shown)
     read = _read(
         path,
         shown,
         kind=kind,
         implicit_wgs84=implicit,
-        layer=options["layer"],
+        layer=layer,
         source_crs=options["source_crs"],
         encoding=options["encoding"],
         limits=limits,
     )
-    return _preview(
+    current, digest = _current_surveyed(Path(geo_dir) if geo_dir is not None else None)
+    preview = _preview(
         read,
         display=shown,
         source=source,
@@ -1331,8 +1856,74 @@ def _read_and_match(
         id_field=options["id_field"],
         name_field=options["name_field"],
         assign=assign,
-        current=_current_surveyed(Path(geo_dir) if geo_dir is not None else None),
+        current=current,
+        land=_land(geo_dir),
     )
+    preview.surveyed_sha256 = digest
+    return preview
+
+
+def _unzip(staged: Path, display: str, limits: Limits) -> list[str]:
+    """Extract the zip (or KMZ) ``staged`` into ``unpacked/`` next to it; its members."""
+    if staged.read_bytes()[:2] != b"PK":
+        raise _fail(display, "not_zip")
+    unpacked = staged.parent / "unpacked"
+    unpacked.mkdir()
+    return _extract_zip(staged, unpacked, display, limits)
+
+
+def _polygon_layers(path: Path) -> list[str]:
+    """The layers of the GeoPackage at ``path`` that may hold polygons."""
+    return [
+        str(n)
+        for n, t in pyogrio.list_layers(path)
+        if "polygon" in str(t).lower() or str(t).lower() in ("unknown", "")
+    ]
+
+
+def upload_layers(data: bytes, filename: str, *, limits: Limits | None = None) -> list[str]:
+    """The layers an upload offers to choose from, as ``layer`` values for
+    :func:`preview_upload`: a GeoPackage's polygon layers; a zip's datasets (a GeoPackage in it
+    with several polygon layers as ``MEMBER:LAYER``). Empty when there is nothing to choose.
+
+    Raises DataError as :func:`preview_upload` does for a file it cannot open.
+    """
+    display = safe_file_name(filename)
+    limits = limits or DEFAULT_LIMITS
+    if len(data) > limits.max_file_bytes:
+        raise _fail(display, "too_big", size=len(data), limit=limits.max_file_bytes)
+    suffix = _suffix(display)
+    if suffix not in (".gpkg", ".zip"):
+        return []
+    with tempfile.TemporaryDirectory(prefix="zones-import-") as tmp:
+        staged = Path(tmp) / f"upload{suffix}"
+        staged.write_bytes(data)
+        try:
+            if suffix == ".gpkg":
+                choices = _polygon_layers(staged)
+            else:
+                choices = []
+                for member in _datasets(_unzip(staged, display, limits), kmz=False):
+                    inner = (
+                        _polygon_layers(staged.parent / "unpacked" / member)
+                        if member.lower().endswith(".gpkg")
+                        else []
+                    )
+                    choices += [f"{member}:{n}" for n in inner] if len(inner) > 1 else [member]
+        except ZonesError:
+            raise
+        except Exception as exc:  # a damaged file: the preview says why
+            kind, reason = type(exc).__name__, _gdal_message(exc)
+            raise _fail(display, "cannot_import", kind=kind, reason=reason) from exc
+    return choices if len(choices) > 1 else []
+
+
+def preferred_layer(choices: Sequence[str]) -> str | None:
+    """The choice an import takes by default: a zones export's parks (a GeoPackage's ``parks``
+    layer first), else the first."""
+    layers = [c for c in choices if c == "parks" or c.endswith(":parks")]
+    files = [c for c in choices if PurePosixPath(c).stem == "parks"]
+    return next(iter(layers + files + list(choices)), None)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1379,6 +1970,57 @@ def _stamp() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
 
 
+_held = threading.local()
+
+
+@contextlib.contextmanager
+def import_lock(geo_dir: Path | str, timeout: float | None = None) -> Iterator[Path]:
+    """Hold the exclusive lock on ``geo_dir``'s surveyed footprints while the block runs.
+
+    An exclusive ``flock`` on ``surveyed_footprints.geojson.lock`` next to the file: imports
+    and undos in other processes (or threads) wait for it, for up to ``timeout`` seconds
+    (default :data:`LOCK_TIMEOUT_S`). Re-entrant within a thread. Yields the lock file.
+
+    Raises
+    ------
+    ImportRefused
+        When another import holds the lock for longer than ``timeout``.
+    """
+    geo_dir = Path(geo_dir)
+    lock = geo_dir / f"{SURVEYED_FILE}.lock"
+    key = str(lock.resolve())
+    held: dict[str, int] = _held.__dict__.setdefault("paths", {})
+    if held.get(key) or fcntl is None:
+        held[key] = held.get(key, 0) + 1
+        try:
+            yield lock
+        finally:
+            held[key] -= 1
+        return
+    wait = LOCK_TIMEOUT_S if timeout is None else timeout
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        start = time.monotonic()
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                waited = time.monotonic() - start
+                if waited >= wait:
+                    name = str(geo_dir / SURVEYED_FILE)
+                    raise _refused("locked", name=name, s=waited, lock=str(lock)) from None
+                time.sleep(0.02)
+        held[key] = 1
+        try:
+            yield lock
+        finally:
+            held[key] = 0
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
 def _snapshots(history: Path) -> list[Path]:
     """Versions an undo can restore, oldest first."""
     if not history.is_dir():
@@ -1394,31 +2036,75 @@ def _snapshots(history: Path) -> list[Path]:
     return sorted(found, key=lambda p: p.name)
 
 
+def _undone(history: Path) -> list[Path]:
+    """Versions an undo replaced (kept for reference, never restored), oldest first."""
+    if not history.is_dir():
+        return []
+    stem = Path(SURVEYED_FILE).stem
+    found = [
+        p
+        for p in history.iterdir()
+        if p.name.startswith(f"{stem}.") and p.name.endswith(".undone.geojson")
+    ]
+    return sorted(found, key=lambda p: p.name)
+
+
+def _prune_history(history: Path, keep: int | None = None) -> list[Path]:
+    """Remove all but the newest ``keep`` (default :data:`HISTORY_KEEP`) restorable and undone
+    versions in ``history``; returns what was removed."""
+    keep = HISTORY_KEEP if keep is None else keep
+    removed = []
+    for versions in (_snapshots(history), _undone(history)):
+        for old in versions[: max(len(versions) - keep, 0)]:
+            with contextlib.suppress(FileNotFoundError):
+                old.unlink()
+                removed.append(old)
+    return removed
+
+
+def _keep_version(history: Path, raw: bytes | None, kind: str) -> Path:
+    """Write ``raw`` (None: an ``.absent`` marker) into ``history`` under a new time-stamped
+    name ending in ``kind`` (``geojson`` or ``undone.geojson``), atomically."""
+    history.mkdir(parents=True, exist_ok=True)
+    stem = Path(SURVEYED_FILE).stem
+    while True:
+        ending = "absent" if raw is None else kind
+        target = history / f"{stem}.{_stamp()}.{ending}"
+        if not target.exists():
+            break
+    with atomic_write(target) as tmp:
+        tmp.write_bytes(raw or b"")
+    return target
+
+
 def import_history(geo_dir: Path | str) -> list[Path]:
     """The versions kept by earlier imports (oldest first); :func:`undo_import` restores the
     last one."""
     return _snapshots(Path(geo_dir) / HISTORY_DIR)
 
 
-def _existing_lines(path: Path) -> dict[str, str]:
-    """park_id -> the feature's JSON line, for every feature of the current file."""
-    if not path.exists():
+def _existing_lines(path: Path, raw: bytes | None) -> dict[str, str]:
+    """park_id -> the feature's JSON line, for every feature of the current file (``raw``)."""
+    if raw is None:
         return {}
     try:
-        doc = json.loads(path.read_text(encoding="utf-8-sig"))
+        doc = json.loads(raw.decode("utf-8-sig"))
         out = {}
         for feature in doc["features"]:
             out[str(feature["properties"]["park_id"])] = json.dumps(
                 feature, ensure_ascii=False, separators=(",", ":")
             )
         return out
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        msg = f"cannot be updated: it is not a readable FeatureCollection ({exc}); fix or remove it"
-        raise DataError(Problem(str(path), None, None, msg)) from exc
+    except (ValueError, KeyError, TypeError) as exc:
+        raise _fail(str(path), "unreadable_current", reason=exc) from exc
 
 
 def apply_import(
-    preview: ImportPreview, geo_dir: Path | str, *, imported_on: date | None = None
+    preview: ImportPreview,
+    geo_dir: Path | str,
+    *,
+    imported_on: date | None = None,
+    confirm_mismatch: bool = False,
 ) -> ImportResult:
     """Write the matched features of ``preview`` into ``geo_dir/surveyed_footprints.geojson``.
 
@@ -1426,59 +2112,77 @@ def apply_import(
     degree coordinates, one feature per line, sorted by park id) with properties ``park_id``,
     ``source`` (the original file name), ``imported_on`` (ISO date) and ``note``. Surveyed
     footprints of parks not in this import are kept. The previous file (or a marker that there
-    was none) is kept in ``geo_dir/surveyed_history/`` for :func:`undo_import`. The new file
-    is checked as `zones build` will read it before it replaces the old one; on any error
-    nothing is changed.
+    was none) is kept in ``geo_dir/surveyed_history/`` for :func:`undo_import` (the newest
+    :data:`HISTORY_KEEP`). The new file is checked as `zones build` will read it before it
+    replaces the old one; on any error nothing is changed.
+
+    The whole read-modify-write holds :func:`import_lock`, so concurrent imports each keep
+    what the others wrote; a preview made against a file that has changed since (its
+    ``surveyed_sha256``) is refused rather than applied over changes it did not show.
 
     Raises
     ------
-    ZonesError
-        When the preview has nothing to import.
+    ImportRefused
+        When the preview has nothing to import, has mismatches and ``confirm_mismatch`` is
+        false, is stale, or another import holds the lock too long. Nothing is written.
     DataError
         When the current file cannot be read (it would be lost).
     ValidationError
         When the written file would not pass the build's checks (a bug).
     """
     if not preview.can_apply:
-        raise ZonesError(f"nothing to import from {preview.file}")
+        raise _refused("nothing_to_import", file=preview.file)
+    if preview.needs_confirmation and not confirm_mismatch:
+        raise ImportRefused(
+            _MSG["unconfirmed"][0].format(
+                n=len({p.row for p in preview.mismatches}),
+                details="\n".join(f"  {problem_text(p, 'en')}" for p in preview.mismatches),
+            ),
+            _MSG["unconfirmed"][1].format(
+                n=len({p.row for p in preview.mismatches}),
+                details="\n".join(f"  {problem_text(p, 'zh')}" for p in preview.mismatches),
+            ),
+        )
     geo_dir = Path(geo_dir)
     path = geo_dir / SURVEYED_FILE
     when = (imported_on or date.today()).isoformat()
-    lines = _existing_lines(path)
     imported = tuple(m.park_id for m in preview.matched)
-    kept = tuple(sorted(set(lines) - set(imported)))
-    for m in preview.matched:
-        note = f"Surveyed boundary imported from {preview.source} (feature {m.feature}) on {when}."
-        if m.note:
-            note += f" Note in the file: {m.note}"
-        properties = {
-            "park_id": m.park_id,
-            "source": preview.source,
-            "imported_on": when,
-            "note": note,
-        }
-        lines[m.park_id] = _feature_json(properties, m.geometry)
-
     history = geo_dir / HISTORY_DIR
-    history.mkdir(parents=True, exist_ok=True)
-    stem = Path(SURVEYED_FILE).stem
-    stamp = _stamp()
-    if path.exists():
-        snapshot = history / f"{stem}.{stamp}.geojson"
-        shutil.copyfile(path, snapshot)
-    else:
-        snapshot = history / f"{stem}.{stamp}.absent"
-        snapshot.write_bytes(b"")
-    try:
-        with atomic_write(path) as tmp:
-            tmp.write_bytes(_collection([lines[k] for k in sorted(lines)]))
-            _, problems = geo.read_features(tmp, id_field="park_id")
-            if problems:
-                raise ValidationError(problems)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            snapshot.unlink()
-        raise
+    with import_lock(geo_dir):
+        raw = _read_current(path)
+        if preview.surveyed_sha256 is not None and _digest(raw) != preview.surveyed_sha256:
+            raise _refused("stale", name=str(path))
+        lines = _existing_lines(path, raw)
+        kept = tuple(sorted(set(lines) - set(imported)))
+        for m in preview.matched:
+            note = (
+                f"Surveyed boundary imported from {preview.source} (feature {m.feature}) on "
+                f"{when}."
+            )
+            if m.note:
+                note += f" Note in the file: {m.note}"
+            confirmed = [p.message for p in preview.mismatches if p.row == m.feature]
+            if confirmed:
+                note += _MSG["confirmed_note"][0].format(what="; ".join(confirmed))
+            properties = {
+                "park_id": m.park_id,
+                "source": preview.source,
+                "imported_on": when,
+                "note": note,
+            }
+            lines[m.park_id] = _feature_json(properties, m.geometry)
+        snapshot = _keep_version(history, raw, "geojson")
+        try:
+            with atomic_write(path) as tmp:
+                tmp.write_bytes(_collection([lines[k] for k in sorted(lines)]))
+                _, problems = geo.read_features(tmp, id_field="park_id")
+                if problems:
+                    raise ValidationError(problems)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                snapshot.unlink()
+            raise
+        _prune_history(history)
     return ImportResult(path=path, snapshot=snapshot, imported=imported, kept=kept)
 
 
@@ -1498,50 +2202,63 @@ def undo_import(geo_dir: Path | str) -> UndoResult:
     """Put back the version of geo/surveyed_footprints.geojson before the last import.
 
     The restored snapshot leaves the history (so a second undo goes one import further back);
-    the version being undone is kept there as ``*.undone.geojson``. When there was no file
-    before the import, the file is left as an empty FeatureCollection (not deleted, so that
-    `zones build --if-stale` sees the change).
+    the version being undone is kept there as ``*.undone.geojson`` (the newest
+    :data:`HISTORY_KEEP` of them). When there was no file before the import, the file is left
+    as an empty FeatureCollection (not deleted, so that `zones build --if-stale` sees the
+    change). Holds :func:`import_lock`.
 
     Raises
     ------
-    ZonesError
-        When no import can be undone.
+    ImportRefused
+        When no import can be undone (or another import holds the lock too long).
     """
     geo_dir = Path(geo_dir)
     path = geo_dir / SURVEYED_FILE
     history = geo_dir / HISTORY_DIR
-    snapshots = _snapshots(history)
-    if not snapshots:
-        raise ZonesError(f"nothing to undo: {history} holds no earlier version")
-    last = snapshots[-1]
-    undone = None
-    if path.exists():
-        undone = history / f"{Path(SURVEYED_FILE).stem}.{_stamp()}.undone.geojson"
-        shutil.copyfile(path, undone)
-    # No file before the import: write an empty collection rather than delete, so that the
-    # file's new time makes `zones build --if-stale` rebuild.
-    emptied = last.name.endswith(".absent")
-    data = _collection([]) if emptied else last.read_bytes()
-    with atomic_write(path) as tmp:
-        tmp.write_bytes(data)
-    last.unlink()
+    with import_lock(geo_dir):
+        snapshots = _snapshots(history)
+        if not snapshots:
+            raise _refused("nothing_to_undo", history=str(history))
+        last = snapshots[-1]
+        raw = _read_current(path)
+        undone = None if raw is None else _keep_version(history, raw, "undone.geojson")
+        # No file before the import: write an empty collection rather than delete, so that the
+        # file's new time makes `zones build --if-stale` rebuild.
+        emptied = last.name.endswith(".absent")
+        data = _collection([]) if emptied else last.read_bytes()
+        with atomic_write(path) as tmp:
+            tmp.write_bytes(data)
+        last.unlink()
+        _prune_history(history)
     return UndoResult(path=path, restored=last, undone=undone, emptied=emptied)
 
 
 __all__ = [
+    "AREA_RATIO",
     "HISTORY_DIR",
+    "HISTORY_KEEP",
+    "LAND_BUFFER_M",
+    "MISMATCH_DISTANCE_M",
     "SUPPORTED",
     "ImportPreview",
+    "ImportProblem",
+    "ImportRefused",
     "ImportResult",
     "Limits",
     "MatchedFeature",
     "UndoResult",
     "UnmatchedFeature",
     "apply_import",
+    "error_message",
     "import_history",
+    "import_lock",
     "load_parks",
     "plain_text",
+    "preferred_layer",
     "preview_file",
     "preview_upload",
+    "problem_text",
+    "surveyed_digest",
     "undo_import",
+    "upload_layers",
 ]

@@ -36,9 +36,21 @@ from branca.element import Element, MacroElement, Template
 from folium.utilities import JsCode
 
 from zones import assets
+from zones.crs import DISPLAY_DECIMALS, OUTLINE_DECIMALS
 from zones.datum import gdf_to_gcj02
+from zones.geometry import round_coordinates
 from zones.i18n import html_text, pick_name, pick_names, t
 from zones.settings import NINGBO_BOUNDS
+from zones.styles import (
+    DISTRICT_STYLE,
+    LEGEND_ENTRIES,
+    PARK_CLASSES,
+    SELECTED_STYLE,
+    belt_style,
+    park_class,
+    rgb,
+    safe_color,
+)
 
 # --------------------------------------------------------------------------------------------
 # Basemaps
@@ -107,22 +119,12 @@ def basemap_tiles(
 # --------------------------------------------------------------------------------------------
 # Trimmed GeoJSON for display
 
-#: Decimals of displayed coordinates (1e-5 degree is about 1 m).
-DISPLAY_DECIMALS = 5
-#: Simplification tolerance (degrees) of district and belt outlines on the map (about 50 m),
-#: and their decimals (1e-4 degree is about 10 m).
+#: Simplification tolerance (degrees) of district and belt outlines on the map (about 50 m);
+#: they are drawn with :data:`zones.crs.OUTLINE_DECIMALS`, parks with
+#: :data:`zones.crs.DISPLAY_DECIMALS`.
 OUTLINE_TOLERANCE = 0.0005
-OUTLINE_DECIMALS = 4
 #: Simplification tolerance (degrees) of park footprints on the map (about 5 m).
 PARK_TOLERANCE = 0.00005
-
-_COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
-_FALLBACK_COLOR = "#777777"
-
-
-def safe_color(value: Any) -> str:
-    """``value`` when it is a #rgb or #rrggbb colour, else a neutral grey."""
-    return value if isinstance(value, str) and _COLOR.match(value) else _FALLBACK_COLOR
 
 
 def _for_display(
@@ -138,7 +140,7 @@ def _for_display(
     geoms = np.asarray(shown.geometry.array)
     if tolerance:
         geoms = shapely.simplify(geoms, tolerance, preserve_topology=True)
-    geoms = shapely.transform(geoms, lambda xy: np.round(xy, decimals))
+    geoms = round_coordinates(geoms, decimals)
     return [json.loads(shapely.to_geojson(g)) if g is not None else None for g in geoms]
 
 
@@ -267,44 +269,14 @@ def park_view(
 
 
 # --------------------------------------------------------------------------------------------
-# Styles
+# Map settings (the styles are zones.styles')
 
-SURVEYED_STYLE = {
-    "color": "#212121",
-    "weight": 2,
-    "opacity": 1.0,
-    "fillColor": "#37474f",
-    "fillOpacity": 0.7,
-}
-INDICATIVE_STYLE = {
-    "color": "#37474f",
-    "weight": 2,
-    "opacity": 0.9,
-    "dashArray": "6 4",
-    "fillColor": "#90a4ae",
-    "fillOpacity": 0.3,
-}
-#: Parks whose location is estimated too (the footprint then is necessarily indicative).
-ESTIMATED_STYLE = {
-    "color": "#455a64",
-    "weight": 2,
-    "opacity": 0.9,
-    "dashArray": "1 5",
-    "fillColor": "#b0bec5",
-    "fillOpacity": 0.25,
-}
-SELECTED_STYLE = {"color": "#ffab00", "weight": 5, "opacity": 1.0, "fill": False}
-DISTRICT_STYLE = {"color": "#6d6d6d", "weight": 1, "opacity": 0.9, "fillColor": "#fbfaf5"}
 #: Zoom steps of the map; fractional zooms let Ningbo fill the map.
 ZOOM_SNAP = 0.25
 #: Map width assumed for the initial view (the map column of a laptop screen).
 MAP_WIDTH_PX = 680
 #: Background of the map where no tile layer is drawn (the sea, with basemap "none").
 NO_TILES_BACKGROUND = "#dbe7ee"
-
-
-def _belt_style(color: str) -> dict[str, Any]:
-    return {"color": color, "weight": 1.5, "opacity": 0.9, "fillColor": color, "fillOpacity": 0.18}
 
 
 def _js_json(value: Any) -> str:
@@ -472,19 +444,15 @@ def _swatch(style: dict[str, Any]) -> str:
     dash = str(style.get("dashArray") or "")
     border = "solid" if not dash else "dotted" if dash.startswith("1 ") else "dashed"
     width = min(int(style.get("weight", 1)), 3)
-    rgb = safe_color(fill) if fill != "transparent" else None
-    background = _rgba(rgb, opacity) if rgb else "transparent"
+    background = _rgba(fill, opacity) if fill != "transparent" else "transparent"
     return (
         f'<i style="background:{background};border:{width}px {border} '
         f'{safe_color(style.get("color"))}"></i>'
     )
 
 
-def _rgba(color: str, alpha: float) -> str:
-    hex_ = color.lstrip("#")
-    if len(hex_) == 3:
-        hex_ = "".join(c * 2 for c in hex_)
-    r, g, b = (int(hex_[i : i + 2], 16) for i in (0, 2, 4))
+def _rgba(color: Any, alpha: float) -> str:
+    r, g, b = rgb(color)
     return f"rgba({r},{g},{b},{alpha:.2f})"
 
 
@@ -494,16 +462,9 @@ def legend_html(belts_fc: dict, lang: str) -> str:
     rows = []
     for feature in belts_fc["features"]:
         props = feature["properties"]
-        style = _belt_style(safe_color(props.get("color")))
+        style = belt_style(props.get("color"))
         rows.append(f"{_swatch(style)}{html_text(props.get('name'))}")
-    entries = (
-        ({**DISTRICT_STYLE, "fill": False}, "legend.district"),
-        (SURVEYED_STYLE, "legend.surveyed"),
-        (INDICATIVE_STYLE, "legend.indicative"),
-        (ESTIMATED_STYLE, "legend.estimated_location"),
-        (SELECTED_STYLE, "legend.selected"),
-    )
-    for style, key in entries:
+    for style, key in LEGEND_ENTRIES:
         rows.append(f"{_swatch(style)}{html_text(t(key, lang))}")
     return f"<details open>{title}{'<br>'.join(rows)}</details>"
 
@@ -579,7 +540,7 @@ def base_map(
         group = folium.FeatureGroup(name=html_text(props.get("name")), overlay=True)
         folium.GeoJson(
             {"type": "FeatureCollection", "features": [feature]},
-            style=_belt_style(safe_color(props.get("color"))),
+            style=belt_style(props.get("color")),
             interactive=False,
             control=False,
         ).add_to(group)
@@ -591,21 +552,6 @@ def base_map(
     FocusWithoutScrolling().add_to(m)
     FitWhenShown(bounds).add_to(m)
     return m
-
-
-#: How parks are drawn, in drawing order: (class, layer name key, style).
-PARK_CLASSES = (
-    ("surveyed", "map.parks_surveyed", SURVEYED_STYLE),
-    ("indicative", "map.parks_indicative", INDICATIVE_STYLE),
-    ("estimated", "map.parks_estimated", ESTIMATED_STYLE),
-)
-
-
-def park_class(properties: dict[str, Any]) -> str:
-    """``estimated`` (location estimated), ``indicative`` (footprint estimated) or ``surveyed``."""
-    if properties.get("est"):
-        return "estimated"
-    return "indicative" if properties.get("ind") else "surveyed"
 
 
 def park_groups(

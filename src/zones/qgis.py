@@ -1,11 +1,10 @@
 """QGIS layer styles (QML) that draw districts, belts and parks as the app's map does.
 
-- districts: one grey outline on a pale fill (:data:`zones.mapping.DISTRICT_STYLE`);
+- districts: one grey outline on a pale fill (:data:`zones.styles.DISTRICT_STYLE`);
 - belts: one category per belt (rule on ``id``), each in the belt's ``color`` column, a light
-  fill under a stronger outline, labelled with the belt's name;
-- parks: one category per ``footprint`` value: ``surveyed`` solid and dark
-  (:data:`zones.mapping.SURVEYED_STYLE`), ``indicative`` dashed and lighter
-  (:data:`zones.mapping.INDICATIVE_STYLE`), labelled with the park's name.
+  fill under a stronger outline (:func:`zones.styles.belt_style`), labelled with the belt's name;
+- parks: one category per ``footprint`` value (:data:`zones.styles.FOOTPRINT_STYLES`):
+  ``surveyed`` solid and dark, ``indicative`` dashed and lighter, labelled with the park's name.
 
 Widths and dashes are in pixels as in Leaflet. Field names can be renamed (a Shapefile's DBF
 names, see :func:`zones.fields.shapefile_names`), so the same style serves the GeoPackage, the
@@ -17,7 +16,6 @@ stored inside a GeoPackage (its ``layer_styles`` table).
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -27,22 +25,16 @@ import pandas as pd
 
 from zones import cells
 from zones.errors import UnknownValueError
-from zones.mapping import DISTRICT_STYLE, INDICATIVE_STYLE, SURVEYED_STYLE
+from zones.styles import DISTRICT_STYLE, FOOTPRINT_STYLES, belt_style, rgb
 
 #: Layers that have a style.
 STYLED_LAYERS = ("districts", "belts", "parks")
-#: Belt styling as in the app (``zones.mapping._belt_style``).
-BELT_WEIGHT = 1.5
-BELT_OPACITY = 0.9
-BELT_FILL_OPACITY = 0.18
 #: Label colour and halo.
 LABEL_COLOR = "#212121"
 #: Fonts tried for labels: Chinese-capable first.
 LABEL_FONT = "Noto Sans CJK SC"
 QGIS_VERSION = "3.28.0-Firenze"
 _DOCTYPE = "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>"
-_HEX = re.compile(r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
-_FALLBACK = "#777777"
 
 _LABELS = {
     "surveyed": {"zh": "实测范围", "en": "surveyed footprint"},
@@ -53,11 +45,7 @@ _LABELS = {
 
 def qgis_color(color: Any, opacity: float = 1.0) -> str:
     """``#rrggbb`` (or ``#rgb``) and an opacity as QGIS's ``r,g,b,a``; grey when not a colour."""
-    text = color if isinstance(color, str) and _HEX.match(color) else _FALLBACK
-    digits = text[1:]
-    if len(digits) == 3:
-        digits = "".join(c * 2 for c in digits)
-    r, g, b = (int(digits[i : i + 2], 16) for i in (0, 2, 4))
+    r, g, b = rgb(color)
     alpha = round(max(0.0, min(1.0, float(opacity))) * 255)
     return f"{r},{g},{b},{alpha}"
 
@@ -148,16 +136,14 @@ def _document(renderer: ET.Element, label_field: str | None) -> str:
     return f"{_DOCTYPE}\n{body}\n"
 
 
+def _renderer(kind: str, **attrs: str) -> ET.Element:
+    """A ``renderer-v2`` element of type ``kind`` (and ``attrs``), with QGIS's defaults."""
+    defaults = {"forceraster": "0", "symbollevels": "0", "enableorderby": "0"}
+    return ET.Element("renderer-v2", type=kind, **attrs, **defaults, referencescale="-1")
+
+
 def _categorized(attr: str, categories: list[tuple[str, str, ET.Element]]) -> ET.Element:
-    renderer = ET.Element(
-        "renderer-v2",
-        type="categorizedSymbol",
-        attr=attr,
-        forceraster="0",
-        symbollevels="0",
-        enableorderby="0",
-        referencescale="-1",
-    )
+    renderer = _renderer("categorizedSymbol", attr=attr)
     cats = ET.SubElement(renderer, "categories")
     symbols = ET.SubElement(renderer, "symbols")
     for i, (value, label, symbol) in enumerate(categories):
@@ -206,17 +192,14 @@ def layer_qml(
 
     name_col = "name_zh" if lang == "zh" else "name_en"
     if layer == "districts":
-        renderer = ET.Element(
-            "renderer-v2", type="singleSymbol", forceraster="0", symbollevels="0",
-            enableorderby="0", referencescale="-1",
-        )
+        renderer = _renderer("singleSymbol")
         symbols = ET.SubElement(renderer, "symbols")
         symbols.append(_fill_symbol("0", {**DISTRICT_STYLE, "fillOpacity": 1.0}))
         return _document(renderer, None)
     if layer == "parks":
         categories = [
             (kind, _LABELS[kind][lang], _fill_symbol("", style))
-            for kind, style in (("surveyed", SURVEYED_STYLE), ("indicative", INDICATIVE_STYLE))
+            for kind, style in FOOTPRINT_STYLES.items()
         ]
         return _document(_categorized(col("footprint"), categories), col(name_col))
     if frame is None:
@@ -224,14 +207,7 @@ def layer_qml(
     categories = []
     ordered = frame.sort_values("order") if "order" in frame.columns else frame
     for row in ordered.to_dict("records"):
-        color = row.get("color")
-        style = {
-            "color": color,
-            "weight": BELT_WEIGHT,
-            "opacity": BELT_OPACITY,
-            "fillColor": color,
-            "fillOpacity": BELT_FILL_OPACITY,
-        }
+        style = belt_style(row.get("color"))
         label = cells.text(row.get(name_col)) or cells.text(row.get("id"))
         categories.append((cells.text(row.get("id")), label, _fill_symbol("", style)))
     return _document(_categorized(col("id"), categories), col(name_col))

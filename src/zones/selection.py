@@ -24,7 +24,7 @@ import pandas as pd
 
 from zones import cells
 from zones.dataset import Dataset
-from zones.i18n import format_km2, level_label, md_text, pick_name, t
+from zones.i18n import format_km2, level_label, md_text, park_type_label, pick_name, t
 
 # --------------------------------------------------------------------------------------------
 # From the map's returned dict to a park id
@@ -189,7 +189,7 @@ def park_details(ds: Dataset, park_id: str, lang: str) -> ParkDetails | None:
         (t("details.level", lang), _sep(lang).join(md_text(x) for x in level if x)),
     ]
     if cells.stripped(row.get("type")):
-        facts.append((t("details.type", lang), md_text(row.get("type"))))
+        facts.append((t("details.type", lang), md_text(park_type_label(row.get("type"), lang))))
     facts.append((t("details.districts", lang), md_text(_join(districts, lang) or none)))
     facts.append((t("details.belts", lang), md_text(_join(belts, lang) or none)))
 

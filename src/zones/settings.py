@@ -1,9 +1,15 @@
-"""Paths, coordinate reference systems and fixed defaults. Nothing here does work."""
+"""Paths and fixed defaults. Nothing here does work."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+
+# The CRS live in zones.crs, with the CRS choices and the coordinate precision; their names
+# stay importable from here for code written before (import them from zones.crs).
+from zones.crs import CGCS2000 as CGCS2000
+from zones.crs import PROJECTED as PROJECTED
+from zones.crs import WGS84 as WGS84
 
 #: Repository root (the folder holding geo/ and data/) when run from a checkout.
 ROOT = Path(os.environ.get("ZONES_ROOT", Path(__file__).resolve().parents[2]))
@@ -14,13 +20,16 @@ DATA_DIR = Path(os.environ.get("ZONES_DATA_DIR") or ROOT / "data")
 BUILTIN_GPKG = ROOT / "build" / "zones.gpkg"
 #: The built dataset; `zones build` writes it, the app and `zones export` read it.
 DEFAULT_GPKG = Path(os.environ.get("ZONES_GPKG") or BUILTIN_GPKG)
+#: The store the commands and the app use: ZONES_STORE (``postgresql://…`` for PostGIS, or a
+#: GeoPackage path), else the embedded GeoPackage above.
+DEFAULT_STORE: str = os.environ.get("ZONES_STORE") or str(DEFAULT_GPKG)
+
+
+def is_database_url(value: object) -> bool:
+    """Whether ``value`` names a PostGIS store rather than a GeoPackage file."""
+    return str(value).startswith(("postgresql:", "postgresql+", "postgres:"))
 #: The plan text every plan fact cites, by line number (``plan:L58``).
 PLAN_NAME = "宁波市制造业高质量发展“十四五”规划（解读）"
-
-WGS84 = "EPSG:4326"
-CGCS2000 = "EPSG:4490"
-#: CGCS2000 / 3-degree Gauss-Kruger CM 120E: metres, for areas and buffers around Ningbo.
-PROJECTED = "EPSG:4549"
 
 #: Ningbo's extent in WGS84 (lon_min, lat_min, lon_max, lat_max), with a margin.
 NINGBO_BOUNDS = (120.8, 28.8, 122.4, 30.5)

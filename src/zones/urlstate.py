@@ -2,20 +2,12 @@
 
 Keys (all optional; a missing key is the default):
 
-============  ==========================================  ===========================
-key           value                                       example
-============  ==========================================  ===========================
-belt          belt ids, comma-separated                   ``belt=north-bay,east-port``
-industry      industry ids (a parent includes children)   ``industry=automotive``
-tier          tier ids                                    ``tier=emerging``
-district      district adcodes                            ``district=330206``
-level         park levels                                 ``level=national``
-designated    ``1`` for designated industries only        ``designated=1``
-q             name search text (first 100 characters)     ``q=杭州湾``
-park          the selected park's id                      ``park=ningbo-etdz``
-lang          ``zh`` (default) or ``en``                  ``lang=en``
-basemap       ``none`` (default), ``osm``, ``tianditu``, ``amap``
-============  ==========================================  ===========================
+- one per filter dimension of :data:`zones.filters.DIMENSIONS`, its ``url_key``: the ids of a
+  multi-valued one, comma-separated (``belt=north-bay,east-port``, ``industry=automotive``,
+  ``district=330206``, ``level=national``, ``type=新区``); ``1`` for a flag (``designated=1``);
+  the text of a text (``q=杭州湾``, its first :data:`MAX_TEXT` characters);
+- ``park``: the selected park's id; ``lang``: ``zh`` (default) or ``en``; ``basemap``:
+  ``none`` (default), ``osm``, ``tianditu`` or ``amap`` (:data:`VIEW_KEYS`).
 
 :func:`from_query` keeps what it knows and reports everything else as :class:`Notice`\\ s (never
 an exception), at most one per key, however hostile the link: a key is read up to
@@ -27,20 +19,24 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from zones import filters
 from zones.dataset import Dataset
-from zones.filters import LEVELS
+from zones.filters import FLAG, MULTI, ParkFilter
 from zones.i18n import DEFAULT_LANG, LANGS
 
-#: Query keys of multi-valued filters, with the ViewState field each fills.
-LIST_KEYS = {
-    "belt": "belts",
-    "industry": "industries",
-    "tier": "tiers",
-    "district": "districts",
-    "level": "levels",
-}
-KEYS = (*LIST_KEYS, "designated", "q", "park", "lang", "basemap")
+#: The view's own keys, after the filter dimensions'.
+VIEW_KEYS = ("park", "lang", "basemap")
+
+
+def query_keys() -> tuple[str, ...]:
+    """Every key of the app's link: each filter dimension's, then :data:`VIEW_KEYS`."""
+    return (*(d.url_key for d in filters.DIMENSIONS), *VIEW_KEYS)
+
+
+#: The link's keys for the standard dimensions (:func:`query_keys` reads the registry anew).
+KEYS = query_keys()
 DEFAULT_BASEMAP = "none"
 #: Longest name search kept from a link: a longer one is cut to this and said so.
 MAX_TEXT = 100
@@ -54,20 +50,41 @@ _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off", "")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class ViewState:
-    """Filters (ids), selected park, language and basemap: everything a link restores."""
+    """Filter (ids), selected park, language and basemap: everything a link restores.
 
-    belts: tuple[str, ...] = ()
-    industries: tuple[str, ...] = ()
-    tiers: tuple[str, ...] = ()
-    districts: tuple[str, ...] = ()
-    levels: tuple[str, ...] = ()
-    designated_only: bool = False
-    text: str = ""
-    park: str | None = None
-    lang: str = DEFAULT_LANG
-    basemap: str = DEFAULT_BASEMAP
+    Build it with a :class:`~zones.filters.ParkFilter` or with the filter's keywords
+    (``ViewState(belts=("north",), park="p1")``); read a dimension as an attribute
+    (``state.belts``), as on the filter.
+    """
+
+    park_filter: ParkFilter
+    park: str | None
+    lang: str
+    basemap: str
+
+    def __init__(
+        self,
+        park_filter: ParkFilter | None = None,
+        park: str | None = None,
+        lang: str = DEFAULT_LANG,
+        basemap: str = DEFAULT_BASEMAP,
+        **values: Any,
+    ) -> None:
+        f = park_filter or ParkFilter()
+        if values:
+            f = ParkFilter(f.values, **values)
+        object.__setattr__(self, "park_filter", f)
+        object.__setattr__(self, "park", park)
+        object.__setattr__(self, "lang", lang)
+        object.__setattr__(self, "basemap", basemap)
+
+    def __getattr__(self, name: str) -> Any:
+        # Only for names that are not attributes: a filter dimension's key reads its value.
+        if name.startswith("_") or name == "park_filter":
+            raise AttributeError(name)
+        return getattr(self.park_filter, name)
 
 
 @dataclass(frozen=True)
@@ -105,12 +122,10 @@ def allowed_values(ds: Dataset, basemaps: Collection[str]) -> dict[str, frozense
     def ids(values: Iterable[object]) -> frozenset[str]:
         return frozenset(str(v) for v in values)
 
-    return {
-        "belt": ids(ds.belts["id"]),
-        "industry": ids(ds.industries["id"]),
-        "tier": ids(ds.tiers["id"]),
-        "district": ids(ds.districts["adcode"]),
-        "level": frozenset(LEVELS),
+    out = {
+        d.url_key: ids(o.id for o in d.options(ds)) for d in filters.DIMENSIONS if d.kind == MULTI
+    }
+    return out | {
         "park": ids(ds.parks["id"]),
         "lang": frozenset(LANGS),
         "basemap": frozenset(basemaps),
@@ -153,27 +168,30 @@ def from_query(
 
     ``params`` maps each key to its value or list of values (``st.query_params`` gives the
     last value by key; pass ``{k: st.query_params.get_all(k) for k in st.query_params}``).
-    Keys not listed in :data:`KEYS` are left alone and not reported.
+    Keys not listed in :func:`query_keys` are left alone and not reported.
     """
     notices: list[Notice] = []
-    lists: dict[str, tuple[str, ...]] = {}
-    for key, name in LIST_KEYS.items():
-        values, unread = _values(params.get(key))
-        known = allowed.get(key, ())
-        lists[name] = tuple(v for v in values if v in known)
-        ignored = [v for v in values if v not in known]
-        if ignored or unread:
-            notices.append(_notice(key, ignored, unread))
-
-    designated_raw = _last(params.get("designated")).lower()
-    designated = designated_raw in _TRUE
-    if designated_raw not in _TRUE + _FALSE:
-        notices.append(_notice("designated", [designated_raw]))
-
-    text = _last(params.get("q"))
-    if len(text) > MAX_TEXT:
-        text = text[:MAX_TEXT].strip()  # applied, and the notice says so
-        notices.append(Notice("q", (shorten(text),), cut=True))
+    chosen: dict[str, Any] = {}
+    for d in filters.DIMENSIONS:
+        key, raw = d.url_key, params.get(d.url_key)
+        if d.kind == MULTI:
+            values, unread = _values(raw)
+            known = allowed.get(key, ())
+            chosen[d.key] = tuple(v for v in values if v in known)
+            ignored = [v for v in values if v not in known]
+            if ignored or unread:
+                notices.append(_notice(key, ignored, unread))
+        elif d.kind == FLAG:
+            flag = _last(raw).lower()
+            chosen[d.key] = flag in _TRUE
+            if flag not in _TRUE + _FALSE:
+                notices.append(_notice(key, [flag]))
+        else:
+            text = _last(raw)
+            if len(text) > MAX_TEXT:
+                text = text[:MAX_TEXT].strip()  # applied, and the notice says so
+                notices.append(Notice(key, (shorten(text),), cut=True))
+            chosen[d.key] = text
 
     singles: dict[str, str | None] = {}
     for key, default in (("park", None), ("lang", DEFAULT_LANG), ("basemap", DEFAULT_BASEMAP)):
@@ -187,9 +205,7 @@ def from_query(
             singles[key] = default
 
     state = ViewState(
-        **lists,
-        designated_only=designated,
-        text=text,
+        ParkFilter(**chosen),
         park=singles["park"],
         lang=singles["lang"] or DEFAULT_LANG,
         basemap=singles["basemap"] or DEFAULT_BASEMAP,
@@ -200,14 +216,12 @@ def from_query(
 def to_query(state: ViewState) -> dict[str, str]:
     """The query parameters of ``state``: only non-default values, lists comma-separated."""
     out: dict[str, str] = {}
-    for key, name in LIST_KEYS.items():
-        values = getattr(state, name)
-        if values:
-            out[key] = ",".join(values)
-    if state.designated_only:
-        out["designated"] = "1"
-    if state.text:
-        out["q"] = state.text
+    for d in filters.DIMENSIONS:
+        value = state.park_filter.get(d.key)
+        if value:
+            out[d.url_key] = (
+                ",".join(value) if d.kind == MULTI else "1" if d.kind == FLAG else str(value)
+            )
     if state.park:
         out["park"] = state.park
     if state.lang != DEFAULT_LANG:
@@ -220,7 +234,7 @@ def to_query(state: ViewState) -> dict[str, str]:
 def query_updates(
     current: Mapping[str, str | Sequence[str]], wanted: Mapping[str, str]
 ) -> tuple[dict[str, str], list[str]]:
-    """What to set and what to delete so ``current``'s :data:`KEYS` become ``wanted``.
+    """What to set and what to delete so ``current``'s :func:`query_keys` become ``wanted``.
 
     Keys that are not the app's are left alone. Both results are empty when nothing changes,
     so the app does not touch the browser's URL needlessly.
@@ -228,7 +242,7 @@ def query_updates(
     to_set = {
         k: v for k, v in wanted.items() if _last(current.get(k)) != v or _multi(current.get(k))
     }
-    to_delete = [k for k in KEYS if k in current and k not in wanted]
+    to_delete = [k for k in query_keys() if k in current and k not in wanted]
     return to_set, to_delete
 
 

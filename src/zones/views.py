@@ -25,9 +25,18 @@ import pandas as pd
 from zones import analysis
 from zones.build import SURVEYED_FILE, build
 from zones.dataset import Dataset
-from zones.errors import DataError, ZonesError
+from zones.errors import ZonesError
 from zones.i18n import format_km2, label, level_label, md_text, pick_name, pick_names, t
-from zones.importer import ImportPreview, apply_import, load_parks, preview_upload, undo_import
+from zones.importer import (
+    ImportPreview,
+    apply_import,
+    error_message,
+    load_parks,
+    preferred_layer,
+    preview_upload,
+    undo_import,
+    upload_layers,
+)
 from zones.report import report_html
 
 # --------------------------------------------------------------------------------------------
@@ -469,6 +478,8 @@ IMPORT_CRS: dict[str, tuple[str, str]] = {
 }
 #: File name endings the uploader accepts.
 UPLOAD_TYPES = ("geojson", "json", "gpkg", "zip", "kml", "kmz")
+#: Largest upload (MB), as the importer's limit.
+UPLOAD_MAX_MB = 100
 
 
 def crs_label(code: str, lang: str, choices: Mapping[str, tuple[str, str]] = IMPORT_CRS) -> str:
@@ -480,13 +491,18 @@ def crs_label(code: str, lang: str, choices: Mapping[str, tuple[str, str]] = IMP
     return f"{code} · {name}" if name else code
 
 
-def error_text(exc: BaseException) -> str:
-    """What went wrong, in one line of plain text (escape it for its destination)."""
-    if isinstance(exc, DataError):
-        return str(exc.problem)
-    if isinstance(exc, ZonesError):
-        return str(exc)
-    return f"{type(exc).__name__}: {exc}"
+def error_text(
+    exc: BaseException, lang: str = "en", folders: Mapping[Path, str] | None = None
+) -> str:
+    """What went wrong, in one line of plain text in ``lang`` (escape it for its destination).
+
+    ``folders`` maps server folders to the names shown instead (``{geo_dir: "geo"}``), so that
+    no server path reaches a user; an unexpected error is named by its type only.
+    """
+    text = error_message(exc, lang)
+    for folder, name in (folders or {}).items():
+        text = text.replace(str(folder), name)
+    return text
 
 
 def preview_import(
@@ -497,19 +513,40 @@ def preview_import(
     data_dir: Path,
     source_crs: str | None = None,
     gcj02: bool = False,
+    layer: str | None = None,
+    lang: str = "en",
 ) -> tuple[ImportPreview | None, str | None]:
-    """Preview an upload against the parks of ``data_dir``: (preview, None) or (None, error).
+    """Preview an upload against the parks of ``data_dir``: (preview, None) or (None, error
+    in ``lang``).
 
     The file is untrusted: any failure to read it is returned as a message, never raised.
+    ``layer`` picks a layer or dataset (see :func:`layer_choices`).
     """
     try:
         parks = load_parks(data_dir)
         preview = preview_upload(
-            data, filename, parks, geo_dir=geo_dir, source_crs=source_crs or None, gcj02=gcj02
+            data,
+            filename,
+            parks,
+            geo_dir=geo_dir,
+            source_crs=source_crs or None,
+            gcj02=gcj02,
+            layer=layer or None,
         )
     except Exception as exc:  # untrusted input must never end in a traceback
-        return None, error_text(exc)
+        return None, error_text(exc, lang, {Path(geo_dir): "geo", Path(data_dir): "data"})
     return preview, None
+
+
+def layer_choices(data: bytes, filename: str) -> tuple[list[str], str | None]:
+    """The layers (or datasets) of an upload to choose from, and the one taken by default;
+    ([], None) when there is nothing to choose, or the file cannot be opened (its preview
+    says why)."""
+    try:
+        choices = upload_layers(data, filename)
+    except Exception:  # untrusted input: the preview reports it
+        return [], None
+    return choices, preferred_layer(choices)
 
 
 def surveyed_stamp(geo_dir: Path) -> int:
@@ -560,17 +597,26 @@ class RebuildFailed(ZonesError):
         self.cause = cause
 
 
-def apply_and_rebuild(preview: ImportPreview, *, geo_dir: Path, data_dir: Path, out: Path) -> int:
+def apply_and_rebuild(
+    preview: ImportPreview,
+    *,
+    geo_dir: Path,
+    data_dir: Path,
+    out: Path,
+    confirm_mismatch: bool = False,
+) -> int:
     """Write the preview's footprints into ``geo_dir`` and rebuild ``out``; returns how many.
 
     When the rebuild fails the import is undone, so geo/ and the built dataset stay in step.
+    ``confirm_mismatch`` imports features that differ widely from their park's records.
 
     Raises
     ------
     ZonesError
-        From the import (nothing written), or :class:`RebuildFailed` (import undone).
+        From the import (nothing written: e.g. the surveyed file changed since the preview,
+        or unconfirmed mismatches), or :class:`RebuildFailed` (import undone).
     """
-    result = apply_import(preview, geo_dir)
+    result = apply_import(preview, geo_dir, confirm_mismatch=confirm_mismatch)
     try:
         build(out, geo_dir, data_dir)
     except Exception as exc:

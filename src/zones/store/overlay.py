@@ -1,0 +1,222 @@
+"""Accepted changes applied to the base layers: what every reader of the store sees.
+
+One rule with the build: a surveyed footprint decides the park's location, districts, belt
+areas and area as `zones build` decides them for geo/surveyed_footprints.geojson
+(:func:`zones.build.surveyed_facts`); an indicative footprint is redrawn around a moved point
+or with a corrected area as the build draws it; distances follow the new location.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import geopandas as gpd
+import shapely
+from shapely.geometry import Point, shape
+from shapely.geometry.base import BaseGeometry
+
+from zones import geometry as geo
+from zones.analysis import connectivity
+from zones.dataset import Dataset
+from zones.settings import DEFAULT_FOOTPRINT_KM2, NINGBO_BOUNDS
+from zones.store.log import Change, ChangeError
+
+LEVELS = ("national", "provincial", "unknown")
+
+
+@dataclasses.dataclass(frozen=True)
+class _Context:
+    """The base layers a change is applied against."""
+
+    district_geom: dict[str, BaseGeometry]
+    district_name: dict[str, str]
+    belt_geom: dict[str, BaseGeometry]
+    belt_name: dict[str, str]
+    belt_order: list[str]
+    land: BaseGeometry
+
+    @classmethod
+    def of(cls, ds: Dataset) -> _Context:
+        districts, belts = ds.districts, ds.belts.sort_values("order")
+        return cls(
+            district_geom=dict(
+                zip(districts["adcode"].astype(str), districts.geometry, strict=True)
+            ),
+            district_name=dict(
+                zip(districts["adcode"].astype(str), districts["name_zh"], strict=True)
+            ),
+            belt_geom=dict(zip(belts["id"], belts.geometry, strict=True)),
+            belt_name=dict(zip(belts["id"], belts["name_zh"], strict=True)),
+            belt_order=list(belts["id"]),
+            land=shapely.union_all(list(districts.geometry)),
+        )
+
+    def belts_of(self, row: dict[str, Any], area_belts: set[str]) -> list[str]:
+        wanted = set(row["platform_belt_ids"]) | area_belts
+        return [b for b in self.belt_order if b in wanted]
+
+    def districts_at(self, point: BaseGeometry) -> list[str]:
+        inside = [a for a, g in self.district_geom.items() if g.buffer(1e-9).contains(point)]
+        return inside or [
+            min(self.district_geom, key=lambda a: self.district_geom[a].distance(point))
+        ]
+
+
+def _stamp(change: Change) -> str:
+    accepted = change.events[-1]
+    return (
+        f"Change #{change.id} by {change.author}, accepted by {accepted.by} at {accepted.at}; "
+        f"source: {change.source}. {change.note}"
+    )
+
+
+def _place(row: dict[str, Any], adcodes: list[str], area_belts: set[str], ctx: _Context) -> None:
+    row["district_adcodes"] = adcodes
+    row["districts"] = [ctx.district_name[a] for a in adcodes]
+    row["belt_ids"] = ctx.belts_of(row, area_belts)
+    row["belts"] = [ctx.belt_name[b] for b in row["belt_ids"]]
+
+
+def _redraw_indicative(row: dict[str, Any], ctx: _Context) -> None:
+    """An indicative footprint follows its point and area, drawn as the build draws it."""
+    if row["footprint"] != "indicative":
+        return
+    sourced = not math.isnan(row["area_km2"])
+    area = row["area_km2"] if sourced else DEFAULT_FOOTPRINT_KM2
+    clip = shapely.union_all([ctx.district_geom[a] for a in row["district_adcodes"]])
+    clip = ctx.land if clip.is_empty else clip
+    row["geometry"] = geo.on_grid(
+        geo.indicative_footprint(row["lon"], row["lat"], area, clip.intersection(ctx.land))
+    )
+    row["footprint_area_km2"] = round(geo.area_km2(row["geometry"]), 3)
+
+
+def _footprint(row: dict[str, Any], change: Change, ctx: _Context) -> None:
+    from zones.build import overlapping, surveyed_facts
+
+    polygon = geo.on_grid(shape(change.new_value["geometry"]))
+    row.update(surveyed_facts(row, polygon, ctx.district_geom, source=change.source))
+    _place(row, row["district_adcodes"], overlapping(ctx.belt_geom, polygon), ctx)
+    row.update(
+        geometry=polygon,
+        footprint="surveyed",
+        footprint_source=change.source,
+        footprint_note=_stamp(change),
+        footprint_area_km2=round(geo.area_km2(polygon), 3),
+    )
+
+
+def _location(row: dict[str, Any], change: Change, ctx: _Context) -> None:
+    value = change.new_value
+    point = Point(float(value["lon"]), float(value["lat"]))
+    row.update(
+        lon=round(point.x, 6),
+        lat=round(point.y, 6),
+        location_basis="sourced",
+        location_precision_m=int(value["precision_m"]),
+        location_source=change.source,
+        location_note=_stamp(change),
+    )
+    if row["footprint"] == "surveyed":  # the survey still decides districts and belts
+        return
+    _place(
+        row,
+        ctx.districts_at(point),
+        {b for b, g in ctx.belt_geom.items() if g.contains(point)},
+        ctx,
+    )
+    _redraw_indicative(row, ctx)
+
+
+def _area(row: dict[str, Any], change: Change, ctx: _Context) -> None:
+    row.update(
+        area_km2=float(change.new_value["area_km2"]),
+        area_source=change.source,
+        area_note=_stamp(change),
+    )
+    _redraw_indicative(row, ctx)
+
+
+def _level(row: dict[str, Any], change: Change, ctx: _Context) -> None:
+    row.update(level=change.new_value["level"], level_note=_stamp(change))
+
+
+def _district(row: dict[str, Any], change: Change, ctx: _Context) -> None:
+    adcodes = [a for a in change.new_value["district_adcodes"] if a in ctx.district_geom]
+    _place(row, adcodes, set(row["belt_ids"]) - set(row["platform_belt_ids"]), ctx)
+    _redraw_indicative(row, ctx)
+
+
+_APPLY: dict[str, Callable[[dict[str, Any], Change, _Context], None]] = {
+    "footprint": _footprint,
+    "location": _location,
+    "area": _area,
+    "level": _level,
+    "district": _district,
+}
+
+
+def check_value(kind: str, value: dict[str, Any], adcodes: set[str]) -> None:
+    """Refuse a new value that cannot be applied: a broken or far-away polygon, a point outside
+    Ningbo, a non-positive area, an unknown level or district (ChangeError, one line)."""
+    lon_min, lat_min, lon_max, lat_max = NINGBO_BOUNDS
+    box = shapely.box(lon_min, lat_min, lon_max, lat_max)
+    if kind == "footprint":
+        try:
+            polygon = shape(value["geometry"])
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise ChangeError(f"the footprint is not a GeoJSON geometry ({exc})") from exc
+        if polygon.geom_type not in ("Polygon", "MultiPolygon") or polygon.is_empty:
+            raise ChangeError(f"the footprint must be a polygon, not {polygon.geom_type}")
+        if not polygon.is_valid:
+            reason = shapely.is_valid_reason(polygon)
+            raise ChangeError(f"the footprint is not a valid polygon ({reason}); redraw it")
+        if not box.contains(polygon):
+            raise ChangeError("the footprint lies outside Ningbo (WGS84 lon/lat expected)")
+    elif kind == "location":
+        try:
+            point = Point(float(value["lon"]), float(value["lat"]))
+            precision = int(value["precision_m"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ChangeError(f"the location needs numeric lon, lat, precision_m ({exc})") from exc
+        if not box.contains(point):
+            raise ChangeError(f"the point ({point.x}, {point.y}) lies outside Ningbo")
+        if precision <= 0:
+            raise ChangeError("the precision must be a positive number of metres")
+    elif kind == "area":
+        area = value.get("area_km2")
+        if not isinstance(area, int | float) or not math.isfinite(area) or area <= 0:
+            raise ChangeError(f"the area must be a positive number of km², not {area!r}")
+    elif kind == "level":
+        if value.get("level") not in LEVELS:
+            raise ChangeError(f"the level must be one of {', '.join(LEVELS)}")
+    elif kind == "district":
+        given = value.get("district_adcodes")
+        if not given or not isinstance(given, list) or set(map(str, given)) - adcodes:
+            raise ChangeError(f"the districts must be adcodes of {', '.join(sorted(adcodes))}")
+
+
+def apply_changes(base: Dataset, accepted: Sequence[Change]) -> Dataset:
+    """``base`` with ``accepted`` applied in order (a later change of a park wins)."""
+    if not accepted:
+        return base
+    ctx = _Context.of(base)
+    parks = base.parks
+    rows = {pid: dict(parks.iloc[i]) for i, pid in enumerate(parks["id"])}
+    changed: list[str] = []
+    for change in accepted:
+        if change.park_id not in rows:
+            continue  # a park no longer in the data: its change waits in the log
+        _APPLY[change.kind](rows[change.park_id], change, ctx)
+        changed.append(change.park_id)
+    records = [rows[pid] for pid in parks["id"]]
+    out = gpd.GeoDataFrame(records, columns=parks.columns, geometry="geometry", crs=parks.crs)
+    moved = out["id"].isin(changed)
+    if moved.any():
+        fresh = connectivity(out[moved], base.transport_nodes)
+        for column in fresh.columns:
+            out.loc[moved, column] = fresh[column].to_numpy()
+    return dataclasses.replace(base, parks=out)

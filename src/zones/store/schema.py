@@ -1,0 +1,72 @@
+"""The store's own tables, beside the dataset's layers: one definition for SQLite and PostGIS.
+
+Everything here is append-only but ``zones_park_versions``, the register that a change checks
+and bumps in the same transaction (compare-and-set), so that two changes made from the same
+view of a park cannot both land:
+
+``zones_meta``           key/value: the schema version, when and by what the store was made
+``zones_changes``        one row per proposed correction (never updated, never deleted)
+``zones_change_events``  one row per status a change takes (proposed, accepted, rejected,
+                         reverted), with who, when and a comment; a change's status is its
+                         latest event
+``zones_park_versions``  each park's version: how many accepted or reverted changes it has
+                         seen, and the last of them (who, when)
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+#: Bumped when these tables change shape; a store made by another version is refused with
+#: the command that upgrades it.
+SCHEMA_VERSION = 1
+
+metadata = sa.MetaData()
+
+meta = sa.Table(
+    "zones_meta",
+    metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+
+changes = sa.Table(
+    "zones_changes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("batch", sa.String(64), nullable=False),
+    sa.Column("park_id", sa.String(128), nullable=False, index=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("old_value", sa.Text, nullable=False),
+    sa.Column("new_value", sa.Text, nullable=False),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("note", sa.Text, nullable=False),
+    sa.Column("author", sa.String(128), nullable=False),
+    sa.Column("created_at", sa.String(40), nullable=False),
+    sa.Column("base_version", sa.Integer, nullable=False),
+)
+
+events = sa.Table(
+    "zones_change_events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("change_id", sa.Integer, sa.ForeignKey("zones_changes.id"), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("by", sa.String(128), nullable=False),
+    sa.Column("at", sa.String(40), nullable=False),
+    sa.Column("comment", sa.Text, nullable=False, default=""),
+    sa.Index("ix_zones_change_events_change", "change_id", "id"),
+)
+
+park_versions = sa.Table(
+    "zones_park_versions",
+    metadata,
+    sa.Column("park_id", sa.String(128), primary_key=True),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("change_id", sa.Integer, nullable=True),
+    sa.Column("by", sa.String(128), nullable=False, default=""),
+    sa.Column("at", sa.String(40), nullable=False, default=""),
+)
+
+#: Every table of the store's own, in creation order.
+TABLES = (meta, changes, events, park_versions)

@@ -1,0 +1,118 @@
+"""How layers are drawn: the one home of the colours and line styles of the map and of QGIS.
+
+Styles are Leaflet path options (``color``, ``weight``, ``opacity``, ``fillColor``,
+``fillOpacity``, ``dashArray``, ``fill``); widths and dashes are pixels. The web map
+(:mod:`zones.mapping`) draws with them and the QGIS styles of the export bundle
+(:mod:`zones.qgis`) translate them, so both look alike:
+
+- districts: a grey outline on a pale fill (:data:`DISTRICT_STYLE`);
+- belts: each in its ``color`` column (:func:`belt_style`), a light fill under a stronger line;
+- parks, by :data:`PARK_CLASSES`: a surveyed footprint solid and dark, an indicative one dashed
+  and lighter, one whose location is estimated too dotted; the selected park outlined.
+
+Nothing here imports a map library: building a bundle never loads folium.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+#: A park with a surveyed footprint.
+SURVEYED_STYLE: dict[str, Any] = {
+    "color": "#212121",
+    "weight": 2,
+    "opacity": 1.0,
+    "fillColor": "#37474f",
+    "fillOpacity": 0.7,
+}
+#: A park whose footprint is indicative (estimated): dashed.
+INDICATIVE_STYLE: dict[str, Any] = {
+    "color": "#37474f",
+    "weight": 2,
+    "opacity": 0.9,
+    "dashArray": "6 4",
+    "fillColor": "#90a4ae",
+    "fillOpacity": 0.3,
+}
+#: Parks whose location is estimated too (the footprint then is necessarily indicative): dotted.
+ESTIMATED_STYLE: dict[str, Any] = {
+    "color": "#455a64",
+    "weight": 2,
+    "opacity": 0.9,
+    "dashArray": "1 5",
+    "fillColor": "#b0bec5",
+    "fillOpacity": 0.25,
+}
+#: The outline of the selected park.
+SELECTED_STYLE: dict[str, Any] = {"color": "#ffab00", "weight": 5, "opacity": 1.0, "fill": False}
+DISTRICT_STYLE: dict[str, Any] = {
+    "color": "#6d6d6d",
+    "weight": 1,
+    "opacity": 0.9,
+    "fillColor": "#fbfaf5",
+}
+#: Belts: line width, line opacity and fill opacity; the colour is each belt's own.
+BELT_WEIGHT = 1.5
+BELT_OPACITY = 0.9
+BELT_FILL_OPACITY = 0.18
+
+#: How parks are drawn, in drawing order: (class, layer name key in zones.i18n, style). A park's
+#: class is ``estimated`` (location estimated), else ``indicative`` (footprint estimated), else
+#: ``surveyed``.
+PARK_CLASSES: tuple[tuple[str, str, dict[str, Any]], ...] = (
+    ("surveyed", "map.parks_surveyed", SURVEYED_STYLE),
+    ("indicative", "map.parks_indicative", INDICATIVE_STYLE),
+    ("estimated", "map.parks_estimated", ESTIMATED_STYLE),
+)
+#: Park styles by the value of the ``footprint`` column (the QGIS categories).
+FOOTPRINT_STYLES: dict[str, dict[str, Any]] = {
+    "surveyed": SURVEYED_STYLE,
+    "indicative": INDICATIVE_STYLE,
+}
+#: The legend's entries after the belts: (style of the swatch, text key in zones.i18n).
+LEGEND_ENTRIES: tuple[tuple[dict[str, Any], str], ...] = (
+    ({**DISTRICT_STYLE, "fill": False}, "legend.district"),
+    (SURVEYED_STYLE, "legend.surveyed"),
+    (INDICATIVE_STYLE, "legend.indicative"),
+    (ESTIMATED_STYLE, "legend.estimated_location"),
+    (SELECTED_STYLE, "legend.selected"),
+)
+
+#: The colour drawn for a value that is not a colour.
+FALLBACK_COLOR = "#777777"
+_COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+
+
+def safe_color(value: Any) -> str:
+    """``value`` when it is a #rgb or #rrggbb colour, else a neutral grey."""
+    return value if isinstance(value, str) and _COLOR.match(value) else FALLBACK_COLOR
+
+
+def rgb(color: Any) -> tuple[int, int, int]:
+    """Red, green and blue (0-255) of ``color`` (:func:`safe_color` first: grey if no colour)."""
+    digits = safe_color(color)[1:]
+    if len(digits) == 3:
+        digits = "".join(c * 2 for c in digits)
+    r, g, b = (int(digits[i : i + 2], 16) for i in (0, 2, 4))
+    return r, g, b
+
+
+def belt_style(color: Any) -> dict[str, Any]:
+    """The style of a belt drawn in ``color`` (checked: grey when it is not a colour)."""
+    checked = safe_color(color)
+    return {
+        "color": checked,
+        "weight": BELT_WEIGHT,
+        "opacity": BELT_OPACITY,
+        "fillColor": checked,
+        "fillOpacity": BELT_FILL_OPACITY,
+    }
+
+
+def park_class(properties: dict[str, Any]) -> str:
+    """``estimated`` (location estimated), ``indicative`` (footprint estimated) or ``surveyed``,
+    from a map feature's properties (``est``, ``ind``)."""
+    if properties.get("est"):
+        return "estimated"
+    return "indicative" if properties.get("ind") else "surveyed"

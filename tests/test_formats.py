@@ -1,0 +1,60 @@
+"""zones.formats: one registry of formats, each complete (labels, rules, a driver GDAL has)."""
+
+from __future__ import annotations
+
+import importlib
+import re
+
+import pyogrio
+import pytest
+
+from zones import fields
+from zones.errors import UnknownValueError, ZonesError
+from zones.formats import FORMATS, Format, format_for_path, get_format, layer_formats
+from zones.i18n import STRINGS
+
+BUILT_IN = ["geojson", "gpkg", "csv", "kml", "bundle"]
+
+
+def test_the_built_in_formats_in_order() -> None:
+    assert list(FORMATS)[: len(BUILT_IN)] == BUILT_IN
+    assert [f.name for f in layer_formats("parks")] == ["geojson", "gpkg", "csv", "kml"]
+    assert [f.name for f in layer_formats("industries")] == ["gpkg", "csv"]
+
+
+@pytest.mark.parametrize("name", BUILT_IN)
+def test_every_format_is_complete(name: str) -> None:
+    fmt = FORMATS[name]
+    assert set(STRINGS[f"fmt.{name}"]) == {"zh", "en"}
+    assert fmt.label("en") == STRINGS[f"fmt.{name}"]["en"]
+    assert fmt.extension.startswith(".") and "/" in fmt.media_type
+    if not fmt.whole_dataset:  # its rules are the field dictionary's, stated to users
+        assert name in fields.LIST_ENCODING and name in fields.POINT_ENCODING
+    if fmt.driver is not None:
+        assert fmt.driver in pyogrio.list_drivers()
+    module, _, function = str(fmt.writer).partition(":")  # imported only when used
+    assert callable(getattr(importlib.import_module(module), function))
+
+
+def test_unknown_formats_and_layers_say_what_is_allowed() -> None:
+    with pytest.raises(UnknownValueError, match="bundle, csv, geojson, gpkg, kml"):
+        get_format("shp")
+    with pytest.raises(ZonesError, match="For 'industries' use: bundle, csv, gpkg"):
+        get_format("geojson", "industries")
+    with pytest.raises(ZonesError, match=re.escape("geojson: .geojson .json")):
+        format_for_path("parks.txt")
+    assert get_format(".GeoJSON", "transport_nodes").name == "geojson"
+
+
+def test_a_format_zones_only_reads_is_not_offered_for_writing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    read_only = Format("kmz", (".kmz",), "application/vnd.google-earth.kmz", "LIBKML", (),
+                       reader=lambda path: path)  # fmt: skip
+    monkeypatch.setitem(FORMATS, "kmz", read_only)
+    assert format_for_path("a.kmz", reading=True) == "kmz"
+    with pytest.raises(ZonesError):
+        format_for_path("a.kmz")
+    with pytest.raises(UnknownValueError):
+        get_format("kmz")
+    assert "kmz" not in [f.name for f in layer_formats("parks")]
