@@ -81,6 +81,46 @@ def cmd_changes(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_password(args: argparse.Namespace) -> str:
+    """The new password: one line of standard input with --password-stdin, else typed twice
+    at the terminal (never an argument: it would show in the shell's history)."""
+    import sys
+
+    from zones.auth import AuthError
+
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass(f"password for {args.name}: ")
+    if getpass.getpass("again: ") != first:
+        raise AuthError("the two passwords differ; nothing changed")
+    return first
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    from zones import auth
+    from zones.errors import ZonesError
+
+    store = _store(args)
+    if args.action == "list":
+        for user in auth.list_users(store):
+            out(f"{user.name}\t{user.role}")
+        return 0
+    if not args.name:
+        raise ZonesError(f"`zones users {args.action}` needs a user name")
+    if args.action == "add":
+        if not args.role:
+            raise ZonesError("`zones users add` needs --role editor or --role reviewer")
+        user = auth.add_user(store, args.name, _read_password(args), args.role)
+        out(f"added {user.name} ({user.role})")
+    elif args.action == "remove":
+        auth.remove_user(store, args.name)
+        out(f"removed {args.name}")
+    else:
+        auth.reset_password(store, args.name, _read_password(args))
+        out(f"new password set for {args.name}")
+    return 0
+
+
 def add_store_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add `zones store` and `zones changes` to the `zones` command."""
     common = argparse.ArgumentParser(add_help=False)
@@ -110,3 +150,16 @@ def add_store_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[
     p.add_argument("--comment", help="accept/reject/revert: why")
     p.add_argument("--out", help="export: GeoJSON file of the accepted footprints")
     p.set_defaults(func=cmd_changes)
+
+    p = sub.add_parser("users", parents=[common], help="who may sign in to propose or review")
+    p.add_argument(
+        "action",
+        choices=("add", "list", "remove", "reset-password"),
+        help="add/remove an account, list them, or set a new password",
+    )
+    p.add_argument("name", nargs="?", help="the user's name")
+    p.add_argument("--role", choices=("editor", "reviewer"), help="add: editor or reviewer")
+    p.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    p.set_defaults(func=cmd_users)

@@ -11,6 +11,8 @@ view of a park cannot both land:
                          latest event
 ``zones_park_versions``  each park's version: how many accepted or reverted changes it has
                          seen, and the last of them (who, when)
+``zones_users``          who may sign in to the app to propose or review changes: name, role,
+                         an argon2 hash of the password, and recent failed sign-ins
 """
 
 from __future__ import annotations
@@ -68,5 +70,16 @@ park_versions = sa.Table(
     sa.Column("at", sa.String(40), nullable=False, default=""),
 )
 
+users = sa.Table(
+    "zones_users",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("password_hash", sa.Text, nullable=False),
+    sa.Column("created_at", sa.String(40), nullable=False),
+    sa.Column("failed", sa.Integer, nullable=False, default=0),
+    sa.Column("failed_at", sa.Float, nullable=False, default=0.0),
+)
+
 #: Every table of the store's own, in creation order.
-TABLES = (meta, changes, events, park_versions)
+TABLES = (meta, changes, events, park_versions, users)
