@@ -22,11 +22,13 @@ from zones.settings import DATA_DIR, DEFAULT_GPKG, GEO_DIR
 from zones_app import loaders, state
 from zones_app.analysis_tab import render_analysis_tab
 from zones_app.context import Context, Paths
+from zones_app.corrections import render_review_queue
 from zones_app.export import render_downloads
 from zones_app.gis_tab import render_gis_tab
 from zones_app.header import render_header, render_load_error
 from zones_app.map_tab import render_map_tab
 from zones_app.sidebar import render_sidebar
+from zones_app.signin import render_signin
 
 
 def secret(name: str) -> str | None:
@@ -59,6 +61,7 @@ basemaps = mapping.available_basemaps(token)
 state.init_session(ds, query, basemaps)  # first run of a session: the link's view
 lang = st.session_state["lang"]
 basemap = render_sidebar(ds, lang, basemaps)
+user = render_signin(paths.store, lang)  # editors and reviewers; viewers need none
 park_filter = state.current_filter(ds)
 shown = apply_filter(ds, park_filter)
 ctx = Context(
@@ -71,6 +74,7 @@ ctx = Context(
     park_filter=park_filter,
     shown=shown,
     shown_ids=frozenset(shown["id"]),
+    user=user,
 )
 
 render_header(lang)
@@ -86,6 +90,7 @@ if tab_analysis.open:
         render_analysis_tab(ctx)
 if tab_gis.open:
     with tab_gis:
+        render_review_queue(ctx, user)
         render_gis_tab(ctx)
 
 state.write_query(query, lang, basemap)

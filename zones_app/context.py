@@ -7,6 +7,7 @@ from pathlib import Path
 
 import geopandas as gpd
 
+from zones.auth import User
 from zones.dataset import Dataset
 from zones.filters import ParkFilter
 
@@ -29,7 +30,7 @@ class Paths:
 @dataclass(frozen=True)
 class Context:
     """The state of one run: dataset (and the store's revision, the cache key), language,
-    basemap, Tianditu token, filter and the parks it shows."""
+    basemap, Tianditu token, filter, the parks it shows and who is signed in."""
 
     ds: Dataset
     paths: Paths
@@ -40,6 +41,8 @@ class Context:
     park_filter: ParkFilter
     shown: gpd.GeoDataFrame
     shown_ids: frozenset[str]
+    #: The signed-in editor or reviewer; None for a viewer.
+    user: User | None = None
 
     @property
     def store(self) -> str:

@@ -122,6 +122,16 @@ def reset_password(store: Store, name: str, password: str) -> None:
             raise AuthError(f"no user {name!r}")
 
 
+def lookup(store: Store, name: str) -> User | None:
+    """The account ``name`` as it is now (None when removed), without a password check."""
+    with store.connect() as conn:
+        if not sa.inspect(conn).has_table(users.name):
+            return None
+        row = conn.execute(sa.select(users.c.name, users.c.role).where(users.c.name == name))
+        found = row.first()
+    return User(found.name, found.role) if found else None
+
+
 def _verify(hashed: str, password: str) -> bool:
     try:
         return _HASHER.verify(hashed, password)

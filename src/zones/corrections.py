@@ -171,3 +171,56 @@ def review_facts(ds: Dataset, change: Change) -> dict[str, Any]:
     elif change.kind == "area":
         facts["area_after_km2"] = float(value["area_km2"])
     return facts
+
+
+def review_svg(ds: Dataset, change: Change, *, width: int = 360) -> str:
+    """The park now (grey, dashed) and after ``change`` (red) over the district outlines around
+    them: an inline SVG a reviewer can weigh without a basemap. Names are not drawn (no text
+    from the data reaches it), so it needs no escaping."""
+    facts = review_facts(ds, change)
+    parts = [facts["old_geometry"]]
+    if facts["new_geometry"] is not None:
+        parts.append(facts["new_geometry"])
+    new_point = None
+    if change.kind == "location":
+        new_point = Point(change.new_value["lon"], change.new_value["lat"])
+        parts.append(new_point)
+    x0, y0, x1, y1 = shapely.union_all(parts).buffer(0.01).bounds
+    kx = math.cos(math.radians((y0 + y1) / 2))
+    scale = width / ((x1 - x0) * kx)
+    height = max(round((y1 - y0) * scale), 1)
+
+    def xy(x: float, y: float) -> str:
+        return f"{(x - x0) * kx * scale:.1f},{(y1 - y) * scale:.1f}"
+
+    def path(geom: BaseGeometry) -> str:
+        rings = []
+        for poly in getattr(geom, "geoms", [geom]):
+            for ring in [poly.exterior, *poly.interiors]:
+                rings.append("M" + " ".join(xy(x, y) for x, y in ring.coords) + "Z")
+        return " ".join(rings)
+
+    window = shapely.box(x0, y0, x1, y1)
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img">']
+    for district in ds.districts.geometry:
+        clipped = district.boundary.intersection(window)
+        for line in getattr(clipped, "geoms", [clipped]):
+            if not line.is_empty and line.geom_type == "LineString":
+                out.append(
+                    f'<path d="M{" ".join(xy(x, y) for x, y in line.coords)}" fill="none" '
+                    'stroke="#888" stroke-width="0.8"/>'
+                )
+    out.append(
+        f'<path d="{path(facts["old_geometry"])}" fill="#999" fill-opacity="0.25" stroke="#555" '
+        'stroke-width="1.5" stroke-dasharray="4 3"/>'
+    )
+    if facts["new_geometry"] is not None:
+        out.append(
+            f'<path d="{path(facts["new_geometry"])}" fill="#d62728" fill-opacity="0.25" '
+            'stroke="#d62728" stroke-width="2"/>'
+        )
+    if new_point is not None:
+        cx, cy = xy(new_point.x, new_point.y).split(",")
+        out.append(f'<circle cx="{cx}" cy="{cy}" r="5" fill="#d62728"/>')
+    out.append("</svg>")
+    return "".join(out)

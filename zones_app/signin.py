@@ -1,0 +1,63 @@
+"""Sign-in for editors and reviewers, in the sidebar. Viewers need none.
+
+The signed-in name is kept in the session; every run looks the account up again, so a removed
+account or a changed role takes effect at once.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from zones import auth
+from zones.i18n import md_text, t
+from zones.store import open_store
+
+ss = st.session_state
+USER_KEY = "_user"
+
+
+def current_user(store: str) -> auth.User | None:
+    """The signed-in user of this session, as the store knows them now."""
+    name = ss.get(USER_KEY)
+    if not name:
+        return None
+    user = auth.lookup(open_store(store), name)
+    if user is None:
+        ss.pop(USER_KEY, None)
+    return user
+
+
+def _sign_in(store: str, lang: str) -> None:
+    name, password = ss.get("signin_name", ""), ss.get("signin_password", "")
+    ss["signin_password"] = ""  # never kept
+    user = auth.authenticate(open_store(store), name, password)
+    if user is None:
+        ss["_signin_error"] = t("signin.failed", lang)
+    else:
+        ss[USER_KEY] = user.name
+        ss.pop("_signin_error", None)
+
+
+def _sign_out() -> None:
+    ss.pop(USER_KEY, None)
+
+
+def render_signin(store: str, lang: str) -> auth.User | None:
+    """The sign-in form (or who is signed in, and a sign-out button); returns the user."""
+    user = current_user(store)
+    with st.sidebar.expander(t("signin.title", lang), expanded=False):
+        if user is not None:
+            role = t(f"signin.role.{user.role}", lang)
+            st.markdown(t("signin.as", lang, name=md_text(user.name), role=role))
+            st.button(t("signin.out", lang), on_click=_sign_out, key="signout_btn")
+            return user
+        with st.form("signin_form", clear_on_submit=False):
+            st.text_input(t("signin.name", lang), key="signin_name", max_chars=64)
+            st.text_input(
+                t("signin.password", lang), key="signin_password", type="password", max_chars=200
+            )
+            st.form_submit_button(t("signin.submit", lang), on_click=_sign_in, args=(store, lang))
+        if error := ss.get("_signin_error"):
+            st.error(error)
+        st.caption(t("signin.viewers", lang))
+    return None
