@@ -16,9 +16,20 @@ ss = st.session_state
 USER_KEY = "_user"
 
 
+def _oidc_name() -> str | None:
+    """The e-mail of a user signed in through Streamlit's OIDC (`st.login`), when the bureau
+    configured an identity provider; None otherwise."""
+    try:
+        info = st.user
+        return str(info.email) if info.is_logged_in and info.get("email") else None
+    except Exception:  # no [auth] section in secrets.toml: OIDC is not in use
+        return None
+
+
 def current_user(store: str) -> auth.User | None:
-    """The signed-in user of this session, as the store knows them now."""
-    name = ss.get(USER_KEY)
+    """The signed-in user of this session, as the store knows them now (an OIDC sign-in maps
+    to the account named by its e-mail)."""
+    name = ss.get(USER_KEY) or _oidc_name()
     if not name:
         return None
     user = auth.lookup(open_store(store), name)
