@@ -374,3 +374,17 @@ def test_qgis_reads_current_parks_and_styles_with_a_read_only_role(pg_cluster, p
     viewer.dispose()
     assert current["p4"] == "surveyed" and current["p3"] == "indicative"
     assert styled >= {"districts", "belts", "parks", "parks_current"}
+
+
+def test_a_rebuild_keeps_the_log_of_a_store_made_before_a_table_was_added(tmp_path):
+    """A store whose log predates a table (here: the accounts) is rebuilt with its log."""
+    import sqlite3
+
+    path = tmp_path / "old.gpkg"
+    store = open_store(path)
+    store.write_base(make_dataset(3), digest="old")
+    (cid,) = store.propose([_surveyed(1)], author="editor", accept=True)
+    with sqlite3.connect(path) as db:
+        db.execute("DROP TABLE zones_users")
+    store.write_base(make_dataset(3), digest="new")
+    assert store.change(cid).status == "accepted"

@@ -379,8 +379,9 @@ def _copy_log(new: Path, old: Path) -> None:
     """Copy every table of the log from the GeoPackage ``old`` into ``new`` (one transaction)."""
     with contextlib.closing(sqlite3.connect(f"file:{new}", uri=True)) as db:
         db.execute("ATTACH DATABASE ? AS old", (f"file:{old}?mode=ro",))
+        present = {r[0] for r in db.execute("SELECT name FROM old.sqlite_master")}
         with db:  # one transaction: all the log or none of it
-            for table in TABLES:
+            for table in (t for t in TABLES if t.name in present):
                 columns = ", ".join(f'"{c.name}"' for c in table.columns)
                 db.execute(
                     f'INSERT INTO main."{table.name}" ({columns}) '
