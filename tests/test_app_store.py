@@ -7,8 +7,9 @@ from shapely.geometry import box, mapping
 from streamlit.testing.v1 import AppTest
 
 from tests.factories import make_dataset
-from tests.test_app import APP, map_parks
-from zones.cli import main
+from tests.test_app import APP, map_parks, open_tab
+from tests.test_app_review import _sign_in
+from zones import auth
 from zones.store import NewChange, open_store
 
 
@@ -25,8 +26,10 @@ def _indicative(at: AppTest) -> dict[str, int]:
 def test_a_change_accepted_through_one_app_server_shows_in_the_other(
     pg_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(auth, "FAIL_DELAY_S", 0.01)
     store = open_store(pg_url)
     store.write_base(make_dataset(5), digest="two-servers")
+    auth.add_user(store, "li", "reviewer-password", "reviewer")
     first, second = _app_on(pg_url, monkeypatch), _app_on(pg_url, monkeypatch)
     assert not first.exception and not second.exception
     assert _indicative(first)["p3"] == 1 and _indicative(second)["p3"] == 1
@@ -36,10 +39,12 @@ def test_a_change_accepted_through_one_app_server_shows_in_the_other(
         [NewChange("p3", "footprint", {"geometry": footprint}, "survey 2026", "from the bureau")],
         author="editor",
     )
-    # Accepted by a reviewer on the command line against the same database.
-    assert main(["changes", "accept", str(cid), "--store", pg_url, "--as", "reviewer"]) == 0
+    # A reviewer accepts it in the first app server's review queue.
+    first = open_tab(_sign_in(first, "li", "reviewer-password"), "gis")
+    first.button(key=f"accept_{cid}").click()
+    first = first.run()
+    assert store.change(cid).status == "accepted"
 
     second.run()  # the other server's next rerun
-    first.run()
-    assert _indicative(second)["p3"] == 0 and _indicative(first)["p3"] == 0
+    assert _indicative(second)["p3"] == 0
     assert not second.exception
