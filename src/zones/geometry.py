@@ -164,6 +164,8 @@ def indicative_footprint(
     Falls back to the unclipped disk when the clip leaves nothing (a location off the land).
     """
     circle = disk(lon, lat, area)
+    if shapely.contains(clip, circle):  # most disks lie inside: no intersection to compute
+        return circle
     clipped = shapely.make_valid(circle.intersection(clip))
     polygons = [g for g in getattr(clipped, "geoms", [clipped]) if g.geom_type in POLYGONAL]
     if not polygons:

@@ -97,15 +97,16 @@ class Table:
     readable: bool = True
     #: Keys of rows left out for a bad cell: they exist, so references to them are no error.
     dropped_keys: set[str] = field(default_factory=set)
+    _ids: tuple[int, set[Any]] | None = field(default=None, repr=False, compare=False)
 
     def refers_to(self, key: str) -> bool:
         """Whether ``key`` may be a key of this table: a read row, a dropped row, or any key
         at all when the file was unreadable (references to it are checked once it reads)."""
-        return (
-            not self.readable
-            or key in self.dropped_keys
-            or any(row.get("id") == key for row in self.rows)
-        )
+        if not self.readable or key in self.dropped_keys:
+            return True
+        if self._ids is None or self._ids[0] != len(self.rows):  # rows read since: index again
+            self._ids = (len(self.rows), {row.get("id") for row in self.rows})
+        return key in self._ids[1]
 
     def by_key(self, key: str = "id") -> dict[str, dict[str, Any]]:
         return {row[key]: row for row in self.rows}
