@@ -3,9 +3,9 @@
 Thin on purpose: it sets up the page, reads the environment, and calls the rendering in
 ``zones_app/`` (beside this file, so Streamlit's script folder on ``sys.path`` finds it), which
 composes the zones library. Three tabs: the map (always run, so the map keeps its zoom), the
-plan analysis and the GIS exchange (each run only while open). ZONES_GPKG, ZONES_GEO_DIR and
-ZONES_DATA_DIR are read at every run, so tests point the app, and the imports it writes, at
-copies.
+plan analysis and the GIS exchange (each run only while open). ZONES_STORE, ZONES_GPKG,
+ZONES_GEO_DIR and ZONES_DATA_DIR are read at every run, so tests point the app, and the imports
+it records, at stores and copies of their own.
 """
 
 from __future__ import annotations
@@ -42,8 +42,9 @@ def secret(name: str) -> str | None:
 st.set_page_config(page_title="宁波制造业布局 · Ningbo zones", page_icon="🏭", layout="wide")
 query = state.read_query()
 
-# Read at every run (not at import), so tests can point the app, and the imports it writes, at
-# copies of geo/ and data/. (Not ZONES_ROOT: that also moves static/, which the app serves.)
+# Read at every run (not at import), so tests can point the app, and the imports it records, at
+# a store and copies of geo/ and data/ of their own. (Not ZONES_ROOT: that also moves static/,
+# which the app serves.)
 paths = Paths(
     store=os.environ.get("ZONES_STORE") or os.environ.get("ZONES_GPKG") or str(DEFAULT_GPKG),
     geo_dir=Path(os.environ.get("ZONES_GEO_DIR") or GEO_DIR),

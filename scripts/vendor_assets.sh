@@ -12,7 +12,10 @@ cd "$(dirname "$0")/.."
 # name version sha256-of-tarball licence files-to-copy (paths inside the package)
 PACKAGES=(
     "leaflet 1.9.4 84c65a256e50657896f54c33bd857b6849ebe94c817803be818bf32a3dde0b77 BSD-2-Clause dist/leaflet.js,dist/leaflet.css,dist/images/layers.png,dist/images/layers-2x.png,dist/images/marker-icon.png,dist/images/marker-icon-2x.png,dist/images/marker-shadow.png,LICENSE"
+    "leaflet.fullscreen 5.3.3 a4fb228c6cfbc4e2c0e9eb655e62623e608004d3084966d9cf013fe8f9a80449 MIT dist/Control.FullScreen.umd.js,dist/Control.FullScreen.css,LICENSE.md"
 )
+# Each package also needs its entry in zones.assets.PLUGINS (the files the map loads); the
+# app's own map tools (static/zones/) are not vendored and not listed here.
 
 DEST=static/vendor
 WORK=$(mktemp -d)

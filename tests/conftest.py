@@ -22,6 +22,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
+# A missing text key or language fails the tests instead of falling back to Chinese
+# (zones.text.STRICT); app servers the tests start inherit it.
+os.environ["ZONES_STRICT_TEXT"] = "1"
+
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 #: A park name that runs script if any layer of the app renders data as HTML.
@@ -160,7 +164,18 @@ class OfflinePage:
 
     @property
     def polygons(self) -> Any:
-        return self.map.locator("path.leaflet-interactive")
+        """The park footprints (small parks also get a marker: :meth:`park`)."""
+        return self.map.locator("path.zones-park")
+
+    @property
+    def markers(self) -> Any:
+        """The markers of the parks too small to see at the current zoom."""
+        return self.map.locator("path.zones-park-marker")
+
+    def park(self, park_id: str) -> Any:
+        """What a user clicks to pick park ``park_id``: its marker when it has one (drawn over
+        its footprint), else its footprint."""
+        return self.map.locator(f'path[data-park="{park_id}"]').last
 
     def blocked_assets(self) -> list[str]:
         """Off-host scripts and stylesheets the page tried to load."""
@@ -220,3 +235,30 @@ def pg_url(pg_cluster: Any, request: pytest.FixtureRequest) -> str:
     import secrets
 
     return pg_cluster.create_database(f"t_{secrets.token_hex(6)}")
+
+
+# --- the repository's data in a store of the tests' own (imports write there) -----------------
+
+
+@pytest.fixture(scope="session")
+def built_repo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The repository's geo/ and data/ built once into a GeoPackage store (never build/)."""
+    from zones.build import build
+    from zones.settings import DATA_DIR, GEO_DIR
+
+    out = tmp_path_factory.mktemp("repo_store") / "zones.gpkg"
+    build(out, GEO_DIR, DATA_DIR)
+    return out
+
+
+@pytest.fixture
+def repo_store(built_repo_store: Path, tmp_path: Path) -> Any:
+    """A fresh copy of that store for one test (its log empty): a ``zones.store.Store``."""
+    import shutil
+
+    from zones.store import open_store
+
+    path = tmp_path / "store" / "zones.gpkg"
+    path.parent.mkdir()
+    shutil.copyfile(built_repo_store, path)
+    return open_store(path)

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import math
+import shutil
+import tomllib
+from collections.abc import Mapping
 from dataclasses import replace
+from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import pytest
 from shapely.geometry import Point, box
 
+from zones import filters, text
 from zones.dataset import Dataset
-from zones.filters import MULTI, Dimension, Option, Part
+from zones.filters import MULTI, Dimension, Option
 
 TIERS = [
     ("advantage", "优势产业", "Advantage industries", 1),
@@ -56,7 +63,9 @@ def make_dataset(n_parks: int = 3, *, hostile_name: str | None = None) -> Datase
             "areas": [["余姚"], ["北仑"]],
             "district_adcodes": [["330281"], ["330206"]],
             "focus_industry_ids": [["automotive", "new-energy-vehicles"], ["new-materials"]],
+            "focus_industries": [["汽车及零部件", "新能源汽车"], ["新材料"]],
             "cultivate_industry_ids": [[], ["biomedicine"]],
+            "cultivate_industries": [[], ["生物医药"]],
             "geometry_basis": ["districts", "districts"],
             "area_km2": [1900.0, 1900.0],
             "source": ["plan:L60", "plan:L64"],
@@ -88,6 +97,7 @@ def make_dataset(n_parks: int = 3, *, hostile_name: str | None = None) -> Datase
                 "name_en": f"Test Park {i}",
                 "level": "national" if i == 0 else "provincial",
                 "level_note": "",
+                "level_note_zh": "",
                 "type": "经济技术开发区",
                 "parent_id": "",
                 "district_adcodes": ["330281" if in_a else "330206"],
@@ -107,15 +117,19 @@ def make_dataset(n_parks: int = 3, *, hostile_name: str | None = None) -> Datase
                 "location_precision_m": 500 if i == 0 else 5000,
                 "location_source": "https://example.org/p0" if i == 0 else "",
                 "location_note": "" if i == 0 else "estimated for the test",
+                "location_note_zh": "" if i == 0 else "为测试估计",
                 "area_km2": 0.64 if i == 0 else math.nan,
                 "area_source": "https://example.org/p0" if i == 0 else "",
                 "area_note": "",
+                "area_note_zh": "",
                 "footprint": "surveyed" if i == 0 else "indicative",
                 "footprint_note": "" if i == 0 else "disk of the default area",
+                "footprint_note_zh": "" if i == 0 else "默认面积的圆",
                 "footprint_source": "test-survey.geojson" if i == 0 else "",
                 "footprint_area_km2": 0.7,
                 "sources": ["plan:L70"],
                 "notes": "",
+                "notes_zh": "",
                 "nearest_port_km": 10.0 + i,
                 "nearest_port": "port-a",
                 "airport_km": 20.0 + i,
@@ -253,13 +267,78 @@ def footprint_dimension() -> Dimension:
             Option("indicative", "示意范围", "indicative", aliases=("estimated",)),
         ],
         mask=lambda ds, f: ds.parks["footprint"].isin(f.footprints).to_numpy(),
-        zh=Part("where", lambda w: f"范围为{w.values}"),
-        en=Part("kind", lambda w: f"whose footprint is {w.values}"),
     )
 
 
-#: The i18n strings of :func:`footprint_dimension` (its widget label and its notices' name).
+#: The texts of :func:`footprint_dimension` in each catalog: its widget label, its notices' name
+#: and its phrase in the filter sentence.
 FOOTPRINT_STRINGS = {
     "filter.footprint": {"zh": "园区范围", "en": "Footprint"},
     "field.footprint": {"zh": "园区范围", "en": "footprint"},
+    "say.footprints": {"zh": "范围为{values}", "en": "whose footprint is {values}"},
 }
+#: The group of each language's sentence (``sentence.groups``) its phrase joins, at the end.
+FOOTPRINT_GROUPS = {"zh": "what", "en": "what"}
+
+
+def add_texts(
+    monkeypatch: pytest.MonkeyPatch,
+    strings: Mapping[str, Mapping[str, str]],
+    groups: Mapping[str, str] | None = None,
+    dimension: str = "",
+) -> None:
+    """Put ``strings`` (key -> language -> text) into the loaded catalogs, and ``dimension``'s
+    phrase at the end of the group ``groups[lang]`` of each language's sentence; undone with
+    ``monkeypatch``."""
+    for key, by_lang in strings.items():
+        for lang, value in by_lang.items():
+            monkeypatch.setitem(text.catalog(lang), key, value)
+    for lang, name in (groups or {}).items():
+        specs = [dict(g) for g in text.value("sentence.groups", lang)]
+        for spec in specs:
+            if spec["name"] == name:
+                spec["dims"] = [*spec["dims"], dimension]
+        monkeypatch.setitem(text.catalog(lang), "sentence.groups", specs)
+
+
+def add_footprint_dimension(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Register :func:`footprint_dimension` in ``zones.filters.DIMENSIONS`` with its texts."""
+    monkeypatch.setattr(filters, "DIMENSIONS", [*filters.DIMENSIONS, footprint_dimension()])
+    add_texts(monkeypatch, FOOTPRINT_STRINGS, FOOTPRINT_GROUPS, "footprints")
+
+
+def pseudo_language(
+    monkeypatch: pytest.MonkeyPatch, folder: Path, code: str = "xx", prefix: str = "⟦xx⟧"
+) -> str:
+    """Register a throwaway language ``code``: a catalog made from the Chinese one with
+    ``prefix`` before every text (its ``[language]`` entries aside), in ``folder`` beside
+    copies of the real catalogs, and ``code`` added to the language list. Returns ``prefix``.
+
+    Nothing else is told about it: this is all a new language takes.
+    """
+    for lang in text.LANGUAGES:
+        shutil.copyfile(text.catalog_path(lang), folder / f"{lang}.toml")
+    with text.catalog_path(text.DEFAULT_LANGUAGE).open("rb") as f:
+        source = tomllib.load(f)
+    lines = []
+    for section, entries in source.items():
+        lines.append(f"[{section}]")
+        for key, value in entries.items():
+            if isinstance(value, str) and section != "language":
+                value = prefix + value
+            elif section == "language" and key == "name":
+                value = f"Pseudo ({code})"
+            lines.append(f"{json.dumps(key, ensure_ascii=False)} = {_toml(value)}")
+    (folder / f"{code}.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.setattr(text, "CATALOG_DIR", folder)
+    monkeypatch.setattr(text, "LANGUAGES", (*text.LANGUAGES, code))
+    return prefix
+
+
+def _toml(value: object) -> str:
+    """``value`` (text, a list, a table of them) as TOML."""
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{json.dumps(k)} = {_toml(v)}" for k, v in value.items()) + " }"
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    return json.dumps(value, ensure_ascii=False)

@@ -16,7 +16,8 @@ The layout (CSV line numbers count the header as line 1):
 - parks.csv line 2 ``yuyao-edz`` (余姚, sourced point (121.15, 29.95), area 10 km², platform of
   metro-circle), line 3 ``qianwan-new-area`` (慈溪, sourced point (121.45, 30.10), no area,
   platform of north-bay, designated 汽车 and 新材料 by plan line 7), line 4 ``cixi-park``
-  (慈溪, no point: estimated, no platform, one ``source`` link).
+  (慈溪, no point: estimated, no platform, one ``source`` link). Each park's notes are in
+  English and, beside them, in Chinese (``location_note`` / ``location_note_zh``…).
 """
 
 from __future__ import annotations
@@ -175,6 +176,7 @@ ROWS: dict[str, list[dict[str, str]]] = {
             "location_precision_m": "5000",
             "location_source": "https://example.org/yuyao-edz",
             "location_note": "Test point.",
+            "location_note_zh": "测试点。",
             "area_km2": "10",
             "area_source": "https://example.org/yuyao-edz/area",
             "sources": "plan:L4 | https://example.org/yuyao-edz",
@@ -192,6 +194,7 @@ ROWS: dict[str, list[dict[str, str]]] = {
             "location_precision_m": "5000",
             "location_source": "https://example.org/qianwan",
             "location_note": "Test point.",
+            "location_note_zh": "测试点。",
             "sources": "plan:L6 | plan:L7",
         },
         {
@@ -202,6 +205,9 @@ ROWS: dict[str, list[dict[str, str]]] = {
             "district_adcodes": "330282",
             "location_basis": "estimated",
             "location_note": "No source gives a location.",
+            "location_note_zh": "无来源给出位置。",
+            "notes": "Leading industries: one source link.",
+            "notes_zh": "主导产业：一条来源关联。",
             "sources": "https://example.org/cixi-park",
         },
     ],

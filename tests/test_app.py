@@ -28,12 +28,13 @@ from streamlit.elements.widgets.button import ButtonMixin
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import HOSTILE
-from tests.factories import FOOTPRINT_STRINGS, footprint_dimension, make_dataset
-from zones import filters, i18n, views
+from tests.factories import add_footprint_dimension, make_dataset, pseudo_language
+from zones import views
 from zones.build import build
-from zones.dataset import load_dataset, save_dataset
+from zones.dataset import save_dataset
 from zones.i18n import md_text
-from zones.importer import import_history, load_parks
+from zones.importing import load_parks
+from zones.store import open_store
 
 REPO = Path(__file__).resolve().parents[1]
 APP = REPO / "app.py"
@@ -173,9 +174,13 @@ def test_tianditu_is_offered_only_with_a_token(
 
 
 def test_map_loads_leaflet_from_the_app_only(app: Callable[..., AppTest]) -> None:
+    from zones import assets
+
     args = map_args(app())
-    assert args["js_links"] == ["/app/static/vendor/leaflet/leaflet.js"]
-    assert args["css_links"] == ["/app/static/vendor/leaflet/leaflet.css"]
+    # Leaflet, its vendored plugins and the map tools (zones.assets.PLUGINS), all from the app.
+    assert args["js_links"] == [url for _, url in assets.js_links()]
+    assert args["css_links"] == [url for _, url in assets.css_links()]
+    assert args["js_links"][0] == "/app/static/vendor/leaflet/leaflet.js"
     assert "<script src" not in args["header"] and "https://" not in args["header"]
     assert args["returned_objects"] == ["last_active_drawing", "last_object_clicked"]
 
@@ -295,9 +300,7 @@ def test_a_registered_dimension_gets_its_widget_and_link_key(
 ) -> None:
     """Registering a dimension in zones.filters.DIMENSIONS (and its i18n strings) is all the
     app needs: a widget in the sidebar, its key in the link, the map and the sentence."""
-    monkeypatch.setattr(filters, "DIMENSIONS", [*filters.DIMENSIONS, footprint_dimension()])
-    for key, text in FOOTPRINT_STRINGS.items():
-        monkeypatch.setitem(i18n.STRINGS, key, text)
+    add_footprint_dimension(monkeypatch)
     at = app(footprint="surveyed")
     assert not at.exception and not at.warning
     widget = at.multiselect(key="f_footprints")
@@ -454,6 +457,34 @@ def test_english_switch(app: Callable[..., AppTest]) -> None:
     assert query(at) == {"lang": "en"}
     names = {f["properties"]["name"] for f in map_parks(at)}
     assert "Test Park 1" in names
+
+
+def test_a_third_language_from_its_catalog_alone_renders_the_app(
+    app: Callable[..., AppTest], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A throwaway catalog ``xx`` (Chinese, each text prefixed) and its code in the language
+    list: the link opens the app in it, its texts everywhere, on every tab, in the switch."""
+    prefix = pseudo_language(monkeypatch, tmp_path)
+    at = app(lang="xx")
+    assert not at.exception and not at.warning
+    assert at.session_state["lang"] == "xx" and query(at) == {"lang": "xx"}
+    assert at.title[0].value == prefix + "宁波市制造业空间布局：一圈三带多园"
+    assert at.caption[0].value.startswith(prefix + "依据《")
+    assert at.radio(key="lang").options == ["中文", "English", "Pseudo (xx)"]
+    assert at.metric[0].label == prefix + "符合条件的园区"
+    assert f"{prefix}全部园区 {N_PARKS} 个" in markdown(at)
+    assert at.sidebar.header[0].value == prefix + "筛选园区"
+    assert at.multiselect(key="f_belts").label == prefix + "产业圈 / 产业带"
+    assert at.session_state["view_tab"] == prefix + "地图"
+    assert {f["properties"]["name"] for f in map_parks(at)} >= {"测试园区1"}  # data: Chinese
+    assert at.subheader and all(h.value.startswith(prefix) for h in at.subheader)
+    for tab in ("analysis", "gis"):
+        at = open_tab(at, tab)
+        assert not at.exception, tab
+        assert all(h.value.startswith(prefix) for h in at.subheader), tab
+    at.radio(key="lang").set_value("en")
+    at.run()
+    assert at.title[0].value.startswith("Ningbo") and at.session_state["view_tab"] == "GIS exchange"
 
 
 def test_amap_basemap_shifts_the_drawing_and_says_so(app: Callable[..., AppTest]) -> None:
@@ -650,7 +681,8 @@ def survey(park_id: str, half_deg: float = 0.01) -> bytes:
 
 
 def footprint(root: Path, park_id: str) -> str:
-    parks = load_dataset(root / "build" / "zones.gpkg").parks.set_index("id")
+    """The park's footprint as readers of ``root``'s store see it (with accepted changes)."""
+    parks = open_store(root / "build" / "zones.gpkg").dataset().parks.set_index("id")
     return str(parks.loc[park_id, "footprint"])
 
 
@@ -683,12 +715,15 @@ def test_upload_preview_apply_and_undo(gis_root: Path, app: Callable[..., AppTes
     (preview,) = previews(at)
     assert preview["园区"].tolist()[0].startswith(f"{park} ")
     assert any(f"→ {park}" in c.value for c in at.code)  # the plain-text preview
-    assert not (gis_root / "geo" / "surveyed_footprints.geojson").exists()  # nothing written yet
+    store = open_store(gis_root / "build" / "zones.gpkg")
+    assert store.changes() == []  # nothing recorded yet
 
     at.button(key="imp_apply").click()
     at.run()
     assert not at.exception and not at.error
-    assert footprint(gis_root, park) == "surveyed"
+    assert footprint(gis_root, park) == "surveyed"  # at once: no rebuild
+    (change,) = store.changes()
+    assert (change.park_id, change.status, change.author) == (park, "accepted", views.APP_AUTHOR)
     assert at.success and "已导入 1 个园区" in at.success[0].value
     assert not previews(at)  # a fresh, empty uploader
     assert any("当前 1 个园区为实测范围" in m.value for m in at.markdown)
@@ -701,19 +736,31 @@ def test_upload_preview_apply_and_undo(gis_root: Path, app: Callable[..., AppTes
     assert not [b for b in at.button if b.key == "imp_undo"]  # nothing more to undo
 
 
-def test_a_failed_rebuild_is_undone_and_said(gis_root: Path, app: Callable[..., AppTest]) -> None:
+def test_undo_reverts_only_the_apps_own_imports(
+    gis_root: Path, app: Callable[..., AppTest]
+) -> None:
+    from zones.cli import main
+
     parks = load_parks(REPO / "data")
-    park = str(parks.loc[parks["location_basis"] == "sourced", "id"].iloc[0])
+    park, other = parks.loc[parks["location_basis"] == "sourced", "id"].iloc[:2].astype(str)
+    store = gis_root / "build" / "zones.gpkg"
     at = open_tab(app(), "gis")
+    assert not [b for b in at.button if b.key == "imp_undo"]  # nothing of the app's yet
+    # Somebody imports another park on the command line, against the same store.
+    path = gis_root / "other.geojson"
+    path.write_bytes(survey(other))
+    assert main(["import", str(path), "--store", str(store), "--as", "gis-team"]) == 0
+    at.run()
+    assert not [b for b in at.button if b.key == "imp_undo"]  # not the app's to undo
     at.file_uploader[0].set_value(("survey.geojson", survey(park), "application/geo+json"))
     at.run()
-    (gis_root / "data" / "tiers.csv").write_text("broken\n", encoding="utf-8")  # meanwhile
     at.button(key="imp_apply").click()
     at.run()
-    assert not at.exception
-    assert len(at.error) == 1 and at.error[0].value.startswith("重新构建失败，导入已撤销")
-    assert footprint(gis_root, park) == "indicative"  # the old build is still there
-    assert import_history(gis_root / "geo") == []
+    at.button(key="imp_undo").click()
+    at.run()
+    assert not at.exception and not at.error
+    assert footprint(gis_root, park) == "indicative" and footprint(gis_root, other) == "surveyed"
+    assert not [b for b in at.button if b.key == "imp_undo"]
     assert metrics(at)["符合条件的园区"] == "26"
 
 

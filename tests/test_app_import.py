@@ -1,6 +1,7 @@
 """The app's GIS tab with the bad inputs of issue 8 (streamlit.testing.v1.AppTest): a preview
 that fails unexpectedly, a stale preview, multi-layer files, a mismatch to confirm, and text in
-the app's language. Each test imports into its own copy of geo/ and data/.
+the app's language. Each test imports into a store of its own, built from copies of geo/ and
+data/.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from zones import views
 from zones.build import build
 from zones.dataset import load_dataset
 from zones.i18n import md_text
-from zones.importer import ImportPreview, apply_import, import_history, load_parks, preview_upload
+from zones.importing import ImportPreview, apply_import, load_parks, preview_upload
+from zones.store import open_store
 
 REPO = Path(__file__).resolve().parents[1]
 APP = REPO / "app.py"
@@ -79,6 +81,7 @@ def test_an_unexpected_preview_error_keeps_the_tab_working(
     def broken(self: ImportPreview, *args: object, **kwargs: object) -> str:
         raise TypeError(f"'<' not supported between instances of 'Problem' ({SECRET})")
 
+    fixed = ImportPreview.text
     monkeypatch.setattr(ImportPreview, "text", broken)
     at = upload(open_tab(app(lang=lang), "gis"), "survey.geojson", survey(sourced_park()))
     assert not at.exception
@@ -90,7 +93,8 @@ def test_an_unexpected_preview_error_keeps_the_tab_working(
     assert at.selectbox(key="bundle_crs").value == "EPSG:4326"
     assert len(at.file_uploader) == 1 and not [b for b in at.button if b.key == "imp_apply"]
 
-    monkeypatch.undo()  # the bug fixed: the same upload previews
+    # The bug fixed (the environment, which points the app at root, kept): the upload previews.
+    monkeypatch.setattr(ImportPreview, "text", fixed)
     at.run()
     assert not at.exception and not at.error
     assert [b for b in at.button if b.key == "imp_apply"]
@@ -130,23 +134,27 @@ def test_a_stale_preview_is_refused_in_the_app(root: Path, app: Callable[..., Ap
     park = sourced_park()
     at = upload(open_tab(app(), "gis"), "survey.geojson", survey(park))
     assert [b for b in at.button if b.key == "imp_apply"]
-    # Meanwhile someone else imports another park (the CLI, another browser).
-    parks = load_parks(root / "data")
-    other = preview_upload(survey("fenghua-edz"), "other.geojson", parks, geo_dir=root / "geo")
-    apply_import(other, root / "geo")
+    # Meanwhile someone else imports the same park (the CLI, another browser).
+    store = open_store(root / "build" / "zones.gpkg")
+    other = preview_upload(survey(park), "other.geojson", store)
+    apply_import(other, store, author="gis-team")
     at.button(key="imp_apply").click()
     at.run()
     assert not at.exception
     (error,) = at.error
     assert "预览之后" in error.value and "未写入任何内容" in error.value
+    assert md_text("gis-team") in error.value  # who changed the park (and when)
     assert str(root) not in error.value
-    assert footprint(root, park) == "indicative"
-    assert len(import_history(root / "geo")) == 1  # only the other import
-    # The tab previews the upload again against the new file; that preview applies.
+    assert [(c.author, c.source) for c in store.changes()] == [("gis-team", "other.geojson")]
+    # The tab previews the upload again against the store as it is now; that preview applies.
+    (table,) = previews(at)
+    assert table["替换"].tolist() == ["实测范围"]
     at.button(key="imp_apply").click()
     at.run()
     assert not at.exception and not at.error
-    assert footprint(root, park) == "surveyed" and footprint(root, "fenghua-edz") == "surveyed"
+    assert [c.author for c in store.changes()] == ["gis-team", "app"]
+    row = store.dataset().parks.set_index("id").loc[park]
+    assert row["footprint"] == "surveyed" and row["footprint_source"] == "survey.geojson"
 
 
 # --- item 6: files with several layers -----------------------------------------------------------
@@ -209,8 +217,11 @@ def test_a_mismatch_needs_the_checkbox(root: Path, app: Callable[..., AppTest]) 
     at.button(key="imp_apply").click()
     at.run()
     assert not at.exception and not at.error
-    row = load_dataset(root / "build" / "zones.gpkg").parks.set_index("id").loc["ningbo-etdz"]
+    store = open_store(root / "build" / "zones.gpkg")
+    row = store.dataset().parks.set_index("id").loc["ningbo-etdz"]
     assert row["footprint"] == "surveyed" and row["area_km2"] == pytest.approx(1.0, rel=0.01)
+    (change,) = store.changes()  # the confirmation is recorded in the change's note
+    assert "as confirmed: " in change.note and "0.034 times" in change.note
 
 
 def test_the_square_at_sea_is_refused_in_the_app(app: Callable[..., AppTest]) -> None:
@@ -276,9 +287,7 @@ def test_the_uploader_is_labelled_in_the_apps_language(
         assert words in captions, captions
 
 
-@pytest.mark.parametrize(
-    ("lang", "line"), [("en", "**Type**: new area"), ("zh", "**类型**：新区")]
-)
+@pytest.mark.parametrize(("lang", "line"), [("en", "**Type**: new area"), ("zh", "**类型**：新区")])
 def test_the_park_type_is_shown_in_the_apps_language(
     app: Callable[..., AppTest], lang: str, line: str
 ) -> None:

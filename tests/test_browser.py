@@ -1,9 +1,10 @@
 """The app in a real browser (Debian's Chromium), with every off-host request aborted.
 
 Only what a browser can show is tested here: Leaflet drawing the parks offline, clicks in the
-map iframe, the URL, downloads, and that hostile names run nothing. Polygons are
-``path.leaflet-interactive`` in the st_folium iframe, surveyed parks first, then indicative
-ones, each in dataset order (so the n-th indicative polygon is park n here).
+map iframe, the URL, downloads, the map tools (full screen, measure, PNG, colours, search,
+labels), the layout at a laptop's and a phone's size, and that hostile names run nothing. Park
+footprints are ``path.zones-park`` in the st_folium iframe; a park too small to see also has a
+marker (``path.zones-park-marker``) drawn over it, and both carry ``data-park`` (its id).
 """
 
 from __future__ import annotations
@@ -11,12 +12,16 @@ from __future__ import annotations
 import json
 import re
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from playwright.sync_api import Frame, expect
+from pyproj import Geod
 
 from tests.conftest import HOSTILE, OfflinePage
+from zones.mapping import LABEL_ZOOM
 
 pytestmark = pytest.mark.browser
 
@@ -53,18 +58,28 @@ def test_no_script_or_stylesheet_comes_from_another_host(offline_page: OfflinePa
     assert sources and all(s.startswith(op.server.url) for s in sources), sources
 
 
+def zoom_to_group(op: OfflinePage, group: str) -> None:
+    """Zoom to the test parks of one district (``west``: even ids, ``east``: odd ids), close
+    enough that each park is its own footprint: at city zoom they are a few pixels apart, and
+    their markers overlap (only the topmost can be clicked there, as for a user)."""
+    lon = 121.07 if group == "west" else 121.57
+    map_frame(op).evaluate(f"window.map.setView([29.954, {lon}], 12.5, {{animate: false}})")
+    expect(op.markers).to_have_count(0)
+
+
 def test_clicking_a_park_shows_its_details(offline_page: OfflinePage) -> None:
     op = offline_page
     op.open()
     expect(op.polygons).to_have_count(op.server.n_parks)
-    op.polygons.nth(3).click()
+    zoom_to_group(op, "east")
+    op.park("p3").click()
     expect(op.page.get_by_role("heading", name="测试园区3")).to_be_visible()
     expect(op.page.get_by_text("未知（无可靠来源）")).to_be_visible()
     expect(op.page).to_have_url(re.compile(r"[?&]park=p3\b"))
     # The map outlines the selection (a non-interactive path in the selection colour).
-    expect(op.map.locator('path[stroke="#ffab00"]')).to_have_count(1)
+    expect(op.map.locator('path.zones-selected[stroke="#ffab00"]')).to_have_count(1)
     # Another park replaces it.
-    op.polygons.nth(5).click()
+    op.park("p5").click()
     expect(op.page.get_by_role("heading", name="测试园区5")).to_be_visible()
     expect(op.page).to_have_url(re.compile(r"[?&]park=p5\b"))
 
@@ -78,12 +93,21 @@ def test_a_click_selects_even_when_the_map_is_partly_below_the_fold(
     op.page.set_viewport_size({"width": 1200, "height": 640})
     op.open("lang=en")
     expect(op.polygons).to_have_count(op.server.n_parks)
-    op.polygons.nth(4).click()
+    zoom_to_group(op, "west")
+    op.park("p4").click()
     expect(op.page.get_by_role("heading", name="Test Park 4")).to_be_visible()
 
 
 def map_frame(op: OfflinePage) -> Frame:
-    return next(f for f in op.page.frames if "streamlit_folium" in f.url)
+    """The map's frame, once the map has settled: a map first laid out while hidden refits
+    Ningbo as its frame grows, until its size has kept for 3 s (FitWhenShown), which a view
+    set by a test (not a user's touch) would not survive."""
+    frame = next(f for f in op.page.frames if "streamlit_folium" in f.url)
+    for _ in range(150):
+        if not frame.evaluate("Boolean(window.map && window.map._zonesRefitting)"):
+            break
+        op.page.wait_for_timeout(100)
+    return frame
 
 
 def test_a_filter_changes_the_polygons_drawn_and_keeps_the_view(offline_page: OfflinePage) -> None:
@@ -111,7 +135,7 @@ def test_a_link_reopens_the_same_view(offline_page: OfflinePage) -> None:
     expect(op.polygons).to_have_count((op.server.n_parks + 1) // 2)
     expect(op.page.get_by_role("heading", name="Test Park 2")).to_be_visible()
     expect(op.page.get_by_role("heading", name="Park details")).to_be_visible()
-    expect(op.map.locator('path[stroke="#ffab00"]')).to_have_count(1)
+    expect(op.map.locator('path.zones-selected[stroke="#ffab00"]')).to_have_count(1)
 
 
 def test_unknown_link_values_show_a_notice(offline_page: OfflinePage) -> None:
@@ -142,8 +166,9 @@ def test_hostile_name_shows_as_text_and_runs_nothing(offline_page: OfflinePage) 
     op.open("park=p0")
     expect(op.polygons).to_have_count(op.server.n_parks)
     expect(op.page.get_by_role("heading", name=HOSTILE)).to_be_visible()
-    op.polygons.nth(0).hover()
-    expect(op.map.locator(".leaflet-tooltip")).to_contain_text(HOSTILE)
+    zoom_to_group(op, "west")
+    op.park("p0").hover()
+    expect(op.map.locator(".leaflet-tooltip:not(.zones-label)")).to_contain_text(HOSTILE)
     expect(op.page.locator("img[src='x']")).to_have_count(0)
     expect(op.map.locator("img[src='x']")).to_have_count(0)
     # The offline_page fixture fails the test if any dialog (alert) opened.
@@ -261,3 +286,262 @@ def test_a_map_redrawn_behind_another_tab_still_fits_ningbo(offline_page: Offlin
             break
         op.page.wait_for_timeout(100)
     assert frame.evaluate("window.map.getZoom()") == zoom
+
+
+# --- the map gets the screen; phones; keyboard ------------------------------------------------
+
+
+def frame_box(op: OfflinePage) -> dict[str, float]:
+    box = op.page.locator("iframe[title='streamlit_folium.st_folium']").bounding_box()
+    assert box
+    return box
+
+
+def wait_for(check: Callable[[], bool], what: str, op: OfflinePage, tries: int = 60) -> None:
+    for _ in range(tries):
+        if check():
+            return
+        op.page.wait_for_timeout(100)
+    raise AssertionError(f"timed out waiting until {what}")
+
+
+def test_at_a_laptop_size_the_whole_map_and_its_legend_are_visible(
+    offline_page: OfflinePage, tmp_path: Path
+) -> None:
+    op = offline_page
+    op.page.set_viewport_size({"width": 1440, "height": 900})
+    op.open()
+    expect(op.polygons).to_have_count(op.server.n_parks)
+    # The map's script fits its frame to the window below it.
+    wait_for(lambda: frame_box(op)["y"] + frame_box(op)["height"] <= 900, "the map fits", op)
+    box = frame_box(op)
+    assert box["y"] < 260, "a compact header: the map starts high on the page"
+    assert box["height"] >= 600, "the map takes the rest of the window"
+    legend = op.map.locator(".zones-legend").bounding_box()
+    assert legend and legend["y"] >= box["y"] and legend["y"] + legend["height"] <= 900
+    assert legend["x"] + legend["width"] <= box["x"] + box["width"]
+    # The map fills its frame, and nothing had to be scrolled to see it.
+    size = map_frame(op).evaluate("[window.map.getSize().x, window.map.getSize().y]")
+    assert abs(size[1] - box["height"]) <= 2
+    assert op.page.evaluate("document.querySelector('[data-testid=stMain]').scrollTop") == 0
+    # The count and the filter sentence are beside the map, above it.
+    count = op.page.get_by_test_id("stMetricValue").bounding_box()
+    assert count and count["y"] + count["height"] <= box["y"]
+    op.page.screenshot(path=tmp_path / "zones-1440x900.png")
+
+
+def test_on_a_phone_the_map_comes_first_and_a_click_shows_the_details_below(
+    offline_page: OfflinePage, tmp_path: Path
+) -> None:
+    op = offline_page
+    op.page.set_viewport_size({"width": 375, "height": 812})
+    op.open()
+    expect(op.polygons).to_have_count(op.server.n_parks)
+    sidebar = op.page.get_by_test_id("stSidebar")
+    expect(sidebar).to_have_attribute("data-collapsed", "true")
+    side = sidebar.bounding_box()
+    assert side is None or side["x"] + side["width"] <= 0, "the sidebar is out of the way"
+    wait_for(lambda: frame_box(op)["height"] >= 360, "the map is tall enough", op)
+    box = frame_box(op)
+    assert box["y"] < 812 / 2, "the map comes first"
+    assert box["y"] + box["height"] <= 812 and box["width"] >= 330
+    details = op.page.get_by_role("heading", name="园区详情").bounding_box()
+    assert details and details["y"] >= box["y"] + box["height"], "the details are below the map"
+    op.page.screenshot(path=tmp_path / "zones-375x812.png")
+    zoom_to_group(op, "east")
+    op.park("p3").click()
+    heading = op.page.get_by_role("heading", name="测试园区3")
+    heading.scroll_into_view_if_needed()
+    expect(heading).to_be_visible()
+    expect(op.page.get_by_text("未知（无可靠来源）")).to_be_visible()
+    op.page.screenshot(path=tmp_path / "zones-375x812-details.png")
+
+
+def test_keyboard_reaches_the_details_and_the_map_has_a_text_alternative(
+    offline_page: OfflinePage,
+) -> None:
+    op = offline_page
+    op.open()
+    expect(op.polygons).to_have_count(op.server.n_parks)
+    container = op.map.locator("#map_div")
+    expect(container).to_have_attribute("role", "region")
+    expect(container).to_have_attribute("aria-label", re.compile(r"全部园区 8 个"))
+    # The park list beside the map drives the same selection as a click, by keyboard alone.
+    choose = op.page.get_by_role("combobox", name="选择园区")
+    choose.focus()
+    op.page.keyboard.type("测试园区6")
+    op.page.keyboard.press("Enter")
+    expect(op.page.get_by_role("heading", name="测试园区6")).to_be_visible()
+    expect(op.page).to_have_url(re.compile(r"[?&]park=p6\b"))
+    # The sentence follows the filter.
+    sidebar_multiselect(op, "产业圈 / 产业带", "东部临港产业带")
+    expect(container).to_have_attribute("aria-label", re.compile(r"东部临港产业带"))
+
+
+# --- the map tools --------------------------------------------------------------------------
+
+
+def test_small_parks_get_a_marker_that_selects_them(offline_page: OfflinePage) -> None:
+    op = offline_page
+    op.open()
+    expect(op.polygons).to_have_count(op.server.n_parks)
+    # At city zoom every test park (under 1 km across) is a few pixels: each gets a marker,
+    # 12 pixels across whatever the park's size; the last drawn is on top.
+    expect(op.markers).to_have_count(op.server.n_parks)
+    marker = op.map.locator('path.zones-park-marker[data-park="p6"]')
+    box = marker.bounding_box()
+    assert box and box["width"] >= 12 and box["height"] >= 12
+    marker.click()
+    expect(op.page.get_by_role("heading", name="测试园区6")).to_be_visible()
+    # Zoomed in, a park is big enough and its marker goes.
+    map_frame(op).evaluate("window.map.setView([29.954, 121.054], 15, {animate: false})")
+    expect(op.map.locator('path.zones-park-marker[data-park="p0"]')).to_have_count(0)
+
+
+def test_fullscreen_toggles(offline_page: OfflinePage) -> None:
+    op = offline_page
+    op.open()
+    expect(op.polygons).to_have_count(op.server.n_parks)
+    frame = map_frame(op)
+    button = op.map.locator(".leaflet-control-zoom-fullscreen")
+    expect(button).to_have_attribute("title", "全屏显示地图")
+    button.click()
+    wait_for(
+        lambda: frame.evaluate("document.fullscreenElement === window.map.getContainer()"),
+        "the map is full screen",
+        op,
+    )
+    expect(button).to_have_attribute("title", "退出全屏")
+    size = frame.evaluate("[window.map.getSize().x, window.map.getSize().y]")
+    viewport = op.page.viewport_size
+    assert viewport and size == [viewport["width"], viewport["height"]]
+    button.click()
+    wait_for(lambda: frame.evaluate("document.fullscreenElement === null"), "back", op)
+    expect(button).to_have_attribute("title", "全屏显示地图")
+
+
+def test_measuring_reads_the_geodesic_distance_and_area(offline_page: OfflinePage) -> None:
+    op = offline_page
+    op.open()
+    expect(op.polygons).to_have_count(op.server.n_parks)
+    frame = map_frame(op)
+    frame.evaluate("window.map.setView([30.0, 121.2], 11, {animate: false})")
+    op.map.locator(".zones-tool-measure").click()
+    known = [(29.95, 121.10), (30.05, 121.30), (30.06, 121.12)]  # (lat, lon)
+    pixels = frame.evaluate(
+        "pts => pts.map(p => { const c = window.map.latLngToContainerPoint(p);"
+        " return [Math.round(c.x), Math.round(c.y)]; })",
+        [list(p) for p in known],
+    )
+    container = op.map.locator("#map_div")
+    result = op.map.locator(".zones-measure-result")
+    geod = Geod(ellps="WGS84")
+    (lat1, lon1), (lat2, lon2), (lat3, lon3) = known
+    container.click(position={"x": pixels[0][0], "y": pixels[0][1]})
+    op.page.wait_for_timeout(400)  # two clicks at once would be a double click
+    container.click(position={"x": pixels[1][0], "y": pixels[1][1]})
+    expect(result).to_contain_text("km")
+    km = float(re.search(r"距离 ([\d.]+) km", result.inner_text())[1])  # type: ignore[index]
+    expected_km = geod.inv(lon1, lat1, lon2, lat2)[2] / 1000
+    assert km == pytest.approx(expected_km, rel=0.01)
+    op.page.wait_for_timeout(400)
+    container.click(position={"x": pixels[2][0], "y": pixels[2][1]})
+    expect(result).to_contain_text("km²")
+    km2 = float(re.search(r"面积 ([\d.]+) km²", result.inner_text())[1])  # type: ignore[index]
+    area, _ = geod.polygon_area_perimeter([lon1, lon2, lon3], [lat1, lat2, lat3])
+    assert km2 == pytest.approx(abs(area) / 1e6, rel=0.01)
+    # Measuring selects no park, and the line is on the map.
+    expect(op.map.locator("path.zones-measure-line")).to_have_count(1)
+    assert "park=" not in op.page.url
+
+
+def test_the_view_saves_as_a_png_of_the_stated_size(offline_page: OfflinePage) -> None:
+    op = offline_page
+    op.open()
+    expect(op.polygons).to_have_count(op.server.n_parks)
+    op.map.locator(".zones-tool-png").click()
+    op.map.locator(".zones-png-size").select_option(label="1600 × 1000")
+    with op.page.expect_download() as info:
+        op.map.locator(".zones-png-download").click()
+    download = info.value
+    assert re.fullmatch(r"ningbo-map_\d{4}-\d{2}-\d{2}_1600x1000\.png", download.suggested_filename)
+    with Image.open(download.path()) as image:
+        assert image.format == "PNG" and image.size == (1600, 1000)
+        image.load()
+        pixels = image.convert("RGB").getcolors(maxcolors=1_000_000) or []
+    counts = {rgb: n for n, rgb in pixels}
+    assert counts.get((0xDB, 0xE7, 0xEE), 0) > 1600 * 1000 // 20, "the sea of the map"
+    assert sum(n for rgb, n in counts.items() if max(rgb) < 60) > 500, "dark text: title, legend"
+    assert len(counts) > 50, "a drawing, not a blank picture"
+
+
+def test_colouring_by_tier_changes_the_legend_and_the_parks_fill(offline_page: OfflinePage) -> None:
+    op = offline_page
+    op.open()
+    expect(op.polygons).to_have_count(op.server.n_parks)
+    map_frame(op).evaluate("window.__zones_probe = 3")
+    footprint = op.map.locator('path.zones-park[data-park="p1"]')
+    expect(footprint).to_have_attribute("fill", "#b0bec5")  # an estimated location's grey
+    legend = op.map.locator(".zones-legend-parks")
+    expect(legend).to_contain_text("园区着色：范围类型")
+    op.page.locator(".st-key-zones_bar [data-testid='stSelectbox']").first.click()
+    op.page.get_by_role("option", name="着色：主要产业层级").click()
+    expect(legend).to_contain_text("园区着色：主要产业层级")
+    expect(legend).to_contain_text("优势产业")
+    expect(footprint).to_have_attribute("fill", "#0072b2")  # the first tier's colour
+    expect(op.map.locator('path.zones-park-marker[data-park="p1"]')).to_have_attribute(
+        "fill", "#0072b2"
+    )
+    assert map_frame(op).evaluate("window.__zones_probe") == 3  # the map was not rebuilt
+
+
+def test_the_search_box_zooms_to_the_park_typed(offline_page: OfflinePage) -> None:
+    op = offline_page
+    op.open()
+    expect(op.polygons).to_have_count(op.server.n_parks)
+    frame = map_frame(op)
+    before = frame.evaluate("window.map.getZoom()")
+    search = op.map.locator(".zones-search-input")
+    expect(search).to_have_attribute("aria-label", "查找园区")
+    search.fill("csyq3")  # pinyin initials of 测试园区3
+    expect(op.map.locator(".zones-search-list li").first).to_have_text("测试园区3")
+    search.press("Enter")
+    expect(op.page.get_by_role("heading", name="测试园区3")).to_be_visible()
+    expect(op.page).to_have_url(re.compile(r"[?&]park=p3\b"))
+    assert frame.evaluate("window.map.getZoom()") >= max(before + 3, 13)
+    lat, lon = frame.evaluate("[window.map.getCenter().lat, window.map.getCenter().lng]")
+    assert 29.95 <= lat <= 29.958 and 121.56 <= lon <= 121.568  # inside park 3
+    # By English name too, and the list says when nothing matches.
+    search.fill("test park 5")
+    expect(op.map.locator(".zones-search-list li").first).to_have_text("测试园区5")
+    search.fill("no such park")
+    expect(op.map.locator(".zones-search-list li")).to_have_text(["没有找到园区"])
+
+
+def overlap(a: dict[str, float], b: dict[str, float]) -> bool:
+    """Whether two boxes overlap by more than a pixel."""
+    return not (
+        a["x"] + a["width"] <= b["x"] + 1
+        or b["x"] + b["width"] <= a["x"] + 1
+        or a["y"] + a["height"] <= b["y"] + 1
+        or b["y"] + b["height"] <= a["y"] + 1
+    )
+
+
+def test_park_names_appear_as_labels_past_the_zoom_level(offline_page: OfflinePage) -> None:
+    op = offline_page
+    op.open()
+    expect(op.polygons).to_have_count(op.server.n_parks)
+    frame = map_frame(op)
+    frame.evaluate(f"window.map.setView([29.954, 121.08], {LABEL_ZOOM - 1}, {{animate: false}})")
+    expect(op.map.locator(".zones-label")).to_have_count(0)
+    frame.evaluate(f"window.map.setZoom({LABEL_ZOOM}, {{animate: false}})")
+    shown = op.map.locator(".zones-label:not(.zones-label-hidden)")
+    expect(shown.first).to_be_visible()
+    boxes = [b for b in (shown.nth(i).bounding_box() for i in range(shown.count())) if b]
+    for i, a in enumerate(boxes):  # no label over another
+        for b in boxes[i + 1 :]:
+            assert not overlap(a, b), (a, b)
+    frame.evaluate("window.map.setView([29.954, 121.054], 15, {animate: false})")
+    expect(op.map.locator(".zones-label", has_text=HOSTILE)).to_be_visible()  # text, not HTML
+    expect(op.map.locator("img[src='x']")).to_have_count(0)

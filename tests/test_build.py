@@ -158,6 +158,83 @@ def test_default_area_when_no_area_is_sourced(tmp_path):
     assert "default area" in park["footprint_note"]
 
 
+# -- notes in Chinese and English, industry names on belts -----------------------------------
+
+
+def test_belts_carry_their_industry_names_as_the_plan_writes_them(tmp_path):
+    ds, _ = _build(tmp_path)
+    belts = ds.belts.set_index("id")
+    assert belts.loc["north-bay", "focus_industries"] == ["汽车及零部件"]
+    assert belts.loc["north-bay", "cultivate_industries"] == ["新能源汽车"]
+    assert belts.loc["metro-circle", "focus_industries"] == ["新材料"]
+    assert belts.loc["metro-circle", "cultivate_industries"] == []
+    assert {"focus_industries", "cultivate_industries"} <= set(LIST_COLUMNS["belts"])
+
+
+def test_parks_carry_every_note_in_chinese_beside_the_english(tmp_path):
+    ds, _ = _build(tmp_path)
+    yuyao, cixi = _park(ds, "yuyao-edz"), _park(ds, "cixi-park")
+    assert (yuyao["location_note"], yuyao["location_note_zh"]) == ("Test point.", "测试点。")
+    assert (cixi["notes"], cixi["notes_zh"]) == (
+        "Leading industries: one source link.",
+        "主导产业：一条来源关联。",
+    )
+    assert yuyao["level_note_zh"] == yuyao["area_note_zh"] == ""
+    # The notes the build writes itself come in both languages.
+    assert cixi["location_note"].startswith("No source gives a location. Point computed by")
+    assert cixi["location_note_zh"].startswith(
+        "无来源给出位置。位置点由 `zones build` 计算：取慈溪市"
+    )
+    assert "精度为该点到范围最远点的距离" in cixi["location_note_zh"]
+    assert "sourced area" in yuyao["footprint_note"]
+    assert yuyao["footprint_note_zh"] == (
+        "示意范围，并非边界：以有出处的位置为中心、面积 10 平方公里（有出处的面积）的圆，"
+        "裁剪到所在区县的陆域。"
+    )
+    assert "默认面积" in cixi["footprint_note_zh"] and "估计的位置" in cixi["footprint_note_zh"]
+    columns = list(ds.parks.columns)
+    for note in ("level_note", "location_note", "area_note", "footprint_note", "notes"):
+        assert columns.index(f"{note}_zh") == columns.index(note) + 1, note
+
+
+def test_surveyed_facts_are_noted_in_both_languages(tmp_path):
+    tree = write_inputs(tmp_path)
+    survey = feature(
+        {"park_id": "yuyao-edz", "source": "survey.zip", "note": "From the bureau."},
+        shapely.box(121.1, 29.92, 121.2, 29.98),
+    )
+    tree.path("geo/surveyed_footprints.geojson").write_text(geojson([survey]), encoding="utf-8")
+    ds, _ = build_dataset(tree.geo, tree.data)
+    park = _park(ds, "yuyao-edz")
+    assert park["footprint"] == "surveyed"
+    assert park["location_note_zh"].startswith(
+        "测试点。位置点由 `zones build` 根据实测范围（survey.zip）"
+    )
+    assert "此前记录的位置：（121.15, 29.95），有出处的" in park["location_note_zh"]
+    assert (
+        "此前记录的面积：10 平方公里（https://example.org/yuyao-edz/area）" in park["area_note_zh"]
+    )
+    assert "Recorded location before: (121.15, 29.95), sourced" in park["location_note"]
+    # A survey without a Chinese note keeps its author's words in both columns.
+    assert park["footprint_note"] == park["footprint_note_zh"] == "From the bureau."
+
+
+@pytest.mark.parametrize(
+    ("cells", "field"),
+    [
+        ({"location_note_zh": ""}, "location_note_zh"),
+        ({"notes": "Only in English."}, "notes_zh"),
+        ({"area_note_zh": "只有中文。"}, "area_note"),
+        ({"level_note": "Provincial.", "level_note_zh": " "}, "level_note_zh"),
+    ],
+)
+def test_a_note_in_one_language_only_is_an_error(tmp_path, cells, field):
+    errors = _errors(tmp_path, **{"data/parks.csv": edit_csv("data/parks.csv", 2, **cells)})
+    assert ("parks.csv", 2, field) in _where(errors)
+    message = next(p.message for p in errors if p.field == field)
+    assert ("Chinese" in message) if field.endswith("_zh") else ("English" in message)
+
+
 # -- locations -------------------------------------------------------------------------------
 
 
@@ -181,12 +258,25 @@ def test_two_parks_in_one_district_get_different_points(tmp_path):
         district_adcodes="330282",
         location_basis="estimated",
         location_note="No source gives a location.",
+        location_note_zh="无来源给出位置。",
         sources="https://example.org/cixi-park-2",
     )
     ds, _ = _build(tmp_path, **{"data/parks.csv": parks})
     a, b = (Point(_park(ds, i)["lon"], _park(ds, i)["lat"]) for i in ("cixi-park", "cixi-park-2"))
     assert CIXI.contains(a) and CIXI.contains(b)
     assert geo.distance_m(a, b) > 1000
+
+
+def test_parks_whose_areas_share_a_centre_are_spread_apart():
+    """Two areas that differ only in how they are written (one vertex more) have the same
+    representative point: their parks must not get the same point (nor hide one another)."""
+    same = Polygon([(121.3, 29.9), (121.6, 29.9), (121.6, 30.2), (121.3, 30.2)])
+    more = Polygon([(121.3, 29.9), (121.45, 29.9), (121.6, 29.9), (121.6, 30.2), (121.3, 30.2)])
+    assert shapely.to_wkb(same) != shapely.to_wkb(more)
+    points = geo.estimate_locations({"a": same, "b": more})
+    a, b = (Point(points[k][:2]) for k in ("a", "b"))
+    assert geo.distance_m(a, b) == pytest.approx(6000, abs=50)
+    assert same.contains(a) and more.contains(b)
 
 
 def test_park_with_only_a_belt_is_placed_in_the_belt(tmp_path):

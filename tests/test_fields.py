@@ -132,7 +132,7 @@ def test_dictionary_csv_neutralises_formulas(monkeypatch: pytest.MonkeyPatch, ho
 
 
 def test_list_encoding_names_every_format_and_the_rules_say_so() -> None:
-    assert set(fields.LIST_ENCODING) == {"geojson", "gpkg", "shapefile", "csv", "kml"}
+    assert set(fields.LIST_ENCODING) == {"geojson", "gpkg", "shapefile", "csv", "kml", "filegdb"}
     assert set(fields.LIST_ENCODING.values()) <= {"array", "joined"}
     assert fields.LIST_ENCODING["geojson"] == "array"
     for lang in ("zh", "en"):
@@ -148,3 +148,18 @@ def test_transport_nodes_geometry_is_described() -> None:
     entry = fields.field("transport_nodes", "geometry")
     assert entry.kind == "geometry" and entry.shp == ""
     assert "geometry" not in fields.shapefile_names("transport_nodes")
+
+
+def test_every_field_has_a_short_chinese_label(monkeypatch: pytest.MonkeyPatch) -> None:
+    for layer, entries in fields.FIELDS.items():
+        for f in entries:
+            if f.kind != "geometry":
+                assert 0 < len(fields.label_zh(layer, f.name)) <= fields.LABEL_ZH_MAX
+    assert fields.label_zh("parks", "id") == "园区标识"
+    assert fields.label_zh("industries", "id") == "产业标识"
+    assert fields.label_zh("parks", "brand_new") == ""
+    monkeypatch.delitem(fields.LABELS_ZH, "notes")
+    monkeypatch.setitem(fields.LABELS_ZH, "note", "中文名称")
+    problems = fields.check_dictionary()
+    assert any(p.startswith("parks.notes: needs a short Chinese label") for p in problems)
+    assert "industries.note: Chinese label '中文名称' also used by name_zh" in problems

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from tests.factories import FOOTPRINT_STRINGS, footprint_dimension, make_dataset
+from tests.factories import add_footprint_dimension, make_dataset
 from tests.inputs import write_inputs
-from zones import filters, i18n, urlstate
+from zones import i18n, text, urlstate
 from zones.build import build
 from zones.cli import main, parser
 from zones.dataset import Dataset
@@ -550,9 +550,9 @@ def test_every_dimension_is_declared_once_with_distinct_names() -> None:
         assert len(values) == len(set(values)), attr
     assert not set(d.url_key for d in DIMENSIONS) & set(urlstate.VIEW_KEYS)
     for d in DIMENSIONS:
-        for key in (d.label, d.help, d.placeholder, f"field.{d.url_key}"):
+        for key in (d.label, d.help, d.placeholder, f"field.{d.url_key}", f"say.{d.key}"):
             if key:
-                assert set(i18n.STRINGS[key]) == set(i18n.LANGS), key
+                assert all(text.has(key, lang) for lang in text.LANGUAGES), key
 
 
 def test_park_filter_is_one_mapping_by_dimension() -> None:
@@ -577,9 +577,7 @@ def test_one_registered_dimension_reaches_every_consumer(
 ) -> None:
     """A dimension added to DIMENSIONS, and nothing else (but its i18n strings), is resolved,
     applied, described, slugged, put in and read from a link, and offered by ``zones export``."""
-    monkeypatch.setattr(filters, "DIMENSIONS", [*DIMENSIONS, footprint_dimension()])
-    for key, text in FOOTPRINT_STRINGS.items():
-        monkeypatch.setitem(i18n.STRINGS, key, text)
+    add_footprint_dimension(monkeypatch)
 
     # The library: resolve (id, name, alias; unknown and empty refused), apply, describe, slug.
     f = resolve_filter(DS, footprints=["Surveyed"], belts=["north"])

@@ -8,41 +8,42 @@ import re
 import pyogrio
 import pytest
 
-from zones import fields
+from zones import fields, text
 from zones.errors import UnknownValueError, ZonesError
 from zones.formats import FORMATS, Format, format_for_path, get_format, layer_formats
-from zones.i18n import STRINGS
 
-BUILT_IN = ["geojson", "gpkg", "csv", "kml", "bundle"]
+BUILT_IN = ["geojson", "gpkg", "csv", "kml", "filegdb", "bundle"]
 
 
 def test_the_built_in_formats_in_order() -> None:
     assert list(FORMATS)[: len(BUILT_IN)] == BUILT_IN
-    assert [f.name for f in layer_formats("parks")] == ["geojson", "gpkg", "csv", "kml"]
-    assert [f.name for f in layer_formats("industries")] == ["gpkg", "csv"]
+    assert [f.name for f in layer_formats("parks")] == ["geojson", "gpkg", "csv", "kml", "filegdb"]
+    assert [f.name for f in layer_formats("industries")] == ["gpkg", "csv", "filegdb"]
 
 
 @pytest.mark.parametrize("name", BUILT_IN)
 def test_every_format_is_complete(name: str) -> None:
     fmt = FORMATS[name]
-    assert set(STRINGS[f"fmt.{name}"]) == {"zh", "en"}
-    assert fmt.label("en") == STRINGS[f"fmt.{name}"]["en"]
+    assert all(text.has(f"fmt.{name}", lang) for lang in text.LANGUAGES)
+    assert fmt.label("en") == text.t(f"fmt.{name}", "en")
     assert fmt.extension.startswith(".") and "/" in fmt.media_type
     if not fmt.whole_dataset:  # its rules are the field dictionary's, stated to users
         assert name in fields.LIST_ENCODING and name in fields.POINT_ENCODING
-    if fmt.driver is not None:
-        assert fmt.driver in pyogrio.list_drivers()
+    if fmt.driver is not None:  # a driver this GDAL has, and can write with
+        assert "w" in pyogrio.list_drivers(write=True)[fmt.driver]
     module, _, function = str(fmt.writer).partition(":")  # imported only when used
     assert callable(getattr(importlib.import_module(module), function))
 
 
 def test_unknown_formats_and_layers_say_what_is_allowed() -> None:
-    with pytest.raises(UnknownValueError, match="bundle, csv, geojson, gpkg, kml"):
+    with pytest.raises(UnknownValueError, match="bundle, csv, filegdb, geojson, gpkg, kml"):
         get_format("shp")
-    with pytest.raises(ZonesError, match="For 'industries' use: bundle, csv, gpkg"):
+    with pytest.raises(ZonesError, match="For 'industries' use: bundle, csv, filegdb, gpkg"):
         get_format("geojson", "industries")
     with pytest.raises(ZonesError, match=re.escape("geojson: .geojson .json")):
         format_for_path("parks.txt")
+    with pytest.raises(ZonesError, match=re.escape("filegdb: .gdb.zip")):
+        format_for_path("parks.gdb")  # a File Geodatabase is a folder: zones writes it zipped
     assert get_format(".GeoJSON", "transport_nodes").name == "geojson"
 
 
@@ -58,3 +59,11 @@ def test_a_format_zones_only_reads_is_not_offered_for_writing(
     with pytest.raises(UnknownValueError):
         get_format("kmz")
     assert "kmz" not in [f.name for f in layer_formats("parks")]
+
+
+def test_the_longest_extension_wins() -> None:
+    assert format_for_path("ningbo.gdb.zip") == "filegdb"
+    assert format_for_path("ningbo.zip") == "bundle"
+    assert format_for_path("/tmp/x.gdb/ningbo.ZIP") == "bundle"  # a folder's name is not a suffix
+    assert FORMATS["filegdb"].extension == ".gdb.zip"
+    assert FORMATS["filegdb"].label("zh").startswith("File Geodatabase")

@@ -1,4 +1,8 @@
-"""UI strings: both languages everywhere, placeholders that match, text that stays text."""
+"""Data in the user's language (zones.i18n): names, levels, field descriptions, safe text.
+
+The catalogs themselves (every key in every language, the lookup, a third language) are
+tests/test_text.py's.
+"""
 
 from __future__ import annotations
 
@@ -8,36 +12,30 @@ import pytest
 
 from tests.conftest import HOSTILE
 from tests.factories import make_dataset
-from zones import i18n
+from zones import i18n, text
 from zones.filters import LEVELS
-from zones.i18n import LANGS, STRINGS, md_text, t
-
-PLACEHOLDER = re.compile(r"\{(\w+)\}")
-
-
-@pytest.mark.parametrize("key", sorted(STRINGS))
-def test_every_string_has_both_languages_with_the_same_placeholders(key: str) -> None:
-    entry = STRINGS[key]
-    assert set(entry) == set(LANGS), key
-    assert all(entry[lang].strip() for lang in LANGS), key
-    assert set(PLACEHOLDER.findall(entry["zh"])) == set(PLACEHOLDER.findall(entry["en"])), key
+from zones.i18n import md_text, t
+from zones.text import escape
 
 
 @pytest.mark.parametrize("layer", ["parks", "belts"])
 def test_every_exported_column_is_described_in_both_languages(layer: str) -> None:
     frame = make_dataset(1).layer(layer)
-    for lang in LANGS:
+    for lang in text.LANGUAGES:
         missing = [c for c in frame.columns if not i18n.field_description(c, lang, layer)]
         assert not missing, (layer, lang)
     assert i18n.field_description("no_such_column", "zh") == ""
 
 
-def test_t_fills_placeholders_and_defaults_to_chinese() -> None:
+def test_t_is_the_catalogs_lookup_and_the_escapes_are_re_exported() -> None:
+    assert i18n.t is text.t and i18n.norm_lang is text.norm_lang
+    assert (i18n.md_text, i18n.html_text, i18n.plain_text) == (
+        escape.md_text,
+        escape.html_text,
+        escape.plain_text,
+    )
     assert t("source.plan_line", "zh", line=58) == "规划原文第58行"
     assert t("source.plan_line", "en", line=58) == "plan text, line 58"
-    assert t("source.plan_line", "fr", line=58) == "规划原文第58行"
-    with pytest.raises(KeyError):
-        t("no.such.key", "zh")
 
 
 @pytest.mark.parametrize(
@@ -55,10 +53,14 @@ def test_level_labels(code: str, zh: str, en: str) -> None:
 
 
 def test_level_labels_are_the_filters_labels() -> None:
-    for code, (zh, en) in LEVELS.items():
-        assert i18n.level_label(code, "zh") == zh
-        assert i18n.level_label(code, "en") == en
-    assert not [key for key in STRINGS if key.startswith("level.")]  # one source
+    from zones.filters import filter_choices
+
+    for lang in text.LANGUAGES:
+        labels = {code: i18n.level_label(code, lang) for code in LEVELS}
+        assert filter_choices(make_dataset(1), lang)["levels"] == labels
+    assert sorted(key for key in text.catalog("zh") if key.startswith("level.")) == sorted(
+        f"level.{code}" for code in LEVELS
+    )
 
 
 def test_legend_says_indicative_footprints_are_estimates() -> None:
@@ -91,6 +93,20 @@ def test_md_text_keeps_chinese_as_is() -> None:
 def test_html_text_escapes() -> None:
     assert i18n.html_text(HOSTILE) == "&lt;img src=x onerror=alert(1)&gt;"
     assert i18n.html_text('"q"') == "&quot;q&quot;"
+
+
+def test_park_types_are_data_named_in_the_data_language() -> None:
+    assert i18n.park_type_label("综合保税区", "en") == "comprehensive bonded zone"
+    assert i18n.park_type_label("综合保税区", "zh") == "综合保税区"
+    assert i18n.park_type_label(" 某类园区 ", "en") == "某类园区"  # no English name: as written
+
+
+def test_pick_text_picks_any_column_by_data_language() -> None:
+    row = {"unit_zh": "亿元", "unit_en": "100 million yuan"}
+    assert i18n.pick_text(row, "unit", "en") == "100 million yuan"
+    assert i18n.pick_text(row, "unit", "zh") == "亿元"
+    assert i18n.pick_text({"unit_zh": "亿元", "unit_en": float("nan")}, "unit", "en") == "亿元"
+    assert i18n.pick_text({}, "unit", "zh") == ""
 
 
 def test_pick_name_falls_back_to_the_other_language() -> None:

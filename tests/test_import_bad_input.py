@@ -1,69 +1,58 @@
 """`zones import` tried as a new user would (issue 8): the hostile inputs of
-tests/fixtures/bad_input/, concurrent imports, stale previews, the bounded history, multi-layer
-files, messages in both languages, and surveyed footprints checked against their park.
+tests/fixtures/bad_input/, concurrent imports, stale previews, multi-layer files, messages in
+both languages, and surveyed footprints checked against their park.
 
-Everything writes into copies of geo/ and data/ in tmp_path, never into the repository's.
+Everything is recorded in a store of the test's own (tests/conftest.py's ``repo_store``: the
+repository's geo/ and data/ built into tmp_path), never in the repository's.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import threading
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pyogrio
 import pytest
 import shapely
 from shapely.geometry import Point, box
 
-from tests.test_importer import PARKS, cli, gdf, write_geojson
-from zones import importer
+from tests.test_importer import PARKS, cli, gdf, surveyed, write_geojson
+from zones import importing
 from zones.analysis import AIRPORT, RAIL, SEAPORT, nearest
-from zones.build import SURVEYED_FILE, build
 from zones.errors import DataError, Problem
 from zones.geometry import area_km2, to_degrees, to_metres
-from zones.importer import (
-    HISTORY_DIR,
-    HISTORY_KEEP,
+from zones.importing import (
     ImportPreview,
     ImportRefused,
     apply_import,
     error_message,
-    import_history,
-    import_lock,
+    import_batches,
     preview_file,
     preview_upload,
     problem_text,
     undo_import,
     upload_layers,
 )
-from zones.settings import DATA_DIR, GEO_DIR
+from zones.settings import GEO_DIR
+from zones.store import Store
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "bad_input"
 
 
 @pytest.fixture()
-def root(tmp_path: Path) -> Path:
-    """A ZONES_ROOT: copies of the repository's geo/ (without imports) and data/."""
-    shutil.copytree(
-        GEO_DIR, tmp_path / "geo", ignore=shutil.ignore_patterns(SURVEYED_FILE, HISTORY_DIR)
-    )
-    shutil.copytree(DATA_DIR, tmp_path / "data")
-    return tmp_path
+def store(repo_store: Store) -> Store:
+    """A store of the repository's data, its log empty (tests/conftest.py)."""
+    return repo_store
 
 
-def run_cli(root: Path, *args: str) -> int:
-    return cli(["import", *args, "--geo", str(root / "geo"), "--data", str(root / "data")])
-
-
-def surveyed_ids(root: Path) -> set[str]:
-    doc = json.loads((root / "geo" / SURVEYED_FILE).read_text(encoding="utf-8"))
-    return {f["properties"]["park_id"] for f in doc["features"]}
+def run_cli(store: Store, *args: str) -> int:
+    return cli(["import", *args, "--store", store.url, "--as", "tester"])
 
 
 def square_at(lon: float, lat: float, km2: float) -> shapely.Polygon:
@@ -113,10 +102,10 @@ MIXED = {
 @pytest.mark.parametrize("case", list(MIXED))
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_cli_preview_with_file_and_feature_problems_does_not_crash(
-    case: str, lang: str, root: Path, capsys: pytest.CaptureFixture[str]
+    case: str, lang: str, store: Store, capsys: pytest.CaptureFixture[str]
 ) -> None:
     name, options, status, whole_file, feature = MIXED[case]
-    code = run_cli(root, str(FIXTURES / name), *options, "--lang", lang)
+    code = run_cli(store, str(FIXTURES / name), *options, "--lang", lang)
     captured = capsys.readouterr()
     output = captured.out + captured.err
     assert code == status, output
@@ -125,7 +114,7 @@ def test_cli_preview_with_file_and_feature_problems_does_not_crash(
     assert whole_file in output and feature in output, output
     assert output.index(whole_file) < output.index(feature)
     if status == 0:
-        assert surveyed_ids(root)  # and the good feature was imported
+        assert surveyed(store)  # and the good feature was imported
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -148,7 +137,7 @@ def test_preview_text_sorts_file_level_problems_first(lang: str) -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# Item 2: concurrent imports keep every park; a stale preview is refused
+# Item 2: concurrent imports keep every park; a preview of a park that moved on is refused
 
 #: Parks with a recorded location, imported at the same time, each by its own process.
 CONCURRENT = [
@@ -163,12 +152,17 @@ CONCURRENT = [
 ]
 
 
-def park_survey(folder: Path, park_id: str) -> Path:
-    """A GeoJSON survey of ``park_id``: a square of its recorded area (or 4 km²)."""
+def park_square(park_id: str) -> shapely.Polygon:
+    """A square of ``park_id``'s recorded area (or 4 km²) on its recorded location."""
     row = PARKS.set_index("id").loc[park_id]
     km2 = float(row["area_km2"]) if row["area_km2"] == row["area_km2"] else 4.0
-    geom = square_at(float(row["lon"]), float(row["lat"]), km2)
-    return write_geojson(folder / f"{park_id}.geojson", gdf([{"park_id": park_id}], [geom]))
+    return square_at(float(row["lon"]), float(row["lat"]), km2)
+
+
+def park_survey(folder: Path, park_id: str) -> Path:
+    """A GeoJSON survey of ``park_id``: :func:`park_square`."""
+    path = folder / f"{park_id}.geojson"
+    return write_geojson(path, gdf([{"park_id": park_id}], [park_square(park_id)]))
 
 
 def zones_command() -> list[str]:
@@ -178,116 +172,95 @@ def zones_command() -> list[str]:
     return [sys.executable, "-c", "import sys; from zones.cli import main; sys.exit(main())"]
 
 
-def test_concurrent_imports_keep_every_park(root: Path, tmp_path: Path) -> None:
+def test_concurrent_imports_keep_every_park(store: Store, tmp_path: Path) -> None:
     surveys = tmp_path / "surveys"
     surveys.mkdir()
     files = [park_survey(surveys, park) for park in CONCURRENT]
-    env = {**os.environ, "ZONES_ROOT": str(root)}
-    for name in ("ZONES_GEO_DIR", "ZONES_DATA_DIR", "ZONES_GPKG"):
-        env.pop(name, None)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ZONES_")}
     procs = [
         subprocess.Popen(
-            [*zones_command(), "import", str(path), "--lang", "en"],
+            [*zones_command(), "import", str(path), "--store", store.url, "--as", f"w{i}"],
             cwd=tmp_path,
-            env=env,
+            env={**env, "ZONES_STRICT_TEXT": "1"},
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
         )
-        for path in files
+        for i, path in enumerate(files)
     ]
     outputs = [p.communicate(timeout=300)[0].decode("utf-8", "replace") for p in procs]
     assert [p.returncode for p in procs] == [0] * len(procs), "\n\n".join(outputs)
     assert all("1 park(s) imported" in out for out in outputs), "\n\n".join(outputs)
-    # Every import that said so is in the file, and each left one version to undo.
-    assert surveyed_ids(root) == set(CONCURRENT)
-    assert len(import_history(root / "geo")) == len(CONCURRENT)
-    ds, _ = build(tmp_path / "out.gpkg", root / "geo", root / "data")
-    assert set(ds.parks.loc[ds.parks["footprint"] == "surveyed", "id"]) == set(CONCURRENT)
+    # Every import that said so landed, as a batch of its own that its author can undo.
+    assert set(surveyed(store)) == set(CONCURRENT)
+    changes = store.changes()
+    assert sorted(c.park_id for c in changes) == sorted(CONCURRENT)
+    assert len({c.batch for c in changes}) == len(CONCURRENT)
+    assert all(len(import_batches(store, f"w{i}")) == 1 for i in range(len(CONCURRENT)))
 
 
-def test_a_preview_made_before_another_import_is_refused_at_apply(
-    root: Path, tmp_path: Path
+def test_one_preview_applied_twice_at_once_lands_exactly_once(store: Store, tmp_path: Path) -> None:
+    preview = preview_file(park_survey(tmp_path, "fenghua-edz"), store)
+    start = threading.Barrier(2)
+    outcomes: dict[str, Any] = {}
+
+    def apply(who: str) -> None:
+        start.wait()
+        try:
+            outcomes[who] = apply_import(preview, store, author=who)
+        except ImportRefused as exc:
+            outcomes[who] = exc
+
+    threads = [threading.Thread(target=apply, args=(who,)) for who in ("ann", "bo")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    refusals = {w: o for w, o in outcomes.items() if isinstance(o, ImportRefused)}
+    assert len(outcomes) == 2 and len(refusals) == 1, outcomes
+    (refusal,) = refusals.values()
+    (winner,) = set(outcomes) - set(refusals)
+    assert "park fenghua-edz changed since the preview" in str(refusal)
+    assert f"by {winner} at" in str(refusal) and "nothing written" in str(refusal)
+    assert "预览之后" in refusal.zh and winner in refusal.zh and "未写入任何内容" in refusal.zh
+    (change,) = store.changes()
+    assert change.author == winner and change.park_id == "fenghua-edz"
+
+
+def test_a_stale_preview_is_refused_whole_and_previewed_again_goes_through(
+    store: Store, tmp_path: Path
 ) -> None:
-    geo_dir = root / "geo"
-    early = preview_file(park_survey(tmp_path, "fenghua-edz"), PARKS, geo_dir=geo_dir)
-    assert early.surveyed_sha256 == ""  # no file yet
-    apply_import(preview_file(park_survey(tmp_path, "yuyao-edz"), PARKS, geo_dir=geo_dir), geo_dir)
-    before = (geo_dir / SURVEYED_FILE).read_bytes()
-    history = import_history(geo_dir)
-    with pytest.raises(ImportRefused, match="changed since the preview") as exc:
-        apply_import(early, geo_dir)
-    assert "预览之后" in exc.value.zh and "未写入任何内容" in exc.value.zh
-    assert (geo_dir / SURVEYED_FILE).read_bytes() == before
-    assert import_history(geo_dir) == history
-    # Previewed again, it goes through and keeps the other import.
-    fresh = preview_file(park_survey(tmp_path, "fenghua-edz"), PARKS, geo_dir=geo_dir)
-    apply_import(fresh, geo_dir)
-    assert surveyed_ids(root) == {"fenghua-edz", "yuyao-edz"}
+    yuyao = park_survey(tmp_path, "yuyao-edz")
+    both = tmp_path / "both.geojson"
+    rows = [{"park_id": "fenghua-edz"}, {"park_id": "yuyao-edz"}]
+    shapes = [park_square("fenghua-edz"), park_square("yuyao-edz")]
+    early = preview_file(write_geojson(both, gdf(rows, shapes)), store)
+    assert [m.park_id for m in early.matched] == ["fenghua-edz", "yuyao-edz"]
+    # Another park imported meanwhile does not make it stale: each park has its own version.
+    meishan = park_survey(tmp_path, "meishan-bonded-zone")
+    apply_import(preview_file(meishan, store), store, author="x")
+    # One of its parks imported meanwhile does: nothing of it lands, not even the other park.
+    apply_import(preview_file(yuyao, store), store, author="other")
+    before = store.changes()
+    with pytest.raises(ImportRefused, match="park yuyao-edz changed since the preview") as exc:
+        apply_import(early, store, author="me")
+    assert "by other at" in str(exc.value)
+    assert store.changes() == before
+    assert surveyed(store) == {"meishan-bonded-zone": meishan.name, "yuyao-edz": yuyao.name}
+    # Previewed again, it goes through and keeps the other imports.
+    apply_import(preview_file(both, store), store, author="me")
+    assert set(surveyed(store)) == {"fenghua-edz", "yuyao-edz", "meishan-bonded-zone"}
     # An undo in between makes a preview stale too.
-    stale = preview_file(park_survey(tmp_path, "meishan-bonded-zone"), PARKS, geo_dir=geo_dir)
-    undo_import(geo_dir)
+    stale = preview_file(both, store)
+    undo_import(store, author="me")
     with pytest.raises(ImportRefused, match="changed since the preview"):
-        apply_import(stale, geo_dir)
-
-
-def test_an_import_waits_for_the_lock_and_gives_up_with_a_message(
-    root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    geo_dir = root / "geo"
-    preview = preview_file(park_survey(tmp_path, "fenghua-edz"), PARKS, geo_dir=geo_dir)
-    held, release = threading.Event(), threading.Event()
-
-    def other_import() -> None:
-        with import_lock(geo_dir):
-            held.set()
-            release.wait(10)
-
-    thread = threading.Thread(target=other_import)
-    thread.start()
-    try:
-        assert held.wait(10)
-        monkeypatch.setattr(importer, "LOCK_TIMEOUT_S", 0.3)
-        with pytest.raises(ImportRefused, match="another import is writing"):
-            apply_import(preview, geo_dir)
-        assert not (geo_dir / SURVEYED_FILE).exists()
-    finally:
-        release.set()
-        thread.join()
-    assert apply_import(preview, geo_dir).imported == ("fenghua-edz",)
-
-
-# --------------------------------------------------------------------------------------------
-# Item 10 (part): the history is bounded
-
-
-def test_history_keeps_the_last_versions_only(root: Path, tmp_path: Path) -> None:
-    geo_dir = root / "geo"
-    history = geo_dir / HISTORY_DIR
-    survey = park_survey(tmp_path, "fenghua-edz")
-    for _ in range(HISTORY_KEEP + 5):
-        apply_import(preview_file(survey, PARKS, geo_dir=geo_dir), geo_dir)
-    kept = import_history(geo_dir)
-    assert len(kept) == HISTORY_KEEP == 20
-    assert not [p for p in kept if p.name.endswith(".absent")]  # the oldest went first
-    assert len(list(history.iterdir())) == HISTORY_KEEP
-
-    # Undone versions (never restored) are bounded the same way: 24 undos keep the last 20.
-    for _ in range(3):
-        for _ in range(8):
-            undo_import(geo_dir)
-        for _ in range(8):
-            apply_import(preview_file(survey, PARKS, geo_dir=geo_dir), geo_dir)
-    undone = sorted(p.name for p in history.iterdir() if ".undone." in p.name)
-    assert len(undone) == HISTORY_KEEP
-    assert len(import_history(geo_dir)) == HISTORY_KEEP
-    assert len(list(history.iterdir())) == 2 * HISTORY_KEEP
+        apply_import(stale, store, author="me")
 
 
 # --------------------------------------------------------------------------------------------
 # Item 6: multi-layer files
 
 
-def test_a_multi_layer_geopackage_lists_its_polygon_layers(root: Path) -> None:
+def test_a_multi_layer_geopackage_lists_its_polygon_layers() -> None:
     path = FIXTURES / "import_multi_layer.gpkg"
     data = path.read_bytes()
     assert upload_layers(data, path.name) == ["survey_2024", "survey_2025"]
@@ -308,7 +281,7 @@ def test_a_zones_bundle_zip_offers_its_geopackage_layers(tmp_path: Path) -> None
     data = info.path.read_bytes()
     choices = upload_layers(data, "b.zip")
     assert "b/zones.gpkg:parks" in choices and "b/zones.gpkg:belts" in choices
-    assert importer.preferred_layer(choices) == "b/zones.gpkg:parks"
+    assert importing.preferred_layer(choices) == "b/zones.gpkg:parks"
     preview = preview_upload(data, "b.zip", PARKS, layer="b/zones.gpkg:parks")
     assert preview.file == "b.zip/b/zones.gpkg"
     assert preview.features == len(ds.parks)  # every park read (none surveyed: none imported)
@@ -346,23 +319,23 @@ def test_every_import_problem_has_a_chinese_text(name: str) -> None:
 # Item 5: surveyed footprints checked against Ningbo and against their park
 
 
-def test_a_square_out_at_sea_is_refused(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_square_out_at_sea_is_refused(store: Store, capsys: pytest.CaptureFixture[str]) -> None:
     path = FIXTURES / "import_at_sea_square.geojson"
-    preview = preview_file(path, PARKS, geo_dir=root / "geo")
+    preview = preview_file(path, store)
     assert not preview.can_apply
     (error,) = preview.errors
     assert (error.row, error.field) == (1, "geometry")
     assert "km from the nearest Ningbo district" in error.message
     assert "距最近的宁波区县" in problem_text(error, "zh")
-    assert run_cli(root, str(path), "--confirm-mismatch") == 1  # no confirmation takes it
+    assert run_cli(store, str(path), "--confirm-mismatch") == 1  # no confirmation takes it
     out = capsys.readouterr()
     assert "nearest Ningbo district" in out.out and "nothing written" in out.err
-    assert not (root / "geo" / SURVEYED_FILE).exists()
+    assert store.changes() == []
 
 
-def test_footprints_near_the_coast_are_accepted(root: Path) -> None:
+def test_footprints_near_the_coast_are_accepted(store: Store) -> None:
     # 3 km off Beilun's coast (reclaimed land and tidal flats) is within the 5 km allowed.
-    districts = json.loads((root / "geo" / "districts.geojson").read_text(encoding="utf-8"))
+    districts = json.loads((GEO_DIR / "districts.geojson").read_text(encoding="utf-8"))
     land = shapely.union_all([shapely.geometry.shape(f["geometry"]) for f in districts["features"]])
     lon, lat = 121.96, 29.86
     while land.contains(Point(lon, lat)) or land.distance(Point(lon, lat)) < 0.025:
@@ -383,17 +356,16 @@ def test_footprints_near_the_coast_are_accepted(root: Path) -> None:
             }
         ).encode(),
         "flats.geojson",
-        PARKS,
-        geo_dir=root / "geo",
+        store,
     )
     assert not [p for p in preview.errors if "nearest Ningbo district" in p.message]
 
 
 def test_a_much_smaller_survey_needs_confirmation(
-    root: Path, capsys: pytest.CaptureFixture[str]
+    store: Store, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = FIXTURES / "import_1km2_survey.geojson"
-    preview = preview_file(path, PARKS, geo_dir=root / "geo")
+    preview = preview_file(path, store)
     (mismatch,) = preview.mismatches
     assert "its area, 1.00 km², is 0.034 times the 29.6 km² recorded for ningbo-etdz" in str(
         mismatch
@@ -402,35 +374,35 @@ def test_a_much_smaller_survey_needs_confirmation(
         problem_text(mismatch, "zh")
     )
     with pytest.raises(ImportRefused, match="confirm the mismatch"):
-        apply_import(preview, root / "geo")
+        apply_import(preview, store, author="tester")
 
-    assert run_cli(root, str(path)) == 1
+    assert run_cli(store, str(path)) == 1
     out = capsys.readouterr()
     assert "0.034 times the 29.6 km²" in out.err and "--confirm-mismatch" in out.err
-    assert not (root / "geo" / SURVEYED_FILE).exists()
+    assert store.changes() == []
 
-    assert run_cli(root, str(path), "--confirm-mismatch") == 0
-    (feature,) = json.loads((root / "geo" / SURVEYED_FILE).read_text())["features"]
-    assert "as confirmed: " in feature["properties"]["note"]
-    assert "0.034 times" in feature["properties"]["note"]
+    assert run_cli(store, str(path), "--confirm-mismatch") == 0
+    (change,) = store.changes()  # the confirmation is recorded in the change's note
+    assert "as confirmed: " in change.note and "0.034 times" in change.note
 
 
-def test_after_build_a_surveyed_park_follows_its_polygon(
-    root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+def test_after_import_a_surveyed_park_follows_its_polygon(
+    store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    geo_dir, data_dir = root / "geo", root / "data"
-    ds0, _ = build(tmp_path / "before.gpkg", geo_dir, data_dir)
+    from zones.cli import main
+
+    ds0 = store.dataset()
     old = ds0.parks.set_index("id").loc["ningbo-etdz"]
     assert list(old["district_adcodes"]) == ["330206"]  # 北仑区
     # A 20 km² survey some 22 km west of the recorded location (precision 10 km): in
     # Zhenhai/Jiangbei, not in Beilun.
     polygon = square_at(121.60, 29.95, 20.0)
     survey = write_geojson(tmp_path / "moved.geojson", gdf([{"park_id": "ningbo-etdz"}], [polygon]))
-    assert run_cli(root, str(survey)) == 1
+    assert run_cli(store, str(survey)) == 1
     assert "recorded location" in capsys.readouterr().err
-    assert run_cli(root, str(survey), "--confirm-mismatch") == 0
+    assert run_cli(store, str(survey), "--confirm-mismatch") == 0
 
-    ds, _ = build(tmp_path / "after.gpkg", geo_dir, data_dir)
+    ds = store.dataset()  # no rebuild: the store overlays the accepted change
     parks = ds.parks.set_index("id")
     row = parks.loc["ningbo-etdz"]
     districts = ds.districts.set_index("adcode")
@@ -463,6 +435,18 @@ def test_after_build_a_surveyed_park_follows_its_polygon(
         assert inside >= 0.01 * 20.0 or belt_id in row["platform_belt_ids"]
     # The other parks keep their recorded facts.
     assert parks.loc["fenghua-edz", "area_km2"] == pytest.approx(8.5)
+
+    # `zones export` says the same: surveyed, with the districts and area of the polygon.
+    out = tmp_path / "parks.geojson"
+    assert main(["export", "--dataset", store.url, "--out", str(out)]) == 0
+    (props,) = [
+        f["properties"]
+        for f in json.loads(out.read_text(encoding="utf-8"))["features"]
+        if f["properties"]["id"] == "ningbo-etdz"
+    ]
+    assert props["footprint"] == "surveyed"
+    assert props["district_adcodes"] == expected
+    assert props["area_km2"] == pytest.approx(20.0, rel=0.01)
 
 
 def test_the_fixture_readme_lists_every_import_fixture() -> None:

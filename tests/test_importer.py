@@ -1,15 +1,17 @@
-"""zones.importer and `zones import`: every format, CRS handling, matching, apply/undo, bad input.
+"""zones.importing and `zones import`: every format, CRS handling, matching, apply/undo in the
+store's log, bad input.
 
-Inputs are built in code (GeoDataFrames written with pyogrio into tmp_path). The build round
-trip runs on a copy of the repository's geo/ and data/ in tmp_path, never on the repo itself.
+Inputs are built in code (GeoDataFrames written with pyogrio into tmp_path). Imports are
+recorded in a store built from the repository's geo/ and data/ into tmp_path (a fresh copy per
+test), never in the repository's own build or geo/.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import io
 import json
-import shutil
 import stat
 import zipfile
 from pathlib import Path
@@ -23,23 +25,25 @@ import pytest
 import shapely
 from shapely.geometry import Point, Polygon, box
 
-from zones import importer
-from zones.build import SURVEYED_FILE, build
+from zones.build import build
 from zones.cli_gis import add_import_parser
 from zones.datum import shift_geometries
-from zones.errors import DataError, UnknownValueError, ValidationError, ZonesError
+from zones.errors import DataError, UnknownValueError, ZonesError
 from zones.geometry import area_km2, to_degrees, to_metres
-from zones.importer import (
-    HISTORY_DIR,
+from zones.importing import (
     Limits,
     apply_import,
-    import_history,
+    import_batches,
     load_parks,
     preview_file,
     preview_upload,
     undo_import,
 )
+from zones.importing import options as import_options
+from zones.importing.messages import ImportRefused
 from zones.settings import DATA_DIR, GEO_DIR, PROJECTED
+from zones.store import Store, open_store
+from zones.text.escape import plain_text
 
 PARKS = load_parks(DATA_DIR)
 #: Parks with a sourced location, used by the fixtures.
@@ -128,12 +132,26 @@ def fixture_file(tmp_path: Path, fmt: str) -> tuple[Path, str, float]:
 
 
 @pytest.fixture()
-def repo_copy(tmp_path: Path) -> tuple[Path, Path]:
-    """Copies of the repository's geo/ and data/ (never write into the real ones)."""
-    geo_dir, data_dir = tmp_path / "geo", tmp_path / "data"
-    shutil.copytree(GEO_DIR, geo_dir, ignore=shutil.ignore_patterns(SURVEYED_FILE, HISTORY_DIR))
-    shutil.copytree(DATA_DIR, data_dir)
-    return geo_dir, data_dir
+def store(repo_store: Store) -> Store:
+    """A store of the repository's data, its log empty (tests/conftest.py)."""
+    return repo_store
+
+
+def surveyed(store: Store) -> dict[str, str]:
+    """park id -> footprint source of the parks ``store``'s readers see as surveyed."""
+    parks = store.dataset().parks
+    rows = parks[parks["footprint"] == "surveyed"]
+    return dict(zip(rows["id"], rows["footprint_source"], strict=True))
+
+
+def districts_of(ds: Any, polygon: Any) -> list[str]:
+    """The districts holding at least 1 % of ``polygon`` (what the build and the store say)."""
+    share = [
+        a
+        for a, g in ds.districts.set_index("adcode").geometry.items()
+        if area_km2(g.intersection(polygon)) >= 0.01 * area_km2(polygon)
+    ]
+    return sorted(share)
 
 
 def cli(argv: list[str]) -> int:
@@ -160,41 +178,81 @@ def test_each_format_is_read_reprojected_and_matched(tmp_path: Path, fmt: str) -
     assert not preview.errors and not preview.unmatched and not preview.new
 
 
-def test_import_build_and_export_carry_surveyed_footprints(
-    tmp_path: Path, repo_copy: tuple[Path, Path]
+def test_import_formats_are_the_registrys(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from zones.cli import parser
+    from zones.formats import FORMATS, Format, format_for_path, readable_formats
+    from zones.importing.read import list_layers, read_layers
+
+    readable = [f.name for f in readable_formats()]
+    assert readable == ["geojson", "gpkg", "kml", "shapefile", "zip", "kmz"]
+    assert all(callable(FORMATS[name].load_reader()) for name in readable)
+    assert format_for_path("survey.ZIP", reading=True) == "zip"  # a zip is read as an archive,
+    assert format_for_path("survey.zip") == "bundle"  # and written as the bundle
+
+    # Registering a format with a reader is all an import needs: FlatGeobuf, read by GDAL.
+    def read_fgb(source: Any, options: Any) -> Any:
+        layers = [name for name, _ in list_layers(source)]
+        return read_layers(source, options, layers, implicit_wgs84=False)
+
+    fgb = Format("fgb", (".fgb",), "application/octet-stream", "FlatGeobuf", (), reader=read_fgb)
+    monkeypatch.setitem(FORMATS, "fgb", fgb)
+    path = tmp_path / "survey.fgb"
+    frame = gdf([{"park_id": "fenghua-edz"}], [square_m("fenghua-edz")], PROJECTED)
+    pyogrio.write_dataframe(frame, path, driver="FlatGeobuf")
+    assert [m.park_id for m in preview_file(path, PARKS).matched] == ["fenghua-edz"]
+    # The command's help and the refusal of an unknown type list it.
+    imp = parser()._subparsers._group_actions[0].choices["import"]  # type: ignore[union-attr]
+    (path_arg,) = [a for a in imp._actions if a.dest == "path"]
+    assert ".fgb: fgb" in path_arg.help and ".kmz: KMZ (zipped KML)" in path_arg.help
+    with pytest.raises(DataError, match=r"unsupported file type '\.dwg'.*; \.fgb: fgb"):
+        preview_upload(b"AC1032", "survey.dwg", PARKS)
+
+
+def test_import_records_changes_that_readers_exports_and_the_bundle_show(
+    tmp_path: Path, store: Store
 ) -> None:
     from zones.bundle import write_bundle
-    from zones.export import export_file
+    from zones.cli import main
 
-    geo_dir, data_dir = repo_copy
     expected: dict[str, tuple[float, str]] = {}
     for fmt in FORMATS:
         path, park, area = fixture_file(tmp_path, fmt)
-        assert cli(["import", str(path), "--geo", str(geo_dir), "--data", str(data_dir)]) == 0
+        assert cli(["import", str(path), "--store", store.url, "--as", "gis-team"]) == 0
         expected[park] = (area, path.name)
-    ds, _ = build(tmp_path / "out.gpkg", geo_dir, data_dir)
+    # One batch per import, accepted at once: readers see them without a rebuild.
+    assert [b.parks for b in import_batches(store, "gis-team")] == [(p,) for p in expected]
+    ds = store.dataset()
     parks = ds.parks.set_index("id")
     for park, (area, name) in expected.items():
-        assert parks.loc[park, "footprint"] == "surveyed"
-        assert parks.loc[park, "footprint_source"] == name
+        row = parks.loc[park]
+        assert row["footprint"] == "surveyed" and row["footprint_source"] == name
         # Within 1 % of the imported polygon's area, measured in EPSG:4549.
-        assert parks.loc[park, "footprint_area_km2"] == pytest.approx(area, rel=0.01)
-        assert area_km2(parks.loc[park, "geometry"]) == pytest.approx(area, rel=0.01)
+        assert row["footprint_area_km2"] == pytest.approx(area, rel=0.01)
+        assert area_km2(row["geometry"]) == pytest.approx(area, rel=0.01)
+        # The park's area and districts follow from the polygon (the store's overlay).
+        assert row["area_km2"] == pytest.approx(area, rel=0.01)
+        assert list(row["district_adcodes"]) == districts_of(ds, row["geometry"])
     others = parks.drop(index=list(expected))
     assert set(others["footprint"]) == {"indicative"}
 
-    # A rebuild keeps them: the import lives in geo/, not in the built file.
-    ds2, _ = build(tmp_path / "again.gpkg", geo_dir, data_dir)
-    assert set(ds2.parks.loc[ds2.parks["footprint"] == "surveyed", "id"]) == set(expected)
+    # A rebuild keeps them: they live in the store's log, not in the built layers.
+    build(store.url, GEO_DIR, DATA_DIR)
+    assert set(surveyed(store)) == set(expected)
 
-    out = export_file(ds, tmp_path / "parks.geojson", layer="parks")
+    # `zones export` shows each surveyed, with the area and districts its polygon gives.
+    out = tmp_path / "parks.geojson"
+    assert main(["export", "--dataset", store.url, "--out", str(out)]) == 0
     doc = json.loads(out.read_text(encoding="utf-8"))
-    surveyed = {
-        f["properties"]["id"] for f in doc["features"] if f["properties"]["footprint"] == "surveyed"
-    }
-    assert surveyed == set(expected)
+    exported = {f["properties"]["id"]: f["properties"] for f in doc["features"]}
+    assert {p for p, f in exported.items() if f["footprint"] == "surveyed"} == set(expected)
+    for park, (area, name) in expected.items():
+        props = exported[park]
+        assert props["footprint_source"] == name
+        assert props["area_km2"] == pytest.approx(area, rel=0.01)
+        assert props["district_adcodes"] == districts_of(ds, parks.loc[park, "geometry"])
+        assert "surveyed footprint" in props["area_source"]
 
-    info = write_bundle(ds, tmp_path / "bundle.zip", crs="EPSG:4549", geo_dir=geo_dir)
+    info = write_bundle(ds, tmp_path / "bundle.zip", crs="EPSG:4549", geo_dir=GEO_DIR)
     gpkg = f"/vsizip/{info.path}/bundle/zones.gpkg"
     bundled = pyogrio.read_dataframe(gpkg, layer="parks")
     assert bundled.crs.to_epsg() == 4549
@@ -336,118 +394,262 @@ def test_preview_rows_and_both_languages(tmp_path: Path) -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# Apply and undo
+# Apply and undo: changes in the store's log
 
 
-def test_apply_writes_rfc7946_with_source_date_and_history(
-    tmp_path: Path, repo_copy: tuple[Path, Path]
-) -> None:
-    import datetime as dt
-
-    geo_dir, _ = repo_copy
+def test_apply_records_one_batch_of_footprint_changes(tmp_path: Path, store: Store) -> None:
     path, park, _ = fixture_file(tmp_path, "gpkg-4549")
-    result = apply_import(
-        preview_file(path, PARKS, geo_dir=geo_dir), geo_dir, imported_on=dt.date(2026, 3, 1)
+    preview = preview_file(path, store)
+    assert preview.store == store.url and preview.versions == {park: 0}
+    result = apply_import(preview, store, author="gis-team", imported_on=dt.date(2026, 3, 1))
+    assert result.imported == (park,) and result.accepted and result.store == store.url
+    (change,) = store.changes()
+    assert (change.id, change.batch) == (result.change_ids[0], result.batch)
+    assert (change.park_id, change.kind, change.status) == (park, "footprint", "accepted")
+    assert change.author == "gis-team" and change.base_version == 0
+    assert change.source == path.name
+    assert change.note.startswith(
+        f"Surveyed boundary imported from {path.name} (feature 1) on 2026-03-01."
     )
-    doc = json.loads(result.path.read_text(encoding="utf-8"))
-    assert "crs" not in doc
-    (feature,) = doc["features"]
-    props = feature["properties"]
-    assert list(props) == ["park_id", "source", "imported_on", "note"]
-    assert props["park_id"] == park
-    assert props["source"] == path.name and props["imported_on"] == "2026-03-01"
-    assert path.name in props["note"]
-    ring = feature["geometry"]["coordinates"][0]
+    assert [(e.status, e.by) for e in change.events] == [
+        ("proposed", "gis-team"),
+        ("accepted", "gis-team"),
+    ]
+    # The new value is RFC 7946 GeoJSON: counter-clockwise, on the 1e-7 degree grid.
+    ring = change.new_value["geometry"]["coordinates"][0]
     assert Polygon(ring).exterior.is_ccw
     assert all(round(x, 7) == x for xy in ring for x in xy)
-    assert result.snapshot.name.endswith(".absent") and result.snapshot.parent.name == HISTORY_DIR
-    assert result.imported == (park,) and result.kept == ()
+    # The old value: the indicative footprint it replaces.
+    assert change.old_value["footprint"] == "indicative"
+    assert change.old_value["geometry"]["type"] in ("Polygon", "MultiPolygon")
 
 
 def test_second_import_replaces_its_parks_and_keeps_the_others_then_undo_walks_back(
-    tmp_path: Path, repo_copy: tuple[Path, Path]
+    tmp_path: Path, store: Store
 ) -> None:
-    geo_dir, _ = repo_copy
-    target = geo_dir / SURVEYED_FILE
     first, _, _ = fixture_file(tmp_path, "geojson")  # ningbo-etdz
-    apply_import(preview_file(first, PARKS, geo_dir=geo_dir), geo_dir)
-    after_first = target.read_bytes()
+    apply_import(preview_file(first, store), store, author="gis")
+    assert surveyed(store) == {"ningbo-etdz": first.name}
 
     rows = [{"park_id": "ningbo-etdz"}, {"park_id": "fenghua-edz"}]
     geoms = [square_deg("ningbo-etdz", width=6000), square_deg("fenghua-edz")]
     second = write_geojson(tmp_path / "second.geojson", gdf(rows, geoms))
-    preview = preview_file(second, PARKS, geo_dir=geo_dir)
+    preview = preview_file(second, store)
     assert {m.park_id: m.replaces for m in preview.matched} == {
         "ningbo-etdz": "surveyed",
         "fenghua-edz": "indicative",
     }
-    result = apply_import(preview, geo_dir)
-    assert set(result.imported) == {"ningbo-etdz", "fenghua-edz"}
-    sources = {
-        f["properties"]["park_id"]: f["properties"]["source"]
-        for f in json.loads(target.read_text(encoding="utf-8"))["features"]
-    }
-    assert sources == {"ningbo-etdz": "second.geojson", "fenghua-edz": "second.geojson"}
+    result = apply_import(preview, store, author="gis")
+    assert set(result.imported) == {"ningbo-etdz", "fenghua-edz"} and len(result.change_ids) == 2
+    assert surveyed(store) == {"ningbo-etdz": "second.geojson", "fenghua-edz": "second.geojson"}
 
     third, _, _ = fixture_file(tmp_path, "kml")  # meishan-bonded-zone, kept alongside
-    result = apply_import(preview_file(third, PARKS, geo_dir=geo_dir), geo_dir)
-    assert set(result.kept) == {"ningbo-etdz", "fenghua-edz"}
-    assert len(import_history(geo_dir)) == 3
+    apply_import(preview_file(third, store), store, author="gis")
+    assert set(surveyed(store)) == {"ningbo-etdz", "fenghua-edz", "meishan-bonded-zone"}
+    assert len(import_batches(store, "gis")) == 3
 
-    undo_import(geo_dir)
-    assert {f["properties"]["park_id"] for f in json.loads(target.read_text())["features"]} == {
-        "ningbo-etdz",
-        "fenghua-edz",
-    }
-    undo_import(geo_dir)
-    assert target.read_bytes() == after_first
-    result = undo_import(geo_dir)
-    assert result.emptied
-    assert json.loads(target.read_text(encoding="utf-8"))["features"] == []
+    undo_import(store, author="gis")
+    assert surveyed(store) == {"ningbo-etdz": "second.geojson", "fenghua-edz": "second.geojson"}
+    done = undo_import(store, author="gis")  # the second import, both its parks at once
+    assert len(done.reverted) == 2 and done.undone.source == "second.geojson"
+    assert surveyed(store) == {"ningbo-etdz": first.name}  # the first import is in force again
+    undo_import(store, author="gis")
+    assert surveyed(store) == {}
     with pytest.raises(ZonesError, match="nothing to undo"):
-        undo_import(geo_dir)
-    assert cli(["import", "--undo", "--geo", str(geo_dir)]) == 1
+        undo_import(store, author="gis")
+    assert cli(["import", "--undo", "--store", store.url, "--as", "gis"]) == 1
+    # The log keeps every step: nothing was deleted.
+    assert [c.status for c in store.changes()] == ["reverted"] * 4
+
+
+def test_undo_reverts_only_the_authors_own_last_import(tmp_path: Path, store: Store) -> None:
+    first, park, _ = fixture_file(tmp_path, "geojson")
+    other, other_park, _ = fixture_file(tmp_path, "kml")
+    apply_import(preview_file(first, store), store, author="alice")
+    apply_import(preview_file(other, store), store, author="bob")  # later, somebody else
+    done = undo_import(store, author="alice")
+    assert done.undone.parks == (park,)
+    assert surveyed(store) == {other_park: other.name}  # bob's stays
+    with pytest.raises(ImportRefused, match="no import by alice"):
+        undo_import(store, author="alice")
+    assert surveyed(store) == {other_park: other.name}
 
 
 def test_cli_dry_run_writes_nothing_and_undo_restores(
-    tmp_path: Path, repo_copy: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, store: Store, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    geo_dir, data_dir = repo_copy
     path, park, _ = fixture_file(tmp_path, "geojson")
-    common = ["--geo", str(geo_dir), "--data", str(data_dir)]
+    common = ["--store", store.url, "--as", "tester"]
     assert cli(["import", str(path), "--dry-run", "--lang", "en", *common]) == 0
     out = capsys.readouterr().out
     assert "Matched 1" in out and park in out and "dry run" in out
-    assert not (geo_dir / SURVEYED_FILE).exists() and not (geo_dir / HISTORY_DIR).exists()
+    assert store.changes() == []
     assert cli(["import", str(path), *common]) == 0
-    assert (geo_dir / SURVEYED_FILE).exists()
+    out = capsys.readouterr().out
+    assert f"1 park(s) imported into {store.url} by tester: change(s) #1, accepted" in out
+    assert surveyed(store) == {park: path.name}
     assert cli(["import", "--undo", *common]) == 0
-    assert json.loads((geo_dir / SURVEYED_FILE).read_bytes())["features"] == []
-    ds, _ = build(tmp_path / "out.gpkg", geo_dir, data_dir)
-    assert set(ds.parks["footprint"]) == {"indicative"}
+    assert "reverted change(s) #1 (ningbo-etdz)" in capsys.readouterr().out
+    assert set(store.dataset().parks["footprint"]) == {"indicative"}
 
 
-def test_a_failed_apply_changes_nothing(
-    tmp_path: Path, repo_copy: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+def test_propose_only_leaves_the_changes_for_review(
+    tmp_path: Path, store: Store, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    geo_dir, _ = repo_copy
-    first, _, _ = fixture_file(tmp_path, "geojson")
-    apply_import(preview_file(first, PARKS, geo_dir=geo_dir), geo_dir)
-    before = (geo_dir / SURVEYED_FILE).read_bytes()
-    history = import_history(geo_dir)
-    second, _, _ = fixture_file(tmp_path, "kml")
-    preview = preview_file(second, PARKS, geo_dir=geo_dir)
-    from zones import geometry as geo
-    from zones.errors import Problem
+    from zones.cli import main
 
-    monkeypatch.setattr(
-        geo, "read_features", lambda path, id_field: ([], [Problem(str(path), 1, "x", "broken")])
+    path, park, _ = fixture_file(tmp_path, "geojson")
+    common = ["--store", store.url, "--as", "tester"]
+    assert cli(["import", str(path), "--propose-only", *common]) == 0
+    assert "proposed" in capsys.readouterr().out
+    (change,) = store.changes()
+    assert change.status == "proposed" and surveyed(store) == {}  # not before review
+    assert cli(["import", "--undo", *common]) == 1  # nothing of tester's is in force
+    assert main(["changes", "accept", str(change.id), "--store", store.url, "--as", "rev"]) == 0
+    assert surveyed(store) == {park: path.name}
+    assert cli(["import", "--undo", *common]) == 0  # the importer may undo it after review
+    assert surveyed(store) == {}
+
+
+def test_a_failed_apply_records_nothing(
+    tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from zones.store import log
+
+    rows = [{"park_id": "ningbo-etdz"}, {"park_id": "fenghua-edz"}]
+    geoms = [square_deg("ningbo-etdz"), square_deg("fenghua-edz")]
+    preview = preview_file(write_geojson(tmp_path / "two.geojson", gdf(rows, geoms)), store)
+    revision = store.revision()
+    accept = log.accept_change
+    calls: list[int] = []
+
+    def second_fails(conn: Any, change_id: int, **kw: Any) -> Any:
+        calls.append(change_id)
+        if len(calls) == 2:
+            raise OSError("disk full")
+        return accept(conn, change_id, **kw)
+
+    monkeypatch.setattr(log, "accept_change", second_fails)
+    with pytest.raises(OSError, match="disk full"):
+        apply_import(preview, store, author="gis")
+    assert len(calls) == 2  # the first park was accepted inside the transaction...
+    assert store.changes() == [] and store.revision() == revision  # ...and rolled back
+    monkeypatch.undo()
+    assert len(apply_import(preview, store, author="gis").change_ids) == 2
+
+
+def test_an_import_on_postgis_lands_whole_refuses_a_stale_preview_and_undoes(
+    tmp_path: Path, pg_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import geopandas as gpd
+    import sqlalchemy as sa
+
+    build(pg_url, GEO_DIR, DATA_DIR)
+    store = open_store(pg_url)
+    rows = [{"park_id": "ningbo-etdz"}, {"park_id": "fenghua-edz"}]
+    geoms = [square_deg("ningbo-etdz"), square_deg("fenghua-edz")]
+    path = write_geojson(tmp_path / "two.geojson", gdf(rows, geoms))
+    early = preview_file(path, store)  # made before the import below
+    assert cli(["import", str(path), "--store", pg_url, "--as", "gis-team"]) == 0
+    assert "2 park(s) imported" in capsys.readouterr().out
+    changes = store.changes()
+    assert [(c.park_id, c.status, c.author) for c in changes] == [
+        ("ningbo-etdz", "accepted", "gis-team"),
+        ("fenghua-edz", "accepted", "gis-team"),
+    ]
+    assert len({c.batch for c in changes}) == 1  # one batch
+    assert set(surveyed(store)) == {"ningbo-etdz", "fenghua-edz"}
+    # QGIS's parks_current follows in the same transaction.
+    engine = sa.create_engine(pg_url)
+    with engine.connect() as conn:
+        current = gpd.read_postgis("SELECT * FROM parks_current", conn, geom_col="geometry")
+    engine.dispose()
+    assert set(current.loc[current["footprint"] == "surveyed", "id"]) == set(surveyed(store))
+    # The same parks from the earlier preview: refused whole, naming who changed them.
+    with pytest.raises(ImportRefused, match=r"changed since the preview .* by gis-team at"):
+        apply_import(early, store, author="someone")
+    assert len(store.changes()) == 2
+    assert cli(["import", "--undo", "--store", pg_url, "--as", "gis-team"]) == 0
+    assert surveyed(store) == {}
+    assert [c.status for c in store.changes()] == ["reverted", "reverted"]
+
+
+def test_an_old_geo_folder_migrates_into_the_log_and_exports_back(
+    tmp_path: Path, store: Store
+) -> None:
+    """`zones store migrate` still takes what file-based imports left in geo/ (the footprints
+    and their history), and `zones changes export` writes the accepted ones back."""
+    from zones.cli import main
+
+    def collection(features: dict[str, Polygon]) -> str:
+        return json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"park_id": p, "source": f"{p}.shp", "note": "surveyed"},
+                        "geometry": shapely.geometry.mapping(g),
+                    }
+                    for p, g in features.items()
+                ],
+            }
+        )
+
+    etdz_1, etdz_2 = square_deg("ningbo-etdz", width=3000), square_deg("ningbo-etdz")
+    fenghua = shapely.Polygon(list(square_deg("fenghua-edz").exterior.coords)[::-1])  # clockwise
+    geo_dir, history = tmp_path / "old_geo", tmp_path / "old_geo" / "surveyed_history"
+    history.mkdir(parents=True)
+    (history / "surveyed_footprints.20250101T000000000000Z.absent").write_text("")
+    (history / "surveyed_footprints.20250102T000000000000Z.geojson").write_text(
+        collection({"ningbo-etdz": etdz_1})
     )
-    with pytest.raises(ValidationError):
-        apply_import(preview, geo_dir)
-    assert (geo_dir / SURVEYED_FILE).read_bytes() == before
-    assert import_history(geo_dir) == history
-    assert not [p for p in geo_dir.iterdir() if p.name.startswith(".")]
+    (history / "surveyed_footprints.20250103T000000000000Z.undone.geojson").write_text(
+        collection({"yuyao-edz": square_deg("yuyao-edz")})  # undone: never restored
+    )
+    (geo_dir / "surveyed_footprints.geojson").write_text(
+        collection({"ningbo-etdz": etdz_2, "fenghua-edz": fenghua})
+    )
+    common = ["--store", store.url, "--as", "migrator"]
+    assert main(["store", "migrate", "--geo", str(geo_dir), *common]) == 0
+    assert [(c.park_id, c.status) for c in store.changes()] == [
+        ("ningbo-etdz", "accepted"),  # the history's version, oldest first
+        ("fenghua-edz", "accepted"),  # then the current file
+        ("ningbo-etdz", "accepted"),
+    ]
+    assert set(surveyed(store)) == {"ningbo-etdz", "fenghua-edz"}
+    out = tmp_path / "surveyed_footprints.geojson"
+    assert main(["changes", "export", "--out", str(out), *common]) == 0
+    features = json.loads(out.read_text(encoding="utf-8"))["features"]
+    assert [f["properties"]["park_id"] for f in features] == ["fenghua-edz", "ningbo-etdz"]
+    for feature in features:  # RFC 7946, as zones writes every GeoJSON
+        ring = feature["geometry"]["coordinates"][0]
+        assert Polygon(ring).exterior.is_ccw
+        assert all(round(x, 7) == x for xy in ring for x in xy)
+
+
+def test_a_preview_from_an_older_read_of_the_store_shows_the_park_as_it_is(
+    tmp_path: Path, store: Store
+) -> None:
+    from zones.importing import Target
+
+    path, park, _ = fixture_file(tmp_path, "geojson")
+    cached = Target.of_store(store)  # the parks as the app read them earlier
+    apply_import(preview_file(path, store), store, author="other")  # then the park moved on
+    preview = preview_file(path, cached)
+    # Read again after the versions: the preview shows what it will replace, at that version.
+    assert [(m.park_id, m.replaces) for m in preview.matched] == [(park, "surveyed")]
+    assert preview.versions == {park: 1} and preview.revision == store.revision()
+    apply_import(preview, store, author="me")
+    assert [c.author for c in store.changes(status="accepted")] == ["other", "me"]
+
+
+def test_a_preview_without_a_store_cannot_be_applied(tmp_path: Path, store: Store) -> None:
+    path, _, _ = fixture_file(tmp_path, "geojson")
+    preview = preview_file(path, PARKS)  # a table of parks: a preview only
+    with pytest.raises(ImportRefused, match="previewed against a table of parks"):
+        apply_import(preview, store, author="gis")
+    assert store.changes() == []
 
 
 # --------------------------------------------------------------------------------------------
@@ -570,24 +772,23 @@ BAD_INPUTS = {
 def test_bad_input_is_reported_and_nothing_is_written(
     case: str,
     tmp_path: Path,
-    repo_copy: tuple[Path, Path],
+    store: Store,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(importer, "DEFAULT_LIMITS", Limits(max_unpacked_bytes=2**20))
-    geo_dir, data_dir = repo_copy
+    monkeypatch.setattr(import_options, "DEFAULT_LIMITS", Limits(max_unpacked_bytes=2**20))
     inputs = tmp_path / "inputs"
     inputs.mkdir()
     make, expected = BAD_INPUTS[case]
     path = make(inputs)
-    before = sorted(p.name for p in geo_dir.rglob("*"))
-    status = cli(["import", str(path), "--geo", str(geo_dir), "--data", str(data_dir)])
+    revision = store.revision()
+    status = cli(["import", str(path), "--store", store.url, "--as", "tester"])
     captured = capsys.readouterr()
     output = captured.out + captured.err
     assert status == 1, output
     assert expected in output, output
     assert "Traceback" not in output
-    assert sorted(p.name for p in geo_dir.rglob("*")) == before
+    assert store.changes() == [] and store.revision() == revision
     assert not (tmp_path / "evil.geojson").exists() and not Path("/tmp/evil.geojson").exists()
 
 
@@ -604,19 +805,17 @@ def test_a_zip_whose_real_size_exceeds_its_declared_size_is_stopped(tmp_path: Pa
 
 
 def test_self_intersecting_polygons_are_repaired_and_reported(
-    tmp_path: Path, repo_copy: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, store: Store, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    geo_dir, data_dir = repo_copy
     a, b, c, d = square_deg("ningbo-etdz").exterior.coords[:4]
     bowtie = Polygon([a, c, b, d, a])  # crosses itself
     assert not bowtie.is_valid
     path = write_geojson(tmp_path / "bowtie.geojson", gdf([{"park_id": "ningbo-etdz"}], [bowtie]))
-    status = cli(["import", str(path), "--geo", str(geo_dir), "--data", str(data_dir)])
+    status = cli(["import", str(path), "--store", store.url, "--as", "tester"])
     out = capsys.readouterr().out
     assert status == 0
     assert "bowtie.geojson:1 [geometry]" in out and "repaired with make_valid" in out
-    ds, _ = build(tmp_path / "out.gpkg", geo_dir, data_dir)
-    row = ds.parks.set_index("id").loc["ningbo-etdz"]
+    row = store.dataset().parks.set_index("id").loc["ningbo-etdz"]
     assert row["footprint"] == "surveyed" and row["geometry"].is_valid
 
 
@@ -632,9 +831,8 @@ def test_good_features_are_imported_next_to_bad_ones(tmp_path: Path) -> None:
 
 
 def test_markup_in_attributes_is_plain_text_and_never_run(
-    tmp_path: Path, repo_copy: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, store: Store, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    geo_dir, data_dir = repo_copy
     marker = tmp_path / "pwned"
     hostile_note = (
         "<script>alert(1)</script><img src=x onerror=alert(2)> "
@@ -646,16 +844,15 @@ def test_markup_in_attributes_is_plain_text_and_never_run(
     ]
     geoms = [square_deg("ningbo-etdz"), square_deg("fenghua-edz", width=400, height=400)]
     path = write_geojson(tmp_path / "<evil>.geojson", gdf(rows, geoms))
-    status = cli(["import", str(path), "--geo", str(geo_dir), "--data", str(data_dir)])
+    status = cli(["import", str(path), "--store", store.url, "--as", "tester"])
     out = capsys.readouterr().out
     assert status == 0
     assert "<b onmouseover=alert(3)>园</b>" in out  # shown as typed, as plain text
     assert "\x1b" not in out and "\u202e" not in out  # no terminal escapes or bidi overrides
-    feature = json.loads((geo_dir / SURVEYED_FILE).read_text(encoding="utf-8"))["features"][0]
-    assert feature["properties"]["source"] == "<evil>.geojson"
-    assert hostile_note in feature["properties"]["note"]
-    assert "\x1b" not in feature["properties"]["note"]
-    ds, _ = build(tmp_path / "out.gpkg", geo_dir, data_dir)
+    (change,) = store.changes()
+    assert change.source == "<evil>.geojson"
+    assert hostile_note in change.note and "\x1b" not in change.note
+    ds = store.dataset()
     assert hostile_note in ds.parks.set_index("id").loc["ningbo-etdz", "footprint_note"]
     assert not marker.exists()
 
@@ -703,9 +900,9 @@ def test_kmz_is_read(tmp_path: Path) -> None:
 
 
 def test_plain_text_drops_control_characters() -> None:
-    assert importer.plain_text("a\x00b\x1b[31mc\u202ed\n e") == "a b [31mc d e"
-    assert importer.plain_text(float("nan")) == ""
-    assert importer.plain_text(np.float64(1.5)) == "1.5"
+    assert plain_text("a\x00b\x1b[31mc\u202ed\n e") == "a b [31mc d e"
+    assert plain_text(float("nan")) == ""
+    assert plain_text(np.float64(1.5)) == "1.5"
 
 
 def test_a_zones_bundle_sent_back_imports_only_what_was_surveyed(tmp_path: Path) -> None:

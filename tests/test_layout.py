@@ -48,9 +48,8 @@ def test_exports_and_the_bundle_never_load_folium() -> None:
     assert done.stdout.split() == ["False", "False"]
 
 
-#: Modules that still define their own precision or CRS choices (the importer work switches
-#: them to zones.crs; then this set is empty).
-_NOT_YET_SWITCHED = {"importer.py", "views.py"}
+#: Modules that still define their own precision or CRS choices: none (zones.crs is the home).
+_NOT_YET_SWITCHED: set[str] = set()
 
 
 def test_precision_and_crs_choices_have_one_home() -> None:

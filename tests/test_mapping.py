@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import re
 
@@ -12,6 +13,7 @@ import shapely
 from tests.conftest import HOSTILE
 from tests.factories import make_dataset
 from zones import assets, crs, mapping, styles
+from zones.coloring import park_coloring
 from zones.dataset import Dataset
 from zones.filters import ParkFilter, apply_filter
 
@@ -76,9 +78,18 @@ def test_park_features_are_trimmed_and_rounded(ds: Dataset) -> None:
     fc = mapping.park_features(ds.parks, lang="en")
     first = fc["features"][0]
     assert first["id"] == "p0"
-    assert set(first["properties"]) == {"name", "ind", "est"}
-    assert first["properties"] == {"name": "Test Park 0", "ind": 0, "est": 0}
-    assert fc["features"][1]["properties"] == {"name": "Test Park 1", "ind": 1, "est": 5000}
+    assert set(first["properties"]) == {"name", "ind", "est", "pt", "q"}
+    assert {k: first["properties"][k] for k in ("name", "ind", "est")} == {
+        "name": "Test Park 0", "ind": 0, "est": 0
+    }  # fmt: skip
+    second = fc["features"][1]["properties"]
+    assert {k: second[k] for k in ("name", "ind", "est")} == {
+        "name": "Test Park 1", "ind": 1, "est": 5000
+    }  # fmt: skip
+    # A point inside the park (its marker and label), and what the search box finds it by.
+    lat, lon = second["pt"]
+    assert shapely.geometry.shape(fc["features"][1]["geometry"]).contains(shapely.Point(lon, lat))
+    assert second["q"] == ["测试园区1", "ceshiyuanqu1", "csyq1", "testpark1"]
     coords = re.findall(r"\d+\.\d+", json.dumps(fc))
     assert max(len(c.split(".")[1]) for c in coords) <= crs.DISPLAY_DECIMALS
 
@@ -136,10 +147,54 @@ def test_off_host_links_finds_cdn_references() -> None:
 
 def test_vendored_assets_are_present_and_follow_the_base_path() -> None:
     assert assets.missing_assets() == []
-    assert assets.js_links("zones") == [("leaflet", "/zones/app/static/vendor/leaflet/leaflet.js")]
-    assert assets.css_links("") == [("leaflet_css", "/app/static/vendor/leaflet/leaflet.css")]
+    assert assets.js_links("zones") == [
+        ("leaflet", "/zones/app/static/vendor/leaflet/leaflet.js"),
+        ("leaflet.fullscreen",
+         "/zones/app/static/vendor/leaflet.fullscreen/Control.FullScreen.umd.js"),
+        ("zones", "/zones/app/static/zones/map-tools.js"),
+    ]  # fmt: skip
+    assert assets.css_links("")[0] == ("leaflet_css", "/app/static/vendor/leaflet/leaflet.css")
     sources = (assets.STATIC_DIR / "vendor" / "SOURCES.md").read_text()
     assert f"| leaflet | {assets.LEAFLET_VERSION} | BSD-2-Clause |" in sources
+    assert "| leaflet.fullscreen | 5.3.3 | MIT |" in sources
+
+
+def test_every_vendored_file_is_the_one_pinned_in_sources() -> None:
+    """Each vendored plugin is a package of scripts/vendor_assets.sh, and each file the map loads
+    from static/vendor/ has the sha256 that SOURCES.md pins (nothing edited by hand)."""
+    script = (assets.ROOT / "scripts" / "vendor_assets.sh").read_text()
+    packages = re.findall(r'^\s+"([\w.@/-]+) (\S+) ([0-9a-f]{64}) ', script, re.MULTILINE)
+    vendored = [p for p in assets.PLUGINS if p.vendored]
+    assert {name for name, _, _ in packages} == {p.name for p in vendored}
+    sources = (assets.STATIC_DIR / "vendor" / "SOURCES.md").read_text()
+    pinned = dict(re.findall(r"^\| `([^`]+)` \| ([0-9a-f]{64}) \|$", sources, re.MULTILINE))
+    for plugin in vendored:
+        for path in plugin.js + plugin.css:
+            file = assets.STATIC_DIR / path
+            digest = hashlib.sha256(file.read_bytes()).hexdigest()
+            assert pinned.get(path.removeprefix("vendor/")) == digest, path
+    for name, version, tarball_sha in packages:
+        assert f"| {name} | {version} |" in sources and tarball_sha in sources
+
+
+def test_own_map_tools_load_nothing_from_another_host() -> None:
+    own = [p for p in assets.PLUGINS if not p.vendored]
+    assert own, "the map tools are listed"
+    for plugin in own:
+        for path in plugin.js + plugin.css:
+            text = (assets.STATIC_DIR / path).read_text()
+            # No URL to fetch (the SVG namespace in inline icons is a name, not a request).
+            urls = re.findall(r"https?://[^\s'\")]+", text)
+            assert all(u.startswith("http://www.w3.org/2000/svg") for u in urls), (path, urls)
+            assert "innerHTML" not in text, "data text reaches the page as text only"
+
+
+def test_without_cdn_drops_a_plugins_own_links() -> None:
+    from folium.plugins import Fullscreen
+
+    plugin = assets.without_cdn(Fullscreen())
+    assert plugin.default_js == [] and plugin.default_css == []
+    assert Fullscreen.default_js, "the class keeps its own (only this element is changed)"
 
 
 def test_hostile_names_never_reach_html_unescaped(ds: Dataset) -> None:
@@ -271,3 +326,63 @@ def test_map_building_does_not_modify_the_cached_geojson(ds: Dataset) -> None:
     )
     assert html
     assert json.dumps([districts, belts, parks], sort_keys=True) == before
+
+
+# --- the map tools and colours --------------------------------------------------------------
+
+
+def test_the_map_sets_up_its_tools_with_texts_and_settings(ds: Dataset) -> None:
+    html = render(ds)
+    match = re.search(r"ZonesMap\.init\([^,]+, (\{.*?\})\);\n", html)
+    assert match, "the map tools are set up"
+    config = json.loads(match.group(1))
+    assert config["labelZoom"] == mapping.LABEL_ZOOM and config["minParkPx"] == mapping.MIN_PARK_PX
+    assert config["png"]["sizes"][0] == [1600, 1000]
+    assert config["text"]["search_placeholder"] == "查找园区：名称、拼音首字母"
+    assert config["text"]["north"] == "北"
+    assert "北部湾区产业带" in [row["label"] for row in config["png"]["rows"]]
+    english = json.loads(
+        re.search(r"ZonesMap\.init\([^,]+, (\{.*?\})\);\n", render(ds, lang="en"))[1]
+    )
+    assert english["text"]["north"] == "N"
+    # A metric scale bar comes with the tools (not folium's metric + imperial one).
+    assert "L.control.scale" not in html
+
+
+def test_parks_are_filled_by_the_colouring_and_the_legend_follows(ds: Dataset) -> None:
+    parks_fc = mapping.park_features(ds.parks, lang="zh")
+    coloring = park_coloring(ds, ds.parks, "level", lang="zh")
+    groups = mapping.park_groups(
+        parks_fc, lang="zh", coloring=coloring, sentence="全部园区 9 个", selected_id="p2"
+    )
+    html = mapping.map_html(mapping.full_map(mapping.base_map(*fcs(ds), lang="zh"), groups))
+    fills = {
+        f["id"]: f["properties"]["fill"] for fc in park_collections(html) for f in fc["features"]
+    }
+    assert fills["p0"] == styles.LEVEL_COLORS["national"]
+    assert fills["p1"] == styles.LEVEL_COLORS["provincial"]
+    assert '"className":"zones-park"' in html and "s.fillColor = p.fill" in html
+    view = json.loads(re.search(r"ZonesMap\.update\([^,]+, (\{.*?\})\);\n", html)[1])
+    assert view["legend"]["title"] == "园区着色：园区级别"
+    assert [r["label"] for r in view["legend"]["rows"]] == ["国家级", "省级"]
+    assert view["selected"] == "p2"
+    assert view["sentence"] == "全部园区 9 个" and "全部园区 9 个" in view["description"]
+    # The cached collection is not changed by the colouring.
+    assert "fill" not in parks_fc["features"][0]["properties"]
+
+
+def test_hostile_names_reach_the_map_tools_only_as_json_text(ds: Dataset) -> None:
+    belts = ds.belts.copy()
+    belts.loc[0, "name_zh"] = "<script>alert(5)</script>"
+    html = render(dataclasses.replace(ds, belts=belts))
+    assert "<script>alert(5)" not in html
+    assert "\\u003cscript\\u003ealert(5)" in html  # JSON-escaped in the tools' settings
+
+
+def test_legend_shows_park_lines_without_a_fill_and_a_box_for_the_colours(ds: Dataset) -> None:
+    html = mapping.legend_html(fcs(ds)[1], "zh")
+    assert '<div class="zones-legend-parks"></div>' in html
+    rows = mapping.legend_rows(fcs(ds)[1], "zh")
+    lines = {text: style for style, text in rows}
+    assert lines["示意范围（估计）"]["fill"] is False and lines["示意范围（估计）"]["dashArray"]
+    assert lines["北部湾区产业带"]["fillOpacity"] == styles.BELT_FILL_OPACITY

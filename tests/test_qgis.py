@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from tests.factories import make_dataset
-from zones import qgis, styles
+from zones import fields, qgis, styles
 from zones.errors import UnknownValueError
 from zones.fields import shapefile_names
 
@@ -122,3 +122,61 @@ def test_layer_styles_table() -> None:
     table = qgis.layer_styles_table({"parks": "<qgis/>", "belts": "<qgis/>"})
     assert list(table["f_table_name"]) == ["parks", "belts"]
     assert set(table["f_geometry_column"]) == {"geom"} and table["useAsDefault"].all()
+
+
+# --- field aliases: the attribute table in Chinese -------------------------------------------
+
+
+def _aliases(root: ET.Element) -> dict[str, str]:
+    found = root.findall("aliases")
+    assert len(found) <= 1
+    return {a.get("field", ""): a.get("name", "") for a in root.iter("alias")}
+
+
+@pytest.mark.parametrize("layer", qgis.STYLED_LAYERS)
+def test_every_field_gets_its_chinese_label_as_alias(layer: str) -> None:
+    ds = make_dataset(2)
+    frame = ds.layer(layer)
+    root = _parse(qgis.layer_qml(layer, frame))
+    assert "Fields" in (root.get("styleCategories") or "").split("|")
+    columns = [c for c in frame.columns if c != "geometry"]
+    aliases = _aliases(root)
+    assert list(aliases) == columns
+    for column in columns:
+        assert aliases[column] == fields.label_zh(layer, column) != ""
+    assert len(set(aliases.values())) == len(aliases)  # two fields never read alike
+
+
+@pytest.mark.parametrize("layer", qgis.STYLED_LAYERS)
+def test_shapefile_styles_alias_the_dbf_names(layer: str) -> None:
+    ds = make_dataset(2)
+    names = shapefile_names(layer)
+    root = _parse(qgis.layer_qml(layer, ds.layer(layer), names=names))
+    aliases = _aliases(root)
+    assert set(aliases) == set(names.values())  # the DBF's names, not the columns
+    for column, dbf in names.items():
+        assert aliases[dbf] == fields.label_zh(layer, column)
+    # In English the alias gives back the column's whole name where the DBF cut it.
+    root = _parse(qgis.layer_qml(layer, ds.layer(layer), names=names, lang="en"))
+    renamed = {dbf: column for column, dbf in names.items() if dbf != column}
+    assert _aliases(root) == renamed
+    if layer == "parks":
+        assert renamed["fp_km2"] == "footprint_area_km2"
+
+
+def test_without_a_frame_the_dictionary_gives_the_fields() -> None:
+    root = _parse(qgis.layer_qml("parks"))
+    expected = [f.name for f in fields.FIELDS["parks"] if f.kind != "geometry"]
+    assert list(_aliases(root)) == expected
+    assert _aliases(root)["nearest_port_km"] == "距港区（km）"
+    # An English style of a file that keeps the names needs no aliases, nor the Fields part.
+    root = _parse(qgis.layer_qml("parks", lang="en"))
+    assert _aliases(root) == {} and root.get("styleCategories") == "Symbology|Labeling"
+
+
+def test_aliases_are_escaped(monkeypatch: pytest.MonkeyPatch) -> None:
+    hostile = '"/><alias field="x" name="evil"/>&'
+    monkeypatch.setitem(fields.LABELS_ZH, "notes", hostile)
+    root = _parse(qgis.layer_qml("parks"))
+    aliases = _aliases(root)
+    assert aliases["notes"] == hostile and "x" not in aliases

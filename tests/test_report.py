@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
+import unicodedata
+import xml.etree.ElementTree as ET
 
 from tests.factories import make_dataset, with_link
 from zones.filters import ParkFilter, apply_filter
-from zones.report import report_html, write_report
+from zones.i18n import html_text
+from zones.report import report_html, svg_map, write_report
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 
@@ -68,3 +72,63 @@ def test_report_escapes_data_and_loads_nothing():
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
     assert "<script" not in html.lower()
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)
+
+
+# --- park labels on the map --------------------------------------------------------------------
+
+
+def _labels(svg: str) -> list[tuple[str, tuple[float, float, float, float]]]:
+    """Each park label's text and box, worked out here from its x, y, font size and text: a
+    full em per wide (CJK) character, 0.62 em per other; one em above the baseline to a
+    quarter em below."""
+    root = ET.fromstring(svg)  # the SVG is well-formed XML: data is escaped
+    out = []
+    for text in root.iter("{http://www.w3.org/2000/svg}text"):
+        x, y, size = (float(text.get(k, "nan")) for k in ("x", "y", "font-size"))
+        assert text.get("text-anchor") in (None, "start")
+        content = text.text or ""
+        wide = sum(unicodedata.east_asian_width(c) in "WF" for c in content)
+        width = (wide + 0.62 * (len(content) - wide)) * size
+        out.append((content, (x, y - size, x + width, y + 0.25 * size)))
+    return out
+
+
+def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def test_the_map_labels_each_park_by_its_escaped_name():
+    ds = make_dataset(2, hostile_name=HOSTILE)
+    svg = svg_map(ds, "zh")
+    labels = _labels(svg)
+    assert sorted(text for text, _ in labels) == sorted(ds.parks["name_zh"])
+    for name in ds.parks["name_zh"]:
+        assert f">{html_text(name)}</text>" in svg
+    assert "<img" not in svg
+    assert "未标注" not in report_html(ds)  # room for both
+    english = [text for text, _ in _labels(svg_map(ds, "en"))]
+    assert sorted(english) == sorted(ds.parks["name_en"])
+
+
+def test_labels_never_overlap_and_crowded_parks_are_counted():
+    ds = make_dataset(60)  # rows of parks 0.01° apart: no room to name them all
+    svg = svg_map(ds, "zh")
+    labels = _labels(svg)
+    assert 0 < len(labels) < len(ds.parks)
+    width, height = (float(v) for v in ET.fromstring(svg).get("viewBox", "").split()[2:])
+    for i, (_, a) in enumerate(labels):
+        assert a[0] >= 0 and a[1] >= 0 and a[2] <= width and a[3] <= height
+        for _, b in labels[i + 1 :]:
+            assert not _overlap(a, b), (a, b)
+    assert {text for text, _ in labels} <= set(ds.parks["name_zh"])
+    assert f"{len(ds.parks) - len(labels)} 个园区未标注" in report_html(ds)
+    english = _labels(svg_map(ds, "en"))
+    assert f"{len(ds.parks) - len(english)} parks not labelled" in report_html(ds, lang="en")
+
+
+def test_larger_parks_are_labelled_first():
+    ds = make_dataset(60)
+    parks = ds.parks.copy()
+    parks["footprint_area_km2"] = [0.1] * 59 + [9.0]  # the last park is the largest
+    svg = svg_map(dataclasses.replace(ds, parks=parks), "zh")
+    assert _labels(svg)[0][0] == parks["name_zh"].iloc[-1]

@@ -185,5 +185,29 @@ def test_details_escape_everything_from_the_data() -> None:
     assert md_text("**bold** [x](javascript:alert(1))") in text
 
 
+def test_details_show_each_note_in_the_panel_language() -> None:
+    """The Chinese panel shows ``<note>_zh``, the English one the English column; a note
+    written in one language only is shown in that language rather than not at all."""
+    ds = make_dataset(2)
+    parks = ds.parks.copy()
+    parks.loc[1, ["notes", "notes_zh"]] = ["Formerly a bonded area.", "原为保税区。"]
+    parks.loc[1, ["level_note", "level_note_zh"]] = ["Provincial since 1994.", "1994 年起为省级。"]
+    parks.loc[1, ["area_note", "area_note_zh"]] = ["Only in English.", ""]
+    ds = dataclasses.replace(ds, parks=parks)
+    zh = park_details(ds, "p1", "zh")
+    en = park_details(ds, "p1", "en")
+    assert zh is not None and en is not None
+    zh_text, en_text = zh.markdown(), en.markdown()
+    for chinese, english in (
+        ("原为保税区。", "Formerly a bonded area."),
+        ("1994 年起为省级。", "Provincial since 1994."),
+        ("为测试估计", "estimated for the test"),
+        ("默认面积的圆", "disk of the default area"),
+    ):
+        assert md_text(chinese) in zh_text and md_text(english) not in zh_text, chinese
+        assert md_text(english) in en_text and md_text(chinese) not in en_text, english
+    assert md_text("Only in English.") in zh_text and md_text("Only in English.") in en_text
+
+
 def test_unknown_park_has_no_details() -> None:
     assert park_details(make_dataset(2), "nope", "zh") is None

@@ -22,10 +22,10 @@ from tests.conftest import HOSTILE
 from tests.factories import make_dataset
 from tests.inputs import write_inputs
 from zones import views
-from zones.dataset import Dataset, load_dataset
+from zones.dataset import Dataset
 from zones.errors import ZonesError
 from zones.i18n import md_text
-from zones.importer import import_history
+from zones.store import open_store
 
 N = 7
 
@@ -297,7 +297,10 @@ def test_report_and_file_names(ds: Dataset) -> None:
 
 def test_crs_labels() -> None:
     assert views.crs_label("", "zh") == "采用文件自带的坐标系"
-    assert views.crs_label("EPSG:4549", "en") == "EPSG:4549 · CGCS2000 / 3-degree GK CM 120E (m)"
+    # The CRS names are zones.crs's (the text catalogs' crs.<code>), as in the export's choices.
+    assert views.crs_label("EPSG:4549", "en") == (
+        "EPSG:4549 · CGCS2000 / 3-degree Gauss-Kruger CM 120E (metres, for areas)"
+    )
     assert views.crs_label("EPSG:9999", "en") == "EPSG:9999"
 
 
@@ -324,13 +327,22 @@ def geojson_upload(park_id: str = "yuyao-edz", geom: Polygon = YUYAO_EDZ) -> byt
     return json.dumps({"type": "FeatureCollection", "features": [feature]}).encode()
 
 
-def test_preview_import_matches_and_tabulates(tmp_path: Path) -> None:
+def built_store(tmp_path: Path) -> str:
+    """The store of tests/inputs.py's tree, built: its path."""
+    from zones.build import build
+
     tree = write_inputs(tmp_path)
-    preview, error = views.preview_import(
-        geojson_upload(), "survey.geojson", geo_dir=tree.geo, data_dir=tree.data
-    )
+    out = tmp_path / "build" / "zones.gpkg"
+    build(out, tree.geo, tree.data)
+    return str(out)
+
+
+def test_preview_import_matches_and_tabulates(tmp_path: Path) -> None:
+    store = built_store(tmp_path)
+    preview, error = views.preview_import(geojson_upload(), "survey.geojson", store=store)
     assert error is None and preview is not None
     assert views.preview_counts(preview) == {"matched": 1, "unmatched": 0, "new": 0, "problems": 0}
+    assert preview.store == store and preview.versions == {"yuyao-edz": 0}
     table = views.preview_table(preview, "zh")
     assert list(table.columns) == [
         "状态", "要素", "文件中的名称", "园区", "匹配方式", "面积（平方公里）", "替换", "相近园区",
@@ -353,42 +365,64 @@ def test_preview_import_matches_and_tabulates(tmp_path: Path) -> None:
     ],
 )
 def test_preview_import_returns_errors_as_text(tmp_path: Path, data: bytes, name: str) -> None:
-    tree = write_inputs(tmp_path)
-    preview, error = views.preview_import(data, name, geo_dir=tree.geo, data_dir=tree.data)
+    store = built_store(tmp_path)
+    preview, error = views.preview_import(data, name, store=store)
     assert preview is None and error and "Traceback" not in error
 
 
-def test_apply_and_undo_rebuild_the_dataset(tmp_path: Path) -> None:
-    tree = write_inputs(tmp_path)
-    out = tmp_path / "build" / "zones.gpkg"
-    preview, _ = views.preview_import(
-        geojson_upload(), "survey.geojson", geo_dir=tree.geo, data_dir=tree.data
+def test_a_missing_store_is_an_error_without_its_path(tmp_path: Path) -> None:
+    missing = tmp_path / "secret" / "zones.gpkg"
+    folders = {missing.parent: "build"}
+    preview, error = views.preview_import(
+        geojson_upload(), "survey.geojson", store=str(missing), folders=folders
     )
-    assert views.apply_and_rebuild(preview, geo_dir=tree.geo, data_dir=tree.data, out=out) == 1
-    parks = load_dataset(out).parks.set_index("id")
+    assert preview is None and error and str(tmp_path) not in error and "build" in error
+
+
+def test_the_upload_types_come_from_the_format_registry(monkeypatch: pytest.MonkeyPatch) -> None:
+    from zones.formats import FORMATS, Format
+
+    assert views.upload_types() == ["geojson", "json", "gpkg", "kml", "zip", "kmz"]  # no bare .shp
+    fake = Format("fgb", (".fgb",), "application/octet-stream", "FlatGeobuf", (), reader=print)
+    monkeypatch.setitem(FORMATS, "fgb", fake)
+    assert "fgb" in views.upload_types()
+
+
+def test_apply_and_undo_record_changes_in_the_store(tmp_path: Path) -> None:
+    url = built_store(tmp_path)
+    store = open_store(url)
+    preview, _ = views.preview_import(geojson_upload(), "survey.geojson", store=url)
+    assert views.undoable_imports(url) == 0
+    assert views.apply_preview(preview, store=url) == 1
+    # Readers see it at once: no rebuild.
+    parks = store.dataset().parks.set_index("id")
     assert parks.loc["yuyao-edz", "footprint"] == "surveyed"
     assert parks.loc["cixi-park", "footprint"] == "indicative"
-    assert views.footprint_counts(load_dataset(out))["surveyed"] == 1
-    views.undo_and_rebuild(geo_dir=tree.geo, data_dir=tree.data, out=out)
-    assert load_dataset(out).parks.set_index("id").loc["yuyao-edz", "footprint"] == "indicative"
-    with pytest.raises(ZonesError):
-        views.undo_and_rebuild(geo_dir=tree.geo, data_dir=tree.data, out=out)  # nothing left
+    assert views.footprint_counts(store.dataset())["surveyed"] == 1
+    (change,) = store.changes()
+    assert (change.author, change.status) == (views.APP_AUTHOR, "accepted")
+    assert views.undoable_imports(url) == 1 and views.undoable_imports(url, "someone") == 0
+    with pytest.raises(ZonesError, match="no import by someone"):
+        views.undo_last_import(store=url, author="someone")  # not somebody else's
+    views.undo_last_import(store=url)
+    assert store.dataset().parks.set_index("id").loc["yuyao-edz", "footprint"] == "indicative"
+    assert [c.status for c in store.changes()] == ["reverted"]
+    with pytest.raises(ZonesError, match="nothing to undo"):
+        views.undo_last_import(store=url)  # nothing left
 
 
-def test_a_failed_rebuild_undoes_the_import(tmp_path: Path) -> None:
-    tree = write_inputs(tmp_path)
-    out = tmp_path / "build" / "zones.gpkg"
-    preview, _ = views.preview_import(
-        geojson_upload(), "survey.geojson", geo_dir=tree.geo, data_dir=tree.data
-    )
-    tree.path("data/parks.csv").write_text("not,a\nparks,table\n", encoding="utf-8")
-    before = views.surveyed_stamp(tree.geo)
-    with pytest.raises(views.RebuildFailed, match=r"parks\.csv"):
-        views.apply_and_rebuild(preview, geo_dir=tree.geo, data_dir=tree.data, out=out)
-    assert not out.exists()
-    assert import_history(tree.geo) == []  # the undo consumed the snapshot
-    surveyed = tree.geo / "surveyed_footprints.geojson"
-    assert before == 0 and json.loads(surveyed.read_text())["features"] == []
+def test_a_preview_of_a_park_changed_since_records_nothing(tmp_path: Path) -> None:
+    url = built_store(tmp_path)
+    store = open_store(url)
+    mine, _ = views.preview_import(geojson_upload(), "mine.geojson", store=url)
+    theirs, _ = views.preview_import(geojson_upload(), "theirs.geojson", store=url)
+    assert views.apply_preview(theirs, store=url, author="gis-team") == 1
+    with pytest.raises(ZonesError, match="park yuyao-edz changed since the preview") as exc:
+        views.apply_preview(mine, store=url)
+    assert "by gis-team at" in str(exc.value)
+    said = views.error_text(exc.value, "zh")
+    assert "预览之后" in said and "gis-team" in said
+    assert [c.source for c in store.changes()] == ["theirs.geojson"]
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

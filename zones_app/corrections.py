@@ -15,7 +15,7 @@ import streamlit as st
 from zones import corrections, views
 from zones.auth import User
 from zones.errors import ZonesError
-from zones.i18n import level_label, md_text, t
+from zones.i18n import level_label, md_text, pick_name, t
 from zones.store import Change, open_store
 from zones_app.context import Context
 
@@ -25,11 +25,8 @@ LEVELS = ("national", "provincial", "unknown")
 
 
 def _park_name(ctx: Context, park_id: str) -> str:
-    parks = ctx.ds.parks.set_index("id")
-    if park_id not in parks.index:
-        return park_id
-    row = parks.loc[park_id]
-    return str(row["name_en"] or row["name_zh"]) if ctx.lang == "en" else str(row["name_zh"])
+    rows = ctx.ds.parks[ctx.ds.parks["id"] == park_id]
+    return pick_name(rows.iloc[0], ctx.lang) if len(rows) else park_id
 
 
 def _ring(text: str) -> dict[str, Any]:

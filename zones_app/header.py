@@ -27,10 +27,22 @@ def dismiss_notices() -> None:
     ss.update(_notices=[])
 
 
+#: The page's layout rules: a compact header so that the map gets the screen.
+PAGE_CSS = assets.STATIC_DIR / "zones" / "page.css"
+
+
 def render_header(lang: str) -> None:
     """Title, caption, missing map assets, and what of the link was ignored or cut."""
-    st.title(t("app.title", lang))
-    st.caption(t("app.caption", lang, plan=md_text(PLAN_NAME)))
+    if PAGE_CSS.is_file():  # without it the page works, only less compact
+        st.html(PAGE_CSS)
+    with st.container(key="zones_header"):
+        st.title(t("app.title", lang))
+        st.caption(t("app.caption", lang, plan=md_text(PLAN_NAME)))
+    render_notices(lang)
+
+
+def render_notices(lang: str) -> None:
+    """Missing map assets, and what of the link was ignored or cut."""
     if missing := assets.missing_assets():
         st.error(t("error.assets", lang, files=md_text(", ".join(missing))))
     if ss["_notices"]:

@@ -1,22 +1,32 @@
-"""The map tab: the count and filter sentence, the map, and the selected park's details.
+"""The map tab: one compact bar (count, filter sentence, colouring), the map filling the rest of
+the window, and the selected park's details beside it (below it on a phone).
 
 The map keeps its zoom across reruns: it moves only when the user asks to zoom to a park (or a
 link names one). A click on a park selects it through the map's ``on_change`` callback, which
-runs before the rerun, so the new selection is drawn at once.
+runs before the rerun, so the new selection is drawn at once. The park list beside the map drives
+the same selection from the keyboard, and the map's search box (in the map) too.
+
+The server asks for a map :data:`MAP_HEIGHT` pixels high; the map's own script
+(``static/zones/map-tools.js``) then fits its frame to the window below it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from functools import partial
+
 import streamlit as st
 import streamlit_folium
 
-from zones import mapping, selection
-from zones.filters import describe_filter
+from zones import mapping, selection, views
+from zones.coloring import COLOR_BY, Coloring, park_coloring
+from zones.filters import describe_filter, filter_slug
 from zones.i18n import md_text, pick_names, t
 from zones_app import loaders
 from zones_app.context import Context
 
 ss = st.session_state
+#: The map's height before its script fits it to the window (and in AppTest).
 MAP_HEIGHT = 620
 
 
@@ -39,21 +49,55 @@ def clear_selection() -> None:
 
 
 def render_map_tab(ctx: Context) -> None:
-    """Count, filter sentence, then the map beside the details (the downloads follow)."""
+    """The bar, then the map beside the details (the downloads follow)."""
     lang = ctx.lang
     if ss["park"] and ss["park"] not in ctx.shown_ids:
         st.info(t("notice.park_hidden", lang))
         ss["park"] = None
-    st.metric(t("count.metric", lang), len(ctx.shown))
-    st.markdown(md_text(describe_filter(ctx.ds, ctx.park_filter, len(ctx.shown), lang)))
+    sentence = describe_filter(ctx.ds, ctx.park_filter, len(ctx.shown), lang)
+    coloring = render_bar(ctx, sentence)
     if ctx.basemap == "amap":
         st.caption(t("basemap.amap_note", lang))
 
-    col_map, col_details = st.columns([2.3, 1], gap="medium")
-    with col_map:
-        render_map(ctx)
+    col_map, col_details = st.columns([2.7, 1], gap="medium")
+    with col_map, st.container(key="zones_map"):
+        render_map(ctx, coloring, sentence)
     with col_details:
         render_details(ctx)
+        render_pdf(ctx, coloring, sentence)
+
+
+def render_bar(ctx: Context, sentence: str) -> Coloring:
+    """Count and filter sentence (what the map shows, in words) and what parks are coloured by;
+    returns the colouring."""
+    lang = ctx.lang
+    with st.container(key="zones_bar", horizontal=True, vertical_alignment="center", gap="small"):
+        st.metric(t("count.metric", lang), len(ctx.shown), width="content")
+        st.markdown(md_text(sentence), width="stretch")
+        if ss.get("color_by") not in COLOR_BY:
+            ss["color_by"] = COLOR_BY[0]
+        by = st.selectbox(
+            t("color.label", lang),
+            COLOR_BY,
+            key="color_by",
+            format_func=lambda b: t("color.option", lang, by=t(f"color.by.{b}", lang)),
+            label_visibility="collapsed",
+            width=230,
+        )
+        industry = None
+        if by == "industry":
+            labels = views.industry_labels(ctx.ds, lang)
+            if ss.get("color_industry") not in labels:
+                ss["color_industry"] = next(iter(labels), None)
+            industry = st.selectbox(
+                t("color.industry", lang),
+                list(labels),
+                key="color_industry",
+                format_func=labels.get,
+                label_visibility="collapsed",
+                width=220,
+            )
+    return park_coloring(ctx.ds, ctx.shown, by, lang=lang, industry=industry)
 
 
 def _update_view(parks_fc: dict) -> None:
@@ -66,8 +110,8 @@ def _update_view(parks_fc: dict) -> None:
     ss["_view"], ss["_zoom_to"] = view or ss["_view"], None
 
 
-def render_map(ctx: Context) -> None:
-    """The map with the parks the filter shows; a click selects a park."""
+def render_map(ctx: Context, coloring: Coloring, sentence: str) -> None:
+    """The map with the parks the filter shows, coloured; a click selects a park."""
     lang, basemap = ctx.lang, ctx.basemap
     districts_fc, belts_fc = loaders.base_features(ctx.store, ctx.revision, lang, basemap)
     parks_fc = loaders.park_features(ctx.store, ctx.revision, ctx.park_filter, lang, basemap)
@@ -81,12 +125,15 @@ def render_map(ctx: Context) -> None:
         base_url_path=st.get_option("server.baseUrlPath") or "",
         map_height=MAP_HEIGHT,
     )
+    groups = mapping.park_groups(
+        parks_fc, lang=lang, selected_id=ss["park"], coloring=coloring, sentence=sentence
+    )
     returned = streamlit_folium.st_folium(
         base,
         key="map",
         height=MAP_HEIGHT,
         use_container_width=True,
-        feature_group_to_add=mapping.park_groups(parks_fc, lang=lang, selected_id=ss["park"]),
+        feature_group_to_add=groups,
         layer_control=mapping.layer_control(),
         returned_objects=["last_active_drawing", "last_object_clicked"],
         center=ss["_view"][0] if ss["_view"] else None,
@@ -102,7 +149,7 @@ def render_map(ctx: Context) -> None:
 
 
 def render_details(ctx: Context) -> None:
-    """A list to choose a park from, and the chosen park's details."""
+    """A list to choose a park from (the keyboard's way to the details), and its details."""
     lang = ctx.lang
     st.subheader(t("details.header", lang))
     park_names = dict(zip(ctx.shown["id"], pick_names(ctx.shown, lang), strict=True))
@@ -131,3 +178,40 @@ def render_details(ctx: Context) -> None:
         key="zoom_btn",
     )
     b2.button(t("details.clear", lang), on_click=clear_selection, key="clear_btn")
+
+
+@st.cache_resource(show_spinner=False)
+def _has_cjk_font() -> bool:
+    from zones.briefing_pdf import cjk_font
+
+    return cjk_font() is not None
+
+
+def render_pdf(ctx: Context, coloring: Coloring, sentence: str) -> None:
+    """The print-ready A4 briefing of the current filter and colours (built on click)."""
+    from zones.briefing_pdf import briefing_pdf
+
+    lang = ctx.lang
+    if not _has_cjk_font():
+        st.caption(t("pdf.no_font", lang))
+        return
+    today = dt.date.today()
+    st.download_button(
+        t("pdf.button", lang),
+        key="dl_pdf",
+        on_click="ignore",
+        icon=":material/picture_as_pdf:",
+        disabled=not len(ctx.shown),
+        help=t("pdf.help", lang),
+        data=partial(
+            briefing_pdf,
+            ctx.ds,
+            ctx.shown,
+            lang=lang,
+            coloring=coloring,
+            sentence=sentence,
+            today=today,
+        ),
+        mime="application/pdf",
+        file_name=f"ningbo-briefing_{filter_slug(ctx.ds, ctx.park_filter)}_{today}.pdf",
+    )

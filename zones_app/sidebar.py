@@ -6,10 +6,10 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from zones import filters, mapping, urlstate, views
+from zones import filters, mapping, text, urlstate, views
 from zones.dataset import Dataset
 from zones.filters import FLAG, MULTI, ParkFilter
-from zones.i18n import LANG_NAMES, LANGS, t
+from zones.text import language_name, t
 from zones_app.state import TAB_KEY, set_widgets
 
 ss = st.session_state
@@ -59,9 +59,9 @@ def render_sidebar(ds: Dataset, lang: str, basemaps: Sequence[str]) -> str:
     with st.sidebar:
         st.radio(
             t("app.language", lang),
-            LANGS,
+            text.LANGUAGES,
             key="lang",
-            format_func=LANG_NAMES.get,
+            format_func=language_name,
             horizontal=True,
             on_change=keep_tab,
         )

@@ -11,7 +11,7 @@ import streamlit as st
 from zones import filters, urlstate
 from zones.dataset import Dataset
 from zones.filters import MULTI, Dimension, ParkFilter, resolve_filter
-from zones.i18n import norm_lang
+from zones.text import norm_lang
 
 ss = st.session_state
 #: The analysis and GIS tabs run only when open; the map tab always runs, so the map (and the

@@ -4,13 +4,20 @@
 serves that folder at ``<base>/app/static/vendor/`` (``enableStaticServing = true`` in
 ``.streamlit/config.toml``). folium and streamlit-folium would otherwise load Leaflet, jQuery
 and Bootstrap from public CDNs, and the map would stay blank offline.
+
+:data:`PLUGINS` is the one list of what the map loads: Leaflet, each vendored plugin, and the
+app's own map tools (``static/zones/``, not vendored). Adding a plugin (say Leaflet.draw) is an
+entry in ``scripts/vendor_assets.sh``'s ``PACKAGES`` and one here; a folium plugin element
+that brings its own CDN links goes through :func:`without_cdn`.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from zones.settings import ROOT
@@ -21,9 +28,47 @@ STATIC_DIR = ROOT / "static"
 STATIC_URL = "/app/static"
 LEAFLET_VERSION = "1.9.4"
 
+
+@dataclass(frozen=True)
+class Plugin:
+    """Browser files the map loads: scripts and stylesheets (paths under ``static/``).
+
+    ``vendored``: copied from its npm package by ``scripts/vendor_assets.sh`` (and listed with
+    its version and hashes in ``static/vendor/SOURCES.md``); else the app's own code.
+    """
+
+    name: str
+    js: tuple[str, ...] = ()
+    css: tuple[str, ...] = ()
+    vendored: bool = True
+
+
+#: Everything the map loads, in load order: Leaflet, its plugins, then the app's map tools.
+PLUGINS: tuple[Plugin, ...] = (
+    Plugin("leaflet", js=("vendor/leaflet/leaflet.js",), css=("vendor/leaflet/leaflet.css",)),
+    Plugin(
+        "leaflet.fullscreen",
+        js=("vendor/leaflet.fullscreen/Control.FullScreen.umd.js",),
+        css=("vendor/leaflet.fullscreen/Control.FullScreen.css",),
+    ),
+    Plugin("zones", js=("zones/map-tools.js",), css=("zones/map-tools.css",), vendored=False),
+)
+
+
+def _names(kind: str) -> tuple[tuple[str, str], ...]:
+    out = []
+    for plugin in PLUGINS:
+        paths = plugin.js if kind == "js" else plugin.css
+        for n, path in enumerate(paths):
+            # Leaflet keeps folium's own names ("leaflet", "leaflet_css").
+            name = plugin.name if kind == "js" else f"{plugin.name}_css"
+            out.append((name if n == 0 else f"{name}{n}", path))
+    return tuple(out)
+
+
 #: (name, path under static/) of the scripts and stylesheets, in load order.
-JS: tuple[tuple[str, str], ...] = (("leaflet", "vendor/leaflet/leaflet.js"),)
-CSS: tuple[tuple[str, str], ...] = (("leaflet_css", "vendor/leaflet/leaflet.css"),)
+JS: tuple[tuple[str, str], ...] = _names("js")
+CSS: tuple[tuple[str, str], ...] = _names("css")
 
 
 def static_url(base_url_path: str = "") -> str:
@@ -42,6 +87,14 @@ def css_links(base_url_path: str = "") -> list[tuple[str, str]]:
     """folium-style ``default_css``: (name, URL) of every stylesheet, served by the app."""
     root = static_url(base_url_path)
     return [(name, f"{root}/{path}") for name, path in CSS]
+
+
+def without_cdn(element: Any) -> Any:
+    """``element`` (a folium plugin) without the CDN scripts and stylesheets it would load:
+    the map loads every plugin's vendored copy (:data:`PLUGINS`) instead."""
+    element.default_js = []
+    element.default_css = []
+    return element
 
 
 def missing_assets(static_dir: Path = STATIC_DIR) -> list[str]:

@@ -49,9 +49,11 @@ PLAN_FILE = "plan.zh.txt"
 OVERLAP_SHARE = 0.01
 #: Bumped when a build from the same inputs would differ (new layer, new column): older
 #: builds then count as stale.
-BUILD_FORMAT = 2
+BUILD_FORMAT = 3
 #: Key of the inputs digest in the GeoPackage's dataset metadata.
 DIGEST_KEY = "zones_inputs_sha256"
+#: A location basis as the Chinese notes the build writes say it.
+BASIS_ZH = {"sourced": "有出处的", "estimated": "估计的"}
 
 
 @dataclass
@@ -209,6 +211,9 @@ class _Assembler:
                 for role in ("focus", "cultivate")
             }
             has_part = any(a["kind"] == "district_part" for a in mine)
+            names = {
+                role: [self.industries[i]["name_zh"] for i in ids] for role, ids in by_role.items()
+            }
             rows.append(
                 {
                     "id": belt["id"],
@@ -220,7 +225,9 @@ class _Assembler:
                     "areas": [a["area_zh"] for a in mine],
                     "district_adcodes": sorted(adcodes),
                     "focus_industry_ids": by_role["focus"],
+                    "focus_industries": names["focus"],
                     "cultivate_industry_ids": by_role["cultivate"],
+                    "cultivate_industries": names["cultivate"],
                     "geometry_basis": "indicative" if has_part else "districts",
                     "area_km2": round(geo.area_km2(shape), 3),
                     "source": belt["source"],
@@ -289,13 +296,17 @@ class _Assembler:
                 source = str(feat.get("source") or SURVEYED_FILE)
                 row = {**row, **surveyed_facts(row, feat["geometry"], self.district_geom, source)}
             lon, lat, precision = row["lon"], row["lat"], row["location_precision_m"]
-            note = row["location_note"]
+            note, note_zh = row["location_note"], row["location_note_zh"]
             if pid in estimates and pid not in surveyed:
                 lon, lat, precision = estimates[pid]
                 note += (
                     f" Point computed by `zones build`: representative point of {anchor_text[pid]}"
                     " (spread on a 3 km ring where several parks share that area); the precision"
                     " is the distance to the area's farthest point."
+                )
+                note_zh += (
+                    f"位置点由 `zones build` 计算：取{anchor_text[pid]}范围的代表点（多个园区共用"
+                    "同一范围时，分布在半径 3 公里的圆环上）；精度为该点到范围最远点的距离。"
                 )
             elif math.isnan(lon):
                 continue
@@ -328,6 +339,9 @@ class _Assembler:
                 shape = surveyed[pid]["geometry"]
                 kind, fp_source = "surveyed", str(surveyed[pid].get("source", ""))
                 fp_note = str(surveyed[pid].get("note", "")) or "Surveyed boundary."
+                fp_note_zh = str(surveyed[pid].get("note_zh", "")) or (
+                    str(surveyed[pid].get("note", "")) or "实测边界。"
+                )
             else:
                 sourced_area = not math.isnan(row["area_km2"])
                 area = row["area_km2"] if sourced_area else DEFAULT_FOOTPRINT_KM2
@@ -339,6 +353,11 @@ class _Assembler:
                 fp_note = (
                     f"Indicative, not a boundary: a disk of {area:g} km² ({basis}) around the "
                     f"{row['location_basis']} location, clipped to the land of its district(s)."
+                )
+                basis_zh = "有出处的面积" if sourced_area else "默认面积"
+                fp_note_zh = (
+                    f"示意范围，并非边界：以{BASIS_ZH.get(row['location_basis'], '')}位置为中心、"
+                    f"面积 {area:g} 平方公里（{basis_zh}）的圆，裁剪到所在区县的陆域。"
                 )
             industry_ids = _ordered(industries_of.get(pid, set()), self.industry_order)
             designated = _ordered(designated_of.get(pid, set()), self.industry_order)
@@ -354,6 +373,7 @@ class _Assembler:
                     "name_en": row["name_en"],
                     "level": row["level"],
                     "level_note": row["level_note"],
+                    "level_note_zh": row["level_note_zh"],
                     "type": row["type"],
                     "parent_id": row["parent_id"],
                     "district_adcodes": row["district_adcodes"],
@@ -373,15 +393,19 @@ class _Assembler:
                     "location_precision_m": int(precision or 0),
                     "location_source": row["location_source"],
                     "location_note": note.strip(),
+                    "location_note_zh": note_zh.strip(),
                     "area_km2": row["area_km2"],
                     "area_source": row["area_source"],
                     "area_note": row["area_note"],
+                    "area_note_zh": row["area_note_zh"],
                     "footprint": kind,
                     "footprint_note": fp_note,
+                    "footprint_note_zh": fp_note_zh,
                     "footprint_source": fp_source,
                     "footprint_area_km2": round(geo.area_km2(shape), 3),
                     "sources": row["sources"],
                     "notes": row["notes"],
+                    "notes_zh": row["notes_zh"],
                 }
             )
             geoms.append(shape)
@@ -462,7 +486,8 @@ def surveyed_facts(
     Its location becomes the footprint's representative point (precision: the distance to
     the footprint's farthest point), its districts those of ``district_geom`` holding at least
     :data:`OVERLAP_SHARE` of it (else the nearest one: a footprint on reclaimed land), its
-    area the footprint's (EPSG:4549); the notes keep what was recorded before.
+    area the footprint's (EPSG:4549); the notes, in English and in Chinese (``*_zh``), keep
+    what was recorded before.
     """
     said = f"surveyed footprint: {source}"
     point = shape.representative_point()
@@ -473,6 +498,11 @@ def surveyed_facts(
     lon, area = _number(row.get("lon")), _number(row.get("area_km2"))
     before = f"({lon}, {row.get('lat')}), {row.get('location_basis')}" if lon == lon else "none"
     recorded = f"{area:g} km² ({row.get('area_source') or 'no source'})" if area == area else "none"
+    basis_zh = BASIS_ZH.get(str(row.get("location_basis")), str(row.get("location_basis")))
+    before_zh = f"（{lon}, {row.get('lat')}），{basis_zh}" if lon == lon else "无"
+    recorded_zh = (
+        f"{area:g} 平方公里（{row.get('area_source') or '无出处'}）" if area == area else "无"
+    )
     return {
         "lon": round(point.x, 6),
         "lat": round(point.y, 6),
@@ -484,12 +514,20 @@ def surveyed_facts(
             "its representative point; the precision is the distance to its farthest point. "
             f"Recorded location before: {before}."
         ).strip(),
+        "location_note_zh": (
+            f"{row.get('location_note_zh') or ''}位置点由 `zones build` 根据实测范围（{source}）"
+            f"计算：取其代表点；精度为该点到范围最远点的距离。此前记录的位置：{before_zh}。"
+        ).strip(),
         "district_adcodes": adcodes,
         "area_km2": round(geo.area_km2(shape), 3),
         "area_source": said,
         "area_note": (
             f"Area of the {said}, measured in EPSG:4549 by `zones build`; recorded area before: "
             f"{recorded}. {row.get('area_note') or ''}"
+        ).strip(),
+        "area_note_zh": (
+            f"实测范围（{source}）的面积，由 `zones build` 按 EPSG:4549 量算；此前记录的面积："
+            f"{recorded_zh}。{row.get('area_note_zh') or ''}"
         ).strip(),
     }
 

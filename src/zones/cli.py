@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from zones import filters
+from zones import filters, text
 from zones.atomic import check_writable
 from zones.cli_gis import add_import_parser
-from zones.cli_store import add_store_parsers
+from zones.cli_store import add_store_parsers, ready_store
 from zones.console import err as _err
 from zones.console import out as _out
 from zones.console import report_error
@@ -32,7 +32,7 @@ from zones.filters import (
     resolve_filter,
 )
 from zones.formats import writable_formats
-from zones.settings import BUILTIN_GPKG, DATA_DIR, DEFAULT_STORE, GEO_DIR, is_database_url
+from zones.settings import DATA_DIR, DEFAULT_STORE, GEO_DIR, is_database_url
 
 #: Exit status after Ctrl-C, as shells report a process ended by SIGINT.
 INTERRUPTED = 130
@@ -87,20 +87,9 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def _dataset(where: str | Path | None):  # type: ignore[no-untyped-def]
     """The dataset of the store at ``where`` (default: ZONES_STORE, ZONES_GPKG, the built-in
-    GeoPackage), with every accepted change applied.
-
-    Only the built-in default (``build/zones.gpkg``, when neither variable is set) is (re)built
-    first when stale; a store named by a variable or ``--dataset`` is read as it is, so a
-    mistyped path is an error, never a new build somewhere unexpected.
-    """
-    from zones.build import build, is_stale
-    from zones.store import open_store
-
-    where = DEFAULT_STORE if where is None else where
-    if not is_database_url(where) and Path(where) == BUILTIN_GPKG and is_stale(where):
-        _err(f"building {where} first (missing, unreadable or built from other inputs)")
-        build(where)
-    return open_store(where).dataset()
+    GeoPackage), with every accepted change applied; only the built-in default is (re)built
+    first when stale (:func:`zones.cli_store.ready_store`)."""
+    return ready_store(where).dataset()
 
 
 def _filter_dest(d: Dimension) -> str:
@@ -243,13 +232,21 @@ def parser() -> argparse.ArgumentParser:
     )
     _add_filter_options(p)
     p.add_argument(
-        "--lang", choices=("zh", "en"), default="zh", help="language of the summary (and bundle)"
+        "--lang",
+        choices=text.LANGUAGES,
+        default=text.DEFAULT_LANGUAGE,
+        help="language of the summary (and bundle)",
     )
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("report", help="write a self-contained HTML briefing (works offline)")
     p.add_argument("--out", required=True, help="HTML file to write")
-    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language (default zh)")
+    p.add_argument(
+        "--lang",
+        choices=text.LANGUAGES,
+        default=text.DEFAULT_LANGUAGE,
+        help=f"language (default {text.DEFAULT_LANGUAGE})",
+    )
     p.add_argument(
         "--dataset", help="store to read: a GeoPackage or postgresql://… (default: ZONES_STORE)"
     )

@@ -3,7 +3,11 @@
 
 ``add_import_parser(subparsers)`` adds ``zones import``; :func:`run_import` runs it. It returns
 the exit status and never lets an expected error escape as a traceback: 0 done, 1 nothing could
-be imported / bad data, 2 a bad option value.
+be imported / bad data / refused, 2 a bad option value.
+
+An import records its features in the store's log as one batch of changes, accepted at once
+(the person at the command line of the server is trusted) unless ``--propose-only``; ``--undo``
+reverts the last import of the same person.
 """
 
 from __future__ import annotations
@@ -12,17 +16,18 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from zones import text
+from zones.cli_store import acting_user, ready_store
 from zones.console import err as _err
 from zones.console import out as _out
 from zones.console import report_error as _report
 from zones.crs import IMPORT_CRS
 from zones.errors import UnknownValueError, ZonesError
-from zones.settings import DATA_DIR, GEO_DIR
+from zones.formats import readable_formats
 
 if TYPE_CHECKING:  # the importer (geopandas, GDAL) loads only when `zones import` runs
-    import pandas as pd
-
-    from zones.importer import ImportPreview
+    from zones.importing import ImportPreview
+    from zones.store import Store
 
 
 def _parse_matches(values: list[str]) -> dict[str, str]:
@@ -35,25 +40,36 @@ def _parse_matches(values: list[str]) -> dict[str, str]:
     return out
 
 
+def _readable() -> str:
+    """The formats `zones import` reads, from the registry: ``.geojson .json: GeoJSON; …``."""
+    return "; ".join(f"{' '.join(f.extensions)}: {f.label('en')}" for f in readable_formats())
+
+
 def add_import_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:  # type: ignore[type-arg]
     """Add ``zones import`` to ``subparsers`` (of the `zones` parser); returns its parser."""
+    names = ", ".join(f.label("en").split(" (")[0] for f in readable_formats())
     p = subparsers.add_parser(
         "import",
-        help="import surveyed park boundaries (GeoJSON, GeoPackage, zipped Shapefile, KML)",
+        help=f"import surveyed park boundaries ({names})",
         description=(
             "Match the polygons of a GIS file to parks (by id, else by name), show what would "
-            "change, and make them the parks' surveyed footprints in geo/. Run `zones build` "
-            "afterwards. --undo puts back the version before the last import."
+            "change, and record them in the store's log as one batch of footprint changes, "
+            "accepted at once (--propose-only: left for review). Readers see them at once; "
+            "nothing is rebuilt. --undo reverts your last import."
         ),
     )
-    p.add_argument(
-        "path",
-        nargs="?",
-        type=Path,
-        help=".geojson, .gpkg, .zip (Shapefile with .prj and .cpg), .shp, .kml or .kmz",
-    )
+    p.add_argument("path", nargs="?", type=Path, help=f"the file: {_readable()}")
     p.add_argument("--dry-run", action="store_true", help="show the preview, write nothing")
-    p.add_argument("--undo", action="store_true", help="undo the last import")
+    p.add_argument(
+        "--undo",
+        action="store_true",
+        help="revert the changes of your last import (the one --as names) still in force",
+    )
+    p.add_argument(
+        "--propose-only",
+        action="store_true",
+        help="record the changes as proposed, for a reviewer to accept (`zones changes accept`)",
+    )
     p.add_argument(
         "--crs",
         help=f"CRS of a file that has none, e.g. {', '.join(IMPORT_CRS)} (a file's own CRS wins)",
@@ -82,31 +98,32 @@ def add_import_parser(subparsers: argparse._SubParsersAction) -> argparse.Argume
         help="import features whose area (over 3 times off) or position (over 5 km beyond the "
         "recorded location's precision) differs widely from their park's records",
     )
-    p.add_argument("--geo", type=Path, default=GEO_DIR, help="folder of source geometries")
-    p.add_argument("--data", type=Path, default=DATA_DIR, help="folder of attribute tables")
-    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the preview")
+    p.add_argument(
+        "--store",
+        help="store to record the changes in: a GeoPackage or postgresql://… (default: "
+        "ZONES_STORE, ZONES_GPKG, build/zones.gpkg)",
+    )
+    p.add_argument(
+        "--as", dest="who", help="who imports (default: ZONES_USER, else the login name)"
+    )
+    p.add_argument(
+        "--lang",
+        choices=text.LANGUAGES,
+        default=text.DEFAULT_LANGUAGE,
+        help="language of the preview",
+    )
     p.set_defaults(func=run_import)
     return p
 
 
 def run_import(args: argparse.Namespace) -> int:
     """Run ``zones import`` with parsed ``args``; returns the exit status."""
-    from zones.importer import undo_import
-
     try:
         if args.undo:
-            if args.path is not None or args.dry_run:
-                _err("error: --undo takes no PATH and no --dry-run")
+            if args.path is not None or args.dry_run or args.propose_only:
+                _err("error: --undo takes no PATH, --dry-run or --propose-only")
                 return 2
-            result = undo_import(args.geo)
-            if result.emptied:
-                _out(f"emptied {result.path} (there was none before the last import)")
-            else:
-                _out(f"restored {result.path} from {result.restored.name}")
-            if result.undone is not None:
-                _out(f"the undone version is kept as {result.undone}")
-            _out("run `zones build` to rebuild the dataset")
-            return 0
+            return _undo(ready_store(args.store), acting_user(args))
         if args.path is None:
             _err("error: give the PATH of the file to import (or --undo)")
             return 2
@@ -122,14 +139,26 @@ def run_import(args: argparse.Namespace) -> int:
         return 1
 
 
-def _preview(args: argparse.Namespace, parks: pd.DataFrame) -> ImportPreview:
-    """The preview of ``args.path`` with the command's options."""
-    from zones.importer import preview_file
+def _undo(store: Store, who: str) -> int:
+    """Revert ``who``'s last import in ``store``; the exit status."""
+    from zones.importing import undo_import
+
+    done = undo_import(store, author=who)
+    ids = ", ".join(f"#{i}" for i in done.reverted)
+    _out(
+        f"reverted change(s) {ids} ({', '.join(done.undone.parks)}): the import of "
+        f"{done.undone.source} by {who} at {done.undone.created_at}, in {store.url}"
+    )
+    return 0
+
+
+def _preview(args: argparse.Namespace, store: Store) -> ImportPreview:
+    """The preview of ``args.path`` against ``store``, with the command's options."""
+    from zones.importing import preview_file
 
     return preview_file(
         args.path,
-        parks,
-        geo_dir=args.geo,
+        store,
         source_crs=args.crs,
         gcj02=args.gcj02,
         layer=args.layer,
@@ -141,16 +170,16 @@ def _preview(args: argparse.Namespace, parks: pd.DataFrame) -> ImportPreview:
 
 
 def _preview_and_apply(args: argparse.Namespace) -> int:
-    """Preview ``args.path``, print it, and apply it unless ``--dry-run``; the exit status.
+    """Preview ``args.path``, print it, and record it unless ``--dry-run``; the exit status.
 
-    The apply holds the import lock (imports running at the same time take turns); when
-    another import changed the surveyed file between the preview and the lock, the file is
-    previewed again against what that import wrote, so nothing it wrote is lost.
+    The changes are made against the versions of the parks the preview saw: one that moved on
+    meanwhile (another import, a reviewer) refuses the whole import, naming who changed it.
     """
-    from zones.importer import apply_import, import_lock, load_parks, surveyed_digest
+    from zones.importing import apply_import
 
-    parks = load_parks(args.data)
-    preview = _preview(args, parks)
+    store = ready_store(args.store)
+    who = acting_user(args)
+    preview = _preview(args, store)
     # Attribute text is plain, control characters dropped; problems stay in English, as the
     # command's errors do.
     _out(preview.text(args.lang, problem_lang="en"))
@@ -162,17 +191,22 @@ def _preview_and_apply(args: argparse.Namespace) -> int:
             _err("note: applying this file needs --confirm-mismatch (see the mismatches above)")
         _out("dry run: nothing written")
         return 0
-    if preview.needs_confirmation and not args.confirm_mismatch:
-        apply_import(preview, args.geo)  # refused, saying what differs and by how much
-    with import_lock(args.geo):
-        if surveyed_digest(args.geo) != preview.surveyed_sha256:
-            _out("note: another import changed the surveyed footprints meanwhile; previewed again")
-            preview = _preview(args, parks)
-        result = apply_import(preview, args.geo, confirm_mismatch=args.confirm_mismatch)
-    _out(
-        f"wrote {result.path}: {len(result.imported)} park(s) imported, "
-        f"{len(result.kept)} earlier surveyed footprint(s) kept"
+    done = apply_import(
+        preview,
+        store,
+        author=who,
+        accept=not args.propose_only,
+        confirm_mismatch=args.confirm_mismatch,
     )
-    _out(f"previous version kept as {result.snapshot} (`zones import --undo` restores it)")
-    _out("run `zones build` to rebuild the dataset")
+    ids = ", ".join(f"#{i}" for i in done.change_ids)
+    if done.accepted:
+        _out(
+            f"{len(done.imported)} park(s) imported into {store.url} by {who}: change(s) {ids}, "
+            "accepted (`zones import --undo` reverts them)"
+        )
+    else:
+        _out(
+            f"{len(done.imported)} park(s) proposed in {store.url} by {who}: change(s) {ids}, "
+            "waiting for review (`zones changes accept ID`)"
+        )
     return 0

@@ -14,9 +14,13 @@ import getpass
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from zones.console import out
-from zones.settings import GEO_DIR
+from zones.console import err, out
+from zones.settings import BUILTIN_GPKG, DEFAULT_STORE, GEO_DIR, is_database_url
+
+if TYPE_CHECKING:
+    from zones.store import Store
 
 
 def _store(args: argparse.Namespace):  # type: ignore[no-untyped-def]
@@ -25,7 +29,24 @@ def _store(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     return open_store(args.store)
 
 
-def _who(args: argparse.Namespace) -> str:
+def ready_store(where: str | Path | None) -> Store:
+    """The store at ``where`` (default: ZONES_STORE, ZONES_GPKG, the built-in GeoPackage).
+
+    Only the built-in default (``build/zones.gpkg``, when neither variable is set) is (re)built
+    first when stale; a store named by a variable or an option is used as it is, so a mistyped
+    path is an error, never a new build somewhere unexpected.
+    """
+    from zones.build import build, is_stale
+    from zones.store import open_store
+
+    where = DEFAULT_STORE if where is None else where
+    if not is_database_url(where) and Path(where) == BUILTIN_GPKG and is_stale(where):
+        err(f"building {where} first (missing, unreadable or built from other inputs)")
+        build(where)
+    return open_store(where)
+
+
+def acting_user(args: argparse.Namespace) -> str:
     """Who a command acts as: --as, else ZONES_USER, else the login name."""
     return args.who or os.environ.get("ZONES_USER") or getpass.getuser()
 
@@ -37,7 +58,7 @@ def cmd_store(args: argparse.Namespace) -> int:
     elif args.action == "migrate":
         from zones.store.migrate import migrate_surveyed
 
-        done = migrate_surveyed(store, Path(args.geo), author=_who(args))
+        done = migrate_surveyed(store, Path(args.geo), author=acting_user(args))
         for line in done:
             out(line)
         status = store.status()
@@ -76,7 +97,7 @@ def cmd_changes(args: argparse.Namespace) -> int:
         out(json.dumps(store.change(args.id).to_json(), ensure_ascii=False, indent=2))
         return 0
     act = {"accept": store.accept, "reject": store.reject, "revert": store.revert}[args.action]
-    change = act(args.id, by=_who(args), comment=args.comment or "")
+    change = act(args.id, by=acting_user(args), comment=args.comment or "")
     out(_summary(change))
     return 0
 

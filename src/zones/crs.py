@@ -2,9 +2,10 @@
 
 - The CRS zones works in: :data:`WGS84` (storage, GeoJSON, the map), :data:`CGCS2000` and
   :data:`PROJECTED` (EPSG:4549, metres, for areas and buffers around Ningbo).
-- Every CRS zones names to a user, with its Chinese and English name (:data:`CRS_NAMES`), and
-  the choices offered: :data:`EXPORT_CRS` (what an export can be written in) and
-  :data:`IMPORT_CRS` (what a user may name for a file that declares none).
+- Every CRS zones names to a user (its name in each language is ``crs.<code>`` in the text
+  catalogs, :mod:`zones.text`: :func:`crs_name`), and the choices offered: :data:`EXPORT_CRS`
+  (what an export can be written in) and :data:`IMPORT_CRS` (what a user may name for a file
+  that declares none).
 - Precision: :data:`COORD_DECIMALS` for every stored and exported coordinate (the grid
   :func:`zones.geometry.round_coordinates` puts geometries on), :data:`DISPLAY_DECIMALS` and
   :data:`OUTLINE_DECIMALS` for what the map draws.
@@ -17,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from zones.errors import UnknownValueError
+from zones.text import has, t
 
 WGS84 = "EPSG:4326"
 #: China Geodetic Coordinate System 2000, longitude/latitude.
@@ -31,28 +33,6 @@ DISPLAY_DECIMALS = 5
 #: Decimals of the district and belt outlines the map draws (1e-4 degree is about 10 m).
 OUTLINE_DECIMALS = 4
 
-#: Every CRS zones offers, by code: (Chinese name, English name).
-CRS_NAMES: dict[str, tuple[str, str]] = {
-    WGS84: ("WGS 84 经纬度", "WGS 84 longitude/latitude"),
-    CGCS2000: ("CGCS2000 经纬度（国家2000）", "CGCS2000 longitude/latitude"),
-    PROJECTED: (
-        "CGCS2000 / 3度带高斯-克吕格 中央经线120°E（米，用于量算面积）",
-        "CGCS2000 / 3-degree Gauss-Kruger CM 120E (metres, for areas)",
-    ),
-    "EPSG:4550": (
-        "CGCS2000 / 3度带高斯-克吕格 中央经线123°E（米）",
-        "CGCS2000 / 3-degree Gauss-Kruger CM 123E (metres)",
-    ),
-    "EPSG:4528": (
-        "CGCS2000 / 3度带高斯-克吕格 第40带（米，带号前缀）",
-        "CGCS2000 / 3-degree Gauss-Kruger zone 40 (metres, zone prefix)",
-    ),
-    "EPSG:4529": (
-        "CGCS2000 / 3度带高斯-克吕格 第41带（米，带号前缀）",
-        "CGCS2000 / 3-degree Gauss-Kruger zone 41 (metres, zone prefix)",
-    ),
-    "EPSG:3857": ("Web 墨卡托（米）", "Web Mercator (metres)"),
-}
 #: CRS an export can be written in (the bundle's GeoPackage and Shapefiles; GeoJSON is always
 #: WGS84, as RFC 7946 requires).
 EXPORT_CRS: tuple[str, ...] = (WGS84, CGCS2000, PROJECTED)
@@ -87,9 +67,10 @@ def normalise_crs(crs: str | int, choices: Iterable[str] = EXPORT_CRS) -> str:
 
 
 def crs_name(code: str, lang: str = "zh") -> str:
-    """The name of ``code`` in ``lang`` (``en``, else Chinese); '' for a CRS zones does not name."""
-    zh, en = CRS_NAMES.get(code, ("", ""))
-    return en if lang == "en" else zh
+    """The name of ``code`` in ``lang`` (``crs.<code>`` in the catalogs); '' for a CRS zones
+    does not name."""
+    key = f"crs.{code}"
+    return t(key, lang) if has(key) else ""
 
 
 def crs_label(code: str, lang: str = "zh") -> str:

@@ -5,16 +5,18 @@ Layers and their columns (list columns hold Python lists in memory, JSON text in
 ``districts`` (polygons): adcode, name_zh, name_en, area_km2, source
 ``belts`` (polygons): id, name_zh, name_en, kind ("circle"/"belt"), color, order,
     areas (list of area names as the plan writes them), district_adcodes (list),
-    focus_industry_ids, cultivate_industry_ids (lists), geometry_basis ("indicative" where
-    a district part is drawn by hand), area_km2, source (plan:Lnn), quote
+    focus_industry_ids, focus_industries, cultivate_industry_ids, cultivate_industries (lists:
+    ids, and their Chinese names, the plan's, as industries.name_zh), geometry_basis
+    ("indicative" where a district part is drawn), area_km2, source (plan:Lnn), quote
 ``parks`` (polygons): id, name_zh, name_en, level ("national"/"provincial"/"unknown"), level_note,
-    type, parent_id, district_adcodes, districts, belt_ids, belts (the belts whose area holds the
-    park or that name it a platform), platform_belt_ids (the belts the plan names it a platform
-    of), industry_ids, industries, designated_industry_ids, designated_industries, tier_ids,
-    tiers, lon, lat, location_basis ("sourced"/"estimated"), location_precision_m,
-    location_source, location_note, area_km2 (sourced area or NaN), area_source, area_note,
-    footprint ("surveyed"/"indicative"), footprint_note, footprint_source, footprint_area_km2,
-    sources, notes
+    level_note_zh, type, parent_id, district_adcodes, districts, belt_ids, belts (the belts whose
+    area holds the park or that name it a platform), platform_belt_ids (the belts the plan names
+    it a platform of), industry_ids, industries, designated_industry_ids, designated_industries,
+    tier_ids, tiers, lon, lat, location_basis ("sourced"/"estimated"), location_precision_m,
+    location_source, location_note, location_note_zh, area_km2 (sourced area or NaN),
+    area_source, area_note, area_note_zh, footprint ("surveyed"/"indicative"), footprint_note,
+    footprint_note_zh, footprint_source, footprint_area_km2, sources, notes, notes_zh (every
+    note in English, and beside it in Chinese as ``<note>_zh``)
 ``industries`` (table): id, name_zh, name_en, tier_id ("" = not tiered by the plan), parent_id,
     aliases (list), source, quote, note
 ``tiers`` (table): id, name_zh, name_en, order, source, quote
@@ -48,7 +50,14 @@ TABLE_LAYERS = ("industries", "tiers", "park_industries", "targets", "transport_
 #: Columns that hold lists, per layer.
 LIST_COLUMNS: dict[str, tuple[str, ...]] = {
     "districts": (),
-    "belts": ("areas", "district_adcodes", "focus_industry_ids", "cultivate_industry_ids"),
+    "belts": (
+        "areas",
+        "district_adcodes",
+        "focus_industry_ids",
+        "focus_industries",
+        "cultivate_industry_ids",
+        "cultivate_industries",
+    ),
     "parks": (
         "district_adcodes",
         "districts",

@@ -32,7 +32,8 @@ geometry last, and reads back with pyogrio with nothing lost:
   text from a missing one, and GDAL reads KML geometries back as 3D (z = 0).
 
 GeoJSON, GeoPackage and KML keep text exactly as it is (they are not opened by spreadsheets);
-only CSV cells are neutralised.
+only CSV cells are neutralised. The File Geodatabase writer (``filegdb``, a zipped ``.gdb``
+folder with every field name and text whole) is :mod:`zones.filegdb`.
 """
 
 from __future__ import annotations
@@ -59,7 +60,13 @@ from zones.errors import ZonesError
 from zones.fields import neutralise_formula
 from zones.filters import ParkFilter
 from zones.formats import FORMATS, ExportRequest, Format, format_for_path, get_format
-from zones.layers import attribute_columns, export_frame, export_selection, geometry_type
+from zones.layers import (
+    attribute_columns,
+    export_frame,
+    export_selection,
+    geometry_type,
+    narrow_integers,
+)
 from zones.settings import GEO_DIR
 
 #: Name of the geometry column in CSV exports: GDAL's CSV driver (and so QGIS) reads a column
@@ -70,8 +77,9 @@ _KML_ID_OPTION = "LIBKML_ID_FIELD"
 _KML_ID_FIELD = "zones_placemark_id"
 #: GDAL config options are process-wide: one KML write at a time changes them.
 _KML_LOCK = threading.Lock()
-#: Tables a GeoPackage of a layer carries along, so that its links are there.
-_GPKG_COMPANIONS = {"parks": ("industries", "tiers", "park_industries")}
+#: Tables a GeoPackage (or File Geodatabase) of a layer carries along, so that its links are
+#: there.
+COMPANION_TABLES = {"parks": ("industries", "tiers", "park_industries")}
 
 
 # --------------------------------------------------------------------------------------------
@@ -190,21 +198,14 @@ def write_gpkg_layers(frames: Mapping[str, pd.DataFrame], path: Path) -> None:
 def write_gpkg(ds: Dataset, path: Path, request: ExportRequest) -> None:
     """The ``gpkg`` format: the layer (and, for parks, the tables of its links)."""
     selected = export_selection(ds, request.park_filter)
-    layers = [request.layer, *_GPKG_COMPANIONS.get(request.layer, ())]
+    layers = [request.layer, *COMPANION_TABLES.get(request.layer, ())]
     frames = {name: export_frame(selected, name, "gpkg") for name in layers}
     _via_named_file(path, f"{request.layer}.gpkg", lambda tmp: write_gpkg_layers(frames, tmp))
 
 
 def _kml_frame(frame: pd.DataFrame) -> gpd.GeoDataFrame:
     """An export frame for LIBKML: 32-bit integers, ``Name`` and the placemark id."""
-    frame = frame.copy()
-    for col in attribute_columns(frame):
-        # LIBKML has no 64-bit integers and would write them as text.
-        series = frame[col]
-        if pd.api.types.is_integer_dtype(series) and len(series):
-            info = np.iinfo(np.int32)
-            if series.min() >= info.min and series.max() <= info.max:
-                frame[col] = series.astype("int32")
+    frame = narrow_integers(frame)  # LIBKML would write 64-bit integers as text
     # LIBKML puts a field called "Name" into each placemark's <name> (and not in its data).
     frame.insert(0, "Name", frame.get("name_zh", ""))
     if "id" in frame.columns:

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from zones.dataset import POINT_TABLES
 from zones.errors import UnknownValueError
+from zones.text import pick, t
 
 #: Kinds of columns: how each format stores them.
 KINDS = ("text", "list", "real", "integer", "geometry")
@@ -43,6 +44,7 @@ LIST_ENCODING: dict[str, str] = {
     "shapefile": "joined",
     "csv": "joined",
     "kml": "joined",
+    "filegdb": "joined",
 }
 #: How each export format stores the rows of a point table (:data:`zones.dataset.POINT_TABLES`):
 #: ``point`` (a point geometry at lon/lat, null where the row has no coordinates) or ``columns``
@@ -53,6 +55,7 @@ POINT_ENCODING: dict[str, str] = {
     "shapefile": "point",
     "csv": "columns",
     "kml": "point",
+    "filegdb": "point",
 }
 #: Leading characters that make a spreadsheet read a cell as a formula (OWASP, CSV injection).
 FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
@@ -62,6 +65,7 @@ _FORMAT_NAMES = {
     "shapefile": "Shapefile",
     "csv": "CSV",
     "kml": "KML",
+    "filegdb": "File Geodatabase",
 }
 
 
@@ -78,32 +82,31 @@ def neutralise_formula(text: str) -> str:
 
 
 def format_rules(lang: str = "zh") -> tuple[str, ...]:
-    """How the exports encode lists, text in CSV and point tables, as sentences in ``lang``."""
+    """How the exports encode lists, text in CSV and point tables, as sentences in ``lang``
+    (``fields.rule.*`` in the text catalogs)."""
     arrays = [_FORMAT_NAMES[f] for f, how in LIST_ENCODING.items() if how == "array"]
     joined = [_FORMAT_NAMES[f] for f, how in LIST_ENCODING.items() if how == "joined"]
     points = ", ".join(POINT_TABLES)
     as_points = [_FORMAT_NAMES[f] for f, how in POINT_ENCODING.items() if how == "point"]
     as_columns = [_FORMAT_NAMES[f] for f, how in POINT_ENCODING.items() if how == "columns"]
-    if lang == "en":
-        return (
-            f"List fields: JSON arrays in {', '.join(arrays)}; text joined by "
-            f"`{LIST_SEPARATOR}` in {', '.join(joined)}.",
-            "CSV: a text cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return "
-            "gets a leading `'` so that spreadsheets show it as text, not as a formula (OWASP, "
-            "CSV injection); numeric columns are untouched; GeoJSON, GeoPackage, Shapefile and "
-            "KML keep the text as it is.",
-            f"{points}: a point at lon/lat in {', '.join(as_points)} (a row without a sourced "
-            "coordinate, location_basis = missing, is kept with an empty geometry); lon and lat "
-            f"columns only in {', '.join(as_columns)}.",
-        )
+    kept = [_FORMAT_NAMES[f] for f in LIST_ENCODING if f != "csv"]
+    sep = t("punct.list", lang)
     return (
-        f"列表字段（list）：{'、'.join(arrays)} 中为 JSON 数组；{'、'.join(joined)} 中为以 "
-        f"`{LIST_SEPARATOR}` 连接的文字。",
-        "CSV：以 `=`、`+`、`-`、`@`、制表符或回车开头的文字单元格前加单引号 `'`，使电子表格将其"
-        "显示为文字而不作为公式执行（OWASP 防 CSV 注入规则）；数字列不变；GeoJSON、GeoPackage、"
-        "Shapefile 与 KML 保留原文。",
-        f"{points}：{'、'.join(as_points)} 中为 lon/lat 处的点（没有出处坐标即 location_basis = "
-        f"missing 的行保留，几何为空）；{'、'.join(as_columns)} 中仅有 lon 与 lat 列。",
+        t(
+            "fields.rule.lists",
+            lang,
+            arrays=sep.join(arrays),
+            joined=sep.join(joined),
+            sep=LIST_SEPARATOR,
+        ),
+        t("fields.rule.csv", lang, kept=sep.join(kept[:-1]), last=kept[-1]),
+        t(
+            "fields.rule.points",
+            lang,
+            points=points,
+            as_points=sep.join(as_points),
+            as_columns=sep.join(as_columns),
+        ),
     )
 
 
@@ -152,8 +155,13 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         _f("adcode", "adcode", "text", "行政区划代码", "administrative division code (adcode)"),
         _NAME_ZH,
         _NAME_EN,
-        _f("area_km2", "area_km2", "real", "面积（平方公里，EPSG:4549 计算）",
-           "area (km², measured in EPSG:4549)"),
+        _f(
+            "area_km2",
+            "area_km2",
+            "real",
+            "面积（平方公里，EPSG:4549 计算）",
+            "area (km², measured in EPSG:4549)",
+        ),
         _f("source", "source", "text", "边界来源", "source of the boundary"),
         _f("geometry", "", "geometry", "区县（市）边界多边形", "district boundary polygon"),
     ),
@@ -164,18 +172,57 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         _f("kind", "kind", "text", "类型：circle 产业圈 / belt 产业带", "kind: circle / belt"),
         _f("color", "color", "text", "地图配色（#rrggbb）", "map colour (#rrggbb)"),
         _f("order", "order", "integer", "排列顺序", "display order"),
-        _f("areas", "areas", "list", "规划所列空间范围（原文写法）",
-           "areas the plan lists (as the plan writes them)"),
-        _f("district_adcodes", "dist_codes", "list", "涉及区县（市）行政区划代码",
-           "adcodes of the districts it covers"),
+        _f(
+            "areas",
+            "areas",
+            "list",
+            "规划所列空间范围（原文写法）",
+            "areas the plan lists (as the plan writes them)",
+        ),
+        _f(
+            "district_adcodes",
+            "dist_codes",
+            "list",
+            "涉及区县（市）行政区划代码",
+            "adcodes of the districts it covers",
+        ),
         _f("focus_industry_ids", "focus_ids", "list", "重点产业标识", "ids of focus industries"),
-        _f("cultivate_industry_ids", "cultiv_ids", "list", "培育产业标识",
-           "ids of industries to cultivate"),
-        _f("geometry_basis", "geom_basis", "text",
-           "范围依据：districts 整区 / indicative 含手绘示意分区",
-           "basis of the outline: districts (whole districts) / indicative (hand-drawn parts)"),
-        _f("area_km2", "area_km2", "real", "面积（平方公里，EPSG:4549 计算）",
-           "area (km², measured in EPSG:4549)"),
+        _f(
+            "focus_industries",
+            "focus_inds",
+            "list",
+            "重点产业名称（中文，规划用名，同 industries 的 name_zh）",
+            "names of focus industries in Chinese (the plan's names, as industries.name_zh)",
+        ),
+        _f(
+            "cultivate_industry_ids",
+            "cultiv_ids",
+            "list",
+            "培育产业标识",
+            "ids of industries to cultivate",
+        ),
+        _f(
+            "cultivate_industries",
+            "cultiv_ind",
+            "list",
+            "培育产业名称（中文，规划用名，同 industries 的 name_zh）",
+            "names of industries to cultivate in Chinese (the plan's names, as industries.name_zh)",
+        ),
+        _f(
+            "geometry_basis",
+            "geom_basis",
+            "text",
+            "范围依据：districts 整区 / indicative 含示意分区（乡镇驻地的泰森多边形）",
+            "basis of the outline: districts (whole districts) / indicative (includes district "
+            "parts drawn from town seats' Voronoi cells)",
+        ),
+        _f(
+            "area_km2",
+            "area_km2",
+            "real",
+            "面积（平方公里，EPSG:4549 计算）",
+            "area (km², measured in EPSG:4549)",
+        ),
         _PLAN_SOURCE,
         _QUOTE,
         _f("geometry", "", "geometry", "产业圈 / 产业带范围多边形", "circle / belt polygon"),
@@ -184,77 +231,231 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         _f("id", "id", "text", "园区标识（稳定的英文短名）", "park id (a stable ASCII slug)"),
         _NAME_ZH,
         _NAME_EN,
-        _f("level", "level", "text", "级别：national 国家级 / provincial 省级 / unknown 级别不详",
-           "level: national / provincial / unknown"),
-        _f("level_note", "level_note", "text", "级别说明", "note on the level"),
-        _f("type", "type", "text", "园区类型（如经济技术开发区）",
-           "park type (e.g. economic and technological development zone)"),
-        _f("parent_id", "parent_id", "text", "上级园区标识（一区多园时）",
-           "id of the parent park, if any"),
-        _f("district_adcodes", "dist_codes", "list", "所在区县（市）行政区划代码",
-           "adcodes of its districts"),
+        _f(
+            "level",
+            "level",
+            "text",
+            "级别：national 国家级 / provincial 省级 / unknown 级别不详",
+            "level: national / provincial / unknown",
+        ),
+        _f("level_note", "level_note", "text", "级别说明（英文）", "note on the level (English)"),
+        _f(
+            "level_note_zh",
+            "lvl_nt_zh",
+            "text",
+            "级别说明（中文）",
+            "note on the level (Chinese)",
+        ),
+        _f(
+            "type",
+            "type",
+            "text",
+            "园区类型（如经济技术开发区）",
+            "park type (e.g. economic and technological development zone)",
+        ),
+        _f(
+            "parent_id",
+            "parent_id",
+            "text",
+            "上级园区标识（一区多园时）",
+            "id of the parent park, if any",
+        ),
+        _f(
+            "district_adcodes",
+            "dist_codes",
+            "list",
+            "所在区县（市）行政区划代码",
+            "adcodes of its districts",
+        ),
         _f("districts", "districts", "list", "所在区县（市）名称", "names of its districts"),
         _f("belt_ids", "belt_ids", "list", "所在产业圈 / 产业带标识", "ids of its circle / belts"),
         _f("belts", "belts", "list", "所在产业圈 / 产业带名称", "names of its circle / belts"),
-        _f("platform_belt_ids", "plat_belts", "list", "规划将其列为平台的产业圈 / 产业带标识",
-           "ids of the belts the plan names it a platform of"),
-        _f("industry_ids", "ind_ids", "list",
-           "全部相关产业标识（指定 + 产业带重点 + 其他来源）",
-           "ids of every linked industry (designated + belt focus + other sources)"),
-        _f("industries", "industries", "list", "全部相关产业名称",
-           "names of every linked industry"),
-        _f("designated_industry_ids", "desig_ids", "list", "规划为园区指定的产业标识",
-           "ids of the industries designated for it"),
-        _f("designated_industries", "desig_inds", "list", "规划为园区指定的产业名称",
-           "names of the industries designated for it"),
+        _f(
+            "platform_belt_ids",
+            "plat_belts",
+            "list",
+            "规划将其列为平台的产业圈 / 产业带标识",
+            "ids of the belts the plan names it a platform of",
+        ),
+        _f(
+            "industry_ids",
+            "ind_ids",
+            "list",
+            "全部相关产业标识（指定 + 产业带重点 + 其他来源）",
+            "ids of every linked industry (designated + belt focus + other sources)",
+        ),
+        _f(
+            "industries", "industries", "list", "全部相关产业名称", "names of every linked industry"
+        ),
+        _f(
+            "designated_industry_ids",
+            "desig_ids",
+            "list",
+            "规划为园区指定的产业标识",
+            "ids of the industries designated for it",
+        ),
+        _f(
+            "designated_industries",
+            "desig_inds",
+            "list",
+            "规划为园区指定的产业名称",
+            "names of the industries designated for it",
+        ),
         _f("tier_ids", "tier_ids", "list", "相关产业所属层级标识", "tier ids of its industries"),
         _f("tiers", "tiers", "list", "相关产业所属层级名称", "tier names of its industries"),
-        _f("lon", "lon", "real", "代表点经度（WGS84）",
-           "longitude of its representative point (WGS84)"),
-        _f("lat", "lat", "real", "代表点纬度（WGS84）",
-           "latitude of its representative point (WGS84)"),
-        _f("location_basis", "loc_basis", "text", "位置依据：sourced 有出处 / estimated 估计",
-           "location basis: sourced / estimated"),
-        _f("location_precision_m", "loc_prec_m", "integer", "位置精度（米）",
-           "location precision (metres)"),
+        _f(
+            "lon",
+            "lon",
+            "real",
+            "代表点经度（WGS84）",
+            "longitude of its representative point (WGS84)",
+        ),
+        _f(
+            "lat",
+            "lat",
+            "real",
+            "代表点纬度（WGS84）",
+            "latitude of its representative point (WGS84)",
+        ),
+        _f(
+            "location_basis",
+            "loc_basis",
+            "text",
+            "位置依据：sourced 有出处 / estimated 估计",
+            "location basis: sourced / estimated",
+        ),
+        _f(
+            "location_precision_m",
+            "loc_prec_m",
+            "integer",
+            "位置精度（米）",
+            "location precision (metres)",
+        ),
         _f("location_source", "loc_source", "text", "位置来源", "source of the location"),
-        _f("location_note", "loc_note", "text", "位置说明", "note on the location"),
-        _f("area_km2", "area_km2", "real", "有出处的面积（平方公里），未知则为空",
-           "sourced area (km²), empty when unknown"),
+        _f(
+            "location_note",
+            "loc_note",
+            "text",
+            "位置说明（英文）",
+            "note on the location (English)",
+        ),
+        _f(
+            "location_note_zh",
+            "loc_nt_zh",
+            "text",
+            "位置说明（中文）",
+            "note on the location (Chinese)",
+        ),
+        _f(
+            "area_km2",
+            "area_km2",
+            "real",
+            "有出处的面积（平方公里），未知则为空",
+            "sourced area (km²), empty when unknown",
+        ),
         _f("area_source", "area_src", "text", "面积来源", "source of the area"),
-        _f("area_note", "area_note", "text", "面积说明", "note on the area"),
-        _f("footprint", "footprint", "text", "范围类型：surveyed 实测 / indicative 示意（估计）",
-           "footprint kind: surveyed / indicative (estimated)"),
-        _f("footprint_note", "fp_note", "text", "范围说明", "note on the footprint"),
-        _f("footprint_source", "fp_source", "text", "范围来源（实测范围的导入文件）",
-           "source of the footprint (the imported file, for surveyed ones)"),
-        _f("footprint_area_km2", "fp_km2", "real",
-           "图上范围面积（平方公里，EPSG:4549 计算），示意范围为估计值",
-           "area of the drawn footprint (km², EPSG:4549); an estimate when indicative"),
-        _f("sources", "sources", "list", "来源列表（plan:L行号 指规划原文行号）",
-           "sources (plan:Lnn is a line of the plan text)"),
-        _f("notes", "notes", "text", "备注", "notes"),
-        _f("nearest_port_km", "port_km", "real", "距最近港区（公里，大地线）",
-           "distance to the nearest seaport area (km, geodesic)"),
+        _f("area_note", "area_note", "text", "面积说明（英文）", "note on the area (English)"),
+        _f(
+            "area_note_zh",
+            "area_nt_zh",
+            "text",
+            "面积说明（中文）",
+            "note on the area (Chinese)",
+        ),
+        _f(
+            "footprint",
+            "footprint",
+            "text",
+            "范围类型：surveyed 实测 / indicative 示意（估计）",
+            "footprint kind: surveyed / indicative (estimated)",
+        ),
+        _f(
+            "footprint_note",
+            "fp_note",
+            "text",
+            "范围说明（英文）",
+            "note on the footprint (English)",
+        ),
+        _f(
+            "footprint_note_zh",
+            "fp_note_zh",
+            "text",
+            "范围说明（中文）",
+            "note on the footprint (Chinese)",
+        ),
+        _f(
+            "footprint_source",
+            "fp_source",
+            "text",
+            "范围来源（实测范围的导入文件）",
+            "source of the footprint (the imported file, for surveyed ones)",
+        ),
+        _f(
+            "footprint_area_km2",
+            "fp_km2",
+            "real",
+            "图上范围面积（平方公里，EPSG:4549 计算），示意范围为估计值",
+            "area of the drawn footprint (km², EPSG:4549); an estimate when indicative",
+        ),
+        _f(
+            "sources",
+            "sources",
+            "list",
+            "来源列表（plan:L行号 指规划原文行号）",
+            "sources (plan:Lnn is a line of the plan text)",
+        ),
+        _f("notes", "notes", "text", "备注（英文）", "notes (English)"),
+        _f("notes_zh", "notes_zh", "text", "备注（中文）", "notes (Chinese)"),
+        _f(
+            "nearest_port_km",
+            "port_km",
+            "real",
+            "距最近港区（公里，大地线）",
+            "distance to the nearest seaport area (km, geodesic)",
+        ),
         _f("nearest_port", "port", "text", "最近港区标识", "id of the nearest seaport area"),
-        _f("airport_km", "airport_km", "real", "距栎社机场（公里，大地线）",
-           "distance to Lishe airport (km, geodesic)"),
-        _f("nearest_rail_km", "rail_km", "real", "距最近火车站（公里，大地线）",
-           "distance to the nearest railway station (km, geodesic)"),
+        _f(
+            "airport_km",
+            "airport_km",
+            "real",
+            "距栎社机场（公里，大地线）",
+            "distance to Lishe airport (km, geodesic)",
+        ),
+        _f(
+            "nearest_rail_km",
+            "rail_km",
+            "real",
+            "距最近火车站（公里，大地线）",
+            "distance to the nearest railway station (km, geodesic)",
+        ),
         _f("nearest_rail", "rail", "text", "最近火车站标识", "id of the nearest railway station"),
-        _f("geometry", "", "geometry",
-           "园区范围多边形（实测，或示意：见 footprint）",
-           "footprint polygon (surveyed, or indicative: see footprint)"),
+        _f(
+            "geometry",
+            "",
+            "geometry",
+            "园区范围多边形（实测，或示意：见 footprint）",
+            "footprint polygon (surveyed, or indicative: see footprint)",
+        ),
     ),
     "industries": (
         _f("id", "id", "text", "产业标识", "industry id"),
         _NAME_ZH,
         _NAME_EN,
-        _f("tier_id", "tier_id", "text", "所属层级标识（空 = 规划未分层）",
-           "tier id (empty = not tiered by the plan)"),
+        _f(
+            "tier_id",
+            "tier_id",
+            "text",
+            "所属层级标识（空 = 规划未分层）",
+            "tier id (empty = not tiered by the plan)",
+        ),
         _f("parent_id", "parent_id", "text", "上级产业标识", "id of the parent industry"),
-        _f("aliases", "aliases", "list", "别名（规划中的其他写法）",
-           "aliases (other ways the plan writes it)"),
+        _f(
+            "aliases",
+            "aliases",
+            "list",
+            "别名（规划中的其他写法）",
+            "aliases (other ways the plan writes it)",
+        ),
         _PLAN_SOURCE,
         _QUOTE,
         _f("note", "note", "text", "说明", "note"),
@@ -270,9 +471,13 @@ FIELDS: dict[str, tuple[Field, ...]] = {
     "park_industries": (
         _f("park_id", "park_id", "text", "园区标识", "park id"),
         _f("industry_id", "ind_id", "text", "产业标识", "industry id"),
-        _f("basis", "basis", "text",
-           "依据：park 园区指定（一园一业）/ belt 所在产业带重点 / source 其他来源",
-           "basis: park (一园一业 designation) / belt (focus of its belt) / source (other source)"),
+        _f(
+            "basis",
+            "basis",
+            "text",
+            "依据：park 园区指定（一园一业）/ belt 所在产业带重点 / source 其他来源",
+            "basis: park (一园一业 designation) / belt (focus of its belt) / source (other source)",
+        ),
         _PLAN_SOURCE,
         _f("note", "note", "text", "说明", "note"),
     ),
@@ -291,24 +496,139 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         _f("id", "id", "text", "交通节点标识", "transport node id"),
         _NAME_ZH,
         _NAME_EN,
-        _f("kind", "kind", "text",
-           "类型：seaport 港区 / river-port 内河港 / airport 机场 / rail 火车站 / bridge 桥梁",
-           "kind: seaport / river-port / airport / rail / bridge"),
-        _f("lon", "lon", "real", "经度（WGS84），无出处则为空",
-           "longitude (WGS84), empty when not sourced"),
-        _f("lat", "lat", "real", "纬度（WGS84），无出处则为空",
-           "latitude (WGS84), empty when not sourced"),
-        _f("location_basis", "loc_basis", "text", "位置依据：sourced 有出处 / missing 缺失",
-           "location basis: sourced / missing"),
-        _f("location_precision_m", "loc_prec_m", "integer", "位置精度（米）",
-           "location precision (metres)"),
+        _f(
+            "kind",
+            "kind",
+            "text",
+            "类型：seaport 港区 / river-port 内河港 / airport 机场 / rail 火车站 / bridge 桥梁",
+            "kind: seaport / river-port / airport / rail / bridge",
+        ),
+        _f(
+            "lon",
+            "lon",
+            "real",
+            "经度（WGS84），无出处则为空",
+            "longitude (WGS84), empty when not sourced",
+        ),
+        _f(
+            "lat",
+            "lat",
+            "real",
+            "纬度（WGS84），无出处则为空",
+            "latitude (WGS84), empty when not sourced",
+        ),
+        _f(
+            "location_basis",
+            "loc_basis",
+            "text",
+            "位置依据：sourced 有出处 / missing 缺失",
+            "location basis: sourced / missing",
+        ),
+        _f(
+            "location_precision_m",
+            "loc_prec_m",
+            "integer",
+            "位置精度（米）",
+            "location precision (metres)",
+        ),
         _f("location_note", "loc_note", "text", "位置说明", "note on the location"),
         _f("note", "note", "text", "说明", "note"),
         _f("sources", "sources", "list", "来源列表", "sources"),
-        _f("geometry", "", "geometry",
-           "交通节点位置（点，来自 lon/lat；无出处坐标时为空；CSV 中无此列）",
-           "node location (a point at lon/lat; empty without a sourced coordinate; not in CSV)"),
+        _f(
+            "geometry",
+            "",
+            "geometry",
+            "交通节点位置（点，来自 lon/lat；无出处坐标时为空；CSV 中无此列）",
+            "node location (a point at lon/lat; empty without a sourced coordinate; not in CSV)",
+        ),
     ),
+}
+
+
+#: Longest short Chinese label (:func:`label_zh`), in characters.
+LABEL_ZH_MAX = 12
+#: Short Chinese label of each column, by column name: what a QGIS attribute table shows as the
+#: field's alias (:mod:`zones.qgis`). A column whose label depends on its layer is in
+#: :data:`LABELS_ZH_BY_LAYER` instead; :func:`check_dictionary` wants a label for every field.
+LABELS_ZH: dict[str, str] = {
+    "adcode": "行政区划代码",
+    "name_zh": "中文名称",
+    "name_en": "英文名称",
+    "area_km2": "面积（km²）",
+    "source": "出处",
+    "quote": "规划原文",
+    "note": "说明",
+    "kind": "类型",
+    "color": "地图配色",
+    "order": "顺序",
+    "areas": "规划空间范围",
+    "district_adcodes": "区县代码",
+    "focus_industry_ids": "重点产业标识",
+    "focus_industries": "重点产业",
+    "cultivate_industry_ids": "培育产业标识",
+    "cultivate_industries": "培育产业",
+    "geometry_basis": "范围依据",
+    "level": "级别",
+    "level_note": "级别说明",
+    "level_note_zh": "级别说明（中文）",
+    "type": "园区类型",
+    "districts": "所在区县",
+    "belt_ids": "产业带标识",
+    "belts": "所在产业带",
+    "platform_belt_ids": "平台所属产业带",
+    "industry_ids": "相关产业标识",
+    "industries": "相关产业",
+    "designated_industry_ids": "指定产业标识",
+    "designated_industries": "指定产业",
+    "tier_ids": "产业层级标识",
+    "tiers": "产业层级",
+    "lon": "经度",
+    "lat": "纬度",
+    "location_basis": "位置依据",
+    "location_precision_m": "位置精度（米）",
+    "location_source": "位置来源",
+    "location_note": "位置说明",
+    "location_note_zh": "位置说明（中文）",
+    "area_source": "面积来源",
+    "area_note": "面积说明",
+    "area_note_zh": "面积说明（中文）",
+    "footprint": "范围类型",
+    "footprint_note": "范围说明",
+    "footprint_note_zh": "范围说明（中文）",
+    "footprint_source": "范围来源",
+    "footprint_area_km2": "图上面积（km²）",
+    "sources": "来源",
+    "notes": "备注",
+    "notes_zh": "备注（中文）",
+    "nearest_port_km": "距港区（km）",
+    "nearest_port": "最近港区",
+    "airport_km": "距机场（km）",
+    "nearest_rail_km": "距火车站（km）",
+    "nearest_rail": "最近火车站",
+    "tier_id": "层级标识",
+    "aliases": "别名",
+    "park_id": "园区标识",
+    "industry_id": "产业标识",
+    "basis": "关联依据",
+    "value": "目标值",
+    "unit_zh": "单位（中文）",
+    "unit_en": "单位（英文）",
+    "year": "目标年份",
+}
+#: Short Chinese labels that depend on the layer: ``(layer, column)`` -> label.
+LABELS_ZH_BY_LAYER: dict[tuple[str, str], str] = {
+    ("districts", "source"): "边界来源",
+    ("belts", "id"): "产业带标识",
+    ("belts", "kind"): "圈 / 带",
+    ("belts", "district_adcodes"): "涉及区县代码",
+    ("parks", "id"): "园区标识",
+    ("parks", "parent_id"): "上级园区标识",
+    ("industries", "id"): "产业标识",
+    ("industries", "parent_id"): "上级产业标识",
+    ("tiers", "id"): "层级标识",
+    ("targets", "id"): "指标标识",
+    ("transport_nodes", "id"): "节点标识",
+    ("transport_nodes", "kind"): "节点类型",
 }
 
 
@@ -352,9 +672,16 @@ def shapefile_names(layer: str) -> dict[str, str]:
 
 
 def description(layer: str, column: str, lang: str = "zh") -> str:
-    """What ``column`` of ``layer`` holds, in ``lang`` (``zh`` or ``en``)."""
+    """What ``column`` of ``layer`` holds, in ``lang``'s data language
+    (:func:`zones.text.data_languages`: the dictionary is data, in Chinese and English)."""
     entry = field(layer, column)
-    return entry.en if lang == "en" else entry.zh
+    return pick({"zh": entry.zh, "en": entry.en}, lang)
+
+
+def label_zh(layer: str, column: str) -> str:
+    """The short Chinese label of ``column`` of ``layer`` (a QGIS field alias): from
+    :data:`LABELS_ZH_BY_LAYER`, else :data:`LABELS_ZH`; ``""`` when it has none."""
+    return LABELS_ZH_BY_LAYER.get((layer, column)) or LABELS_ZH.get(column, "")
 
 
 def check_dictionary() -> list[str]:
@@ -362,12 +689,14 @@ def check_dictionary() -> list[str]:
 
     Shapefile names must be ASCII identifiers of at most 10 characters, unique (case-
     insensitively, as DBF compares them) within a layer; kinds must be known; descriptions
-    must be non-empty in both languages.
+    must be non-empty in both languages; every attribute field needs a short Chinese label
+    (:func:`label_zh`) of at most :data:`LABEL_ZH_MAX` characters, unique within its layer.
     """
     out: list[str] = []
     for layer, entries in FIELDS.items():
         seen_names: set[str] = set()
         seen_shp: dict[str, str] = {}
+        seen_labels: dict[str, str] = {}
         for f in entries:
             where = f"{layer}.{f.name}"
             if f.name in seen_names:
@@ -381,6 +710,15 @@ def check_dictionary() -> list[str]:
                 if f.shp:
                     out.append(f"{where}: geometry has no Shapefile field name")
                 continue
+            short = label_zh(layer, f.name)
+            if not short or len(short) > LABEL_ZH_MAX:
+                out.append(
+                    f"{where}: needs a short Chinese label of 1-{LABEL_ZH_MAX} characters in "
+                    f"LABELS_ZH (or LABELS_ZH_BY_LAYER), not {short!r}"
+                )
+            elif short in seen_labels:
+                out.append(f"{where}: Chinese label {short!r} also used by {seen_labels[short]}")
+            seen_labels[short] = f.name
             if not _SHAPEFILE_NAME.match(f.shp):
                 out.append(
                     f"{where}: Shapefile name {f.shp!r} must be 1-{SHAPEFILE_NAME_MAX} ASCII "
@@ -416,9 +754,7 @@ def dictionary_csv(layers: Iterable[str] | None = None) -> bytes:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\n")
     writer.writerow(_HEADER)
-    writer.writerows(
-        [neutralise_formula(cell) for cell in row] for row in dictionary_rows(layers)
-    )
+    writer.writerows([neutralise_formula(cell) for cell in row] for row in dictionary_rows(layers))
     return buffer.getvalue().encode("utf-8-sig")
 
 

@@ -2,12 +2,13 @@
 
 Every dimension a user can filter parks by (belt, industry, tier, district, level, park type,
 designated only, name search) is declared **once**, as one :class:`Dimension` in
-:data:`DIMENSIONS`: its names (key, link key, CLI option, file-name slug, i18n label), its
-vocabulary, its mask over the parks and its part of the filter sentence in each language. The
-app's sidebar and link (:mod:`zones.urlstate`), the options of ``zones export``,
+:data:`DIMENSIONS`: its names (key, link key, CLI option, file-name slug, text keys), its
+vocabulary, its mask over the parks and which variant of its phrase the filter sentence says.
+The app's sidebar and link (:mod:`zones.urlstate`), the options of ``zones export``,
 :func:`resolve_filter`, :func:`apply_filter`, :func:`describe_filter` and :func:`filter_slug`
 all iterate that list (read at call time), so adding a dimension is adding one entry, plus its
-i18n strings.
+texts in every catalog (:mod:`zones.text`): its label, ``field.<url_key>``, its phrase
+``say.<key>`` and its place in ``sentence.groups``.
 
 One :class:`ParkFilter` drives the map, the tables, the exports and the CLI alike. It holds ids
 only; :func:`resolve_filter` turns ids, Chinese names, English names and aliases into those ids
@@ -23,23 +24,20 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from zones import cells
+from zones import cells, text
 from zones.dataset import Dataset
 from zones.errors import EmptyValueError, UnknownValueError
 from zones.i18n import PARK_TYPES, pick_name
+from zones.text import t
 
-#: Park levels: code -> (Chinese label, English label).
-LEVELS: dict[str, tuple[str, str]] = {
-    "national": ("国家级", "national"),
-    "provincial": ("省级", "provincial"),
-    "unknown": ("级别不详", "unknown-level"),
-}
+#: Park levels, in order; each is named ``level.<code>`` in the text catalogs.
+LEVELS: tuple[str, ...] = ("national", "provincial", "unknown")
 
 #: Suffixes a district name may be written without (北仑 for 北仑区, Beilun for Beilun District).
 _DISTRICT_SUFFIXES_ZH = ("区", "县", "市")
@@ -86,48 +84,37 @@ def _slug_part(value: str) -> str:
 
 @dataclass(frozen=True)
 class Option:
-    """One value a multi-valued dimension offers: its id, its names, other keys it accepts."""
+    """One value a multi-valued dimension offers: its id, its names in the data's languages
+    (``zh``, ``en``), other keys it accepts, or, for a value the code defines (a park level),
+    the text key of its name in every catalog (``text_key``)."""
 
     id: str
     zh: str = ""
     en: str = ""
     aliases: tuple[str, ...] = ()
+    text_key: str = ""
 
     def name(self, lang: str) -> str:
-        """The name in ``lang``, else in the other language, else the id."""
-        first, second = (self.en, self.zh) if lang == "en" else (self.zh, self.en)
-        return first or second or self.id
+        """The name in ``lang`` (its catalog text, else its data name in the first of
+        :func:`zones.text.data_languages` that it has), else the id."""
+        if self.text_key:
+            return t(self.text_key, lang)
+        names = {"zh": self.zh, "en": self.en}
+        for code in text.data_languages(lang):
+            if names.get(code):
+                return names[code]
+        return self.id
+
+    def names(self) -> tuple[str, ...]:
+        """Every name it is known by: its data names, and its catalog name in every language."""
+        said = [t(self.text_key, lang) for lang in text.LANGUAGES] if self.text_key else []
+        return tuple(dict.fromkeys(n for n in (self.zh, self.en, *said) if n))
 
 
-@dataclass(frozen=True)
-class Words:
-    """What a dimension's part of the filter sentence is made of.
-
-    ``values``: the dimension's chosen values in the sentence's language (names joined with
-    或 / "or"; the text itself for a name search; "" for a flag). ``f``: the whole filter, for a
-    part that depends on another dimension (指定发展 vs 涉及).
-    """
-
-    values: str
-    f: ParkFilter
-
-
-class Part(NamedTuple):
-    """A dimension's part of the filter sentence in one language: its slot, and its words
-    (``None`` when it has nothing to say). The slots, in sentence order, are
-    :data:`SENTENCE_SLOTS`."""
-
-    slot: str
-    say: Callable[[Words], str | None]
-
-
-#: Where a dimension's part goes in the sentence of each language, in order.
-#: zh: ``{scope}中{where、what}的{level}园区 N 个``;
-#: en: ``N {level} parks in {place and place} {kind} {what}``.
-SENTENCE_SLOTS: dict[str, tuple[str, ...]] = {
-    "zh": ("scope", "where", "what", "level"),
-    "en": ("level", "place", "kind", "what"),
-}
+def _plain(f: ParkFilter) -> str | None:
+    """Say a dimension's plain phrase (``say.<key>``) whatever the rest of the filter holds."""
+    del f
+    return ""
 
 
 @dataclass(frozen=True)
@@ -149,14 +136,16 @@ class Dimension:
     slug
         Its prefix in file names (:func:`filter_slug`).
     label
-        i18n key of its sidebar widget; ``help`` and ``placeholder``: i18n keys of the
+        Text key of its sidebar widget; ``help`` and ``placeholder``: text keys of the
         widget's help and placeholder (``None`` for none; a multiselect's default placeholder
         is ``filter.placeholder``). The link's notices name it by ``field.<url_key>``.
     mask
         ``mask(ds, f)``: which parks of ``ds.parks`` its value in ``f`` keeps (called only
         when it has a value).
-    zh, en
-        Its part of :func:`describe_filter`'s sentence in each language.
+    phrase
+        ``phrase(f)``: which variant of its phrase in :func:`describe_filter`'s sentence fits
+        the filter ``f``: ``""`` for ``say.<key>``, ``"x"`` for ``say.<key>.x``, ``None`` to say
+        nothing. Where the phrase goes is each catalog's ``sentence.groups``.
     vocabulary
         ``vocabulary(ds)``: the options of a multi-valued dimension, in display order; it
         resolves what users type, bounds what a link may hold and names ids in sentences.
@@ -177,8 +166,7 @@ class Dimension:
     slug: str
     label: str
     mask: Callable[[Dataset, ParkFilter], np.ndarray]
-    zh: Part
-    en: Part
+    phrase: Callable[[ParkFilter], str | None] = _plain
     vocabulary: Callable[[Dataset], list[Option]] | None = None
     choices: Callable[[Dataset, str], dict[str, str]] | None = None
     slug_value: Callable[[str], str] = _slug_part
@@ -191,9 +179,6 @@ class Dimension:
             object.__setattr__(self, "widget_key", f"f_{self.key}")
         if (self.kind == MULTI) != (self.vocabulary is not None):
             raise ValueError(f"dimension {self.key!r}: a vocabulary if and only if multi-valued")
-        for lang, part in (("zh", self.zh), ("en", self.en)):
-            if part.slot not in SENTENCE_SLOTS[lang]:
-                raise ValueError(f"dimension {self.key!r}: no {lang} sentence slot {part.slot!r}")
 
     @property
     def empty(self) -> Value:
@@ -348,9 +333,8 @@ def _vocabulary(field: str, options: Iterable[Option]) -> _Vocabulary:
     for o in options:
         keys.setdefault(_norm(o.id), o.id)
     for o in options:
-        for name in (o.zh, o.en):
-            if name:
-                keys.setdefault(_norm(name), o.id)
+        for name in o.names():
+            keys.setdefault(_norm(name), o.id)
     for o in options:
         for alias in o.aliases:
             if alias:
@@ -358,7 +342,7 @@ def _vocabulary(field: str, options: Iterable[Option]) -> _Vocabulary:
     candidates: list[tuple[str, str]] = []
     for o in options:
         candidates.append((o.id, o.id))
-        candidates.extend((name, o.id) for name in (o.zh, o.en) if name)
+        candidates.extend((name, o.id) for name in o.names())
     return _Vocabulary(field, keys, tuple(candidates))
 
 
@@ -532,18 +516,18 @@ def _district_options(ds: Dataset) -> list[Option]:
 
 def _level_options(ds: Dataset) -> list[Option]:
     del ds  # the levels are fixed
-    return [Option(code, zh, en) for code, (zh, en) in LEVELS.items()]
+    return [Option(code, text_key=f"level.{code}") for code in LEVELS]
 
 
 def _type_options(ds: Dataset) -> list[Option]:
     """The park types in ``ds`` (ids are the types as the data writes them), in the order of
     :data:`zones.i18n.PARK_TYPES` (where their English names are), then as they come."""
-    present = dict.fromkeys(t for t in (cells.stripped(v) for v in ds.parks["type"]) if t)
-    ordered = [t for t in PARK_TYPES if t in present] + [t for t in present if t not in PARK_TYPES]
+    present = dict.fromkeys(k for k in (cells.stripped(v) for v in ds.parks["type"]) if k)
+    ordered = [k for k in PARK_TYPES if k in present] + [k for k in present if k not in PARK_TYPES]
     out = []
-    for t in ordered:
-        en = PARK_TYPES.get(t, "")
-        out.append(Option(t, t, en, aliases=(_slug_part(en),) if en else ()))  # new-area
+    for kind in ordered:
+        en = PARK_TYPES.get(kind, "")
+        out.append(Option(kind, kind, en, aliases=(_slug_part(en),) if en else ()))  # new-area
     return out
 
 
@@ -622,19 +606,6 @@ def _name_contains(ds: Dataset, f: ParkFilter) -> np.ndarray:
     )
 
 
-def _zh_level(w: Words) -> str:
-    # 省级园区, but 级别不详的园区
-    return w.values if w.values.endswith("级") else f"{w.values}的"
-
-
-def _zh_verb(f: ParkFilter) -> str:
-    return "指定发展" if f.designated_only else "涉及"
-
-
-def _en_verb(f: ParkFilter) -> str:
-    return "designated for" if f.designated_only else "with"
-
-
 _ID_HELP = "id, Chinese or English name"
 
 #: Every filter dimension, in the order of the sidebar, the link, the CLI options, the
@@ -651,8 +622,6 @@ DIMENSIONS: list[Dimension] = [
         label="filter.belt",
         vocabulary=_belt_options,
         mask=lambda ds, f: _any_of(ds, "belt_ids", f.belts),
-        zh=Part("scope", lambda w: w.values),
-        en=Part("place", lambda w: w.values),
     ),
     Dimension(
         key="industries",
@@ -667,8 +636,6 @@ DIMENSIONS: list[Dimension] = [
         vocabulary=_industry_options,
         choices=_industry_choices,
         mask=lambda ds, f: _any_of(ds, _industry_column(f), expand_industries(ds, f.industries)),
-        zh=Part("what", lambda w: _zh_verb(w.f) + w.values),
-        en=Part("what", lambda w: f"{_en_verb(w.f)} {w.values}"),
     ),
     Dimension(
         key="tiers",
@@ -681,8 +648,7 @@ DIMENSIONS: list[Dimension] = [
         label="filter.tier",
         vocabulary=_tier_options,
         mask=lambda ds, f: _any_of(ds, _industry_column(f), expand_industries(ds, f.tiers)),
-        zh=Part("what", lambda w: _zh_verb(w.f) + w.values),
-        en=Part("what", lambda w: f"{'and ' if w.f.industries else ''}{_en_verb(w.f)} {w.values}"),
+        phrase=lambda f: "after_industries" if f.industries else "",
     ),
     Dimension(
         key="districts",
@@ -695,8 +661,6 @@ DIMENSIONS: list[Dimension] = [
         label="filter.district",
         vocabulary=_district_options,
         mask=lambda ds, f: _any_of(ds, "district_adcodes", f.districts),
-        zh=Part("where", lambda w: f"位于{w.values}"),
-        en=Part("place", lambda w: w.values),
     ),
     Dimension(
         key="levels",
@@ -709,8 +673,7 @@ DIMENSIONS: list[Dimension] = [
         label="filter.level",
         vocabulary=_level_options,
         mask=lambda ds, f: _one_of(ds, "level", f.levels),
-        zh=Part("level", _zh_level),
-        en=Part("level", lambda w: w.values),
+        phrase=lambda f: "unknown_last" if f.levels[-1:] == ("unknown",) else "",
     ),
     Dimension(
         key="types",
@@ -724,8 +687,6 @@ DIMENSIONS: list[Dimension] = [
         vocabulary=_type_options,
         slug_value=_type_slug,
         mask=lambda ds, f: _one_of(ds, "type", f.types),
-        zh=Part("where", lambda w: f"类型为{w.values}"),
-        en=Part("kind", lambda w: f"of type {w.values}"),
     ),
     Dimension(
         key="designated_only",
@@ -739,10 +700,7 @@ DIMENSIONS: list[Dimension] = [
         help="filter.designated_help",
         widget_key="f_designated",
         mask=_has_designated,
-        zh=Part("what", lambda w: None if w.f.industries or w.f.tiers else "有指定发展产业"),
-        en=Part(
-            "what", lambda w: None if w.f.industries or w.f.tiers else "with a designated industry"
-        ),
+        phrase=lambda f: None if f.industries or f.tiers else "",
     ),
     Dimension(
         key="text",
@@ -755,8 +713,6 @@ DIMENSIONS: list[Dimension] = [
         label="filter.text",
         placeholder="filter.text_placeholder",
         mask=_name_contains,
-        zh=Part("what", lambda w: f"名称含“{w.values}”"),
-        en=Part("what", lambda w: f'whose name contains "{w.values}"'),
     ),
 ]
 
@@ -819,11 +775,12 @@ def _ids(value: Value) -> tuple[str, ...]:
 
 
 def _join(items: Sequence[str], lang: str) -> str:
-    if lang == "zh":
-        return "或".join(items)
-    if len(items) <= 2:
-        return " or ".join(items)
-    return ", ".join(items[:-1]) + " or " + items[-1]
+    """``items`` joined as alternatives: ``a或b或c`` / ``a, b or c`` (``sentence.or_many``
+    between all but the last two, ``sentence.or`` before the last)."""
+    if len(items) <= 1:
+        return "".join(items)
+    head = t("sentence.or_many", lang).join(items[:-1])
+    return head + t("sentence.or", lang) + items[-1]
 
 
 def _values_said(ds: Dataset, d: Dimension, value: Value, lang: str) -> str:
@@ -834,43 +791,54 @@ def _values_said(ds: Dataset, d: Dimension, value: Value, lang: str) -> str:
     return value if isinstance(value, str) else ""
 
 
+def _group(spec: Mapping[str, Any], phrases: Mapping[str, str]) -> str:
+    """One group of the sentence (an entry of ``sentence.groups``): the phrases of its
+    dimensions, in its order, each in ``item``, joined by ``sep``, all in ``wrap``; '' when
+    none of them says anything."""
+    said = [phrases[key] for key in spec.get("dims", ()) if phrases.get(key)]
+    if not said:
+        return ""
+    items = [text.fill(spec.get("item", "{part}"), part=p) for p in said]
+    return text.fill(spec.get("wrap", "{parts}"), parts=spec.get("sep", "").join(items))
+
+
 def describe_filter(ds: Dataset, f: ParkFilter, count: int, lang: str = "zh") -> str:
-    """One sentence saying how many parks match ``f`` and why, in Chinese or English.
+    """One sentence saying how many parks match ``f`` and why, in ``lang``.
 
     Examples: ``北部湾区产业带中指定发展汽车及零部件的园区 7 个`` and
     ``7 parks in Northern Bay Area Industrial Belt designated for Automobiles and parts``;
-    an empty filter gives ``全部园区 12 个`` / ``All 12 parks``. Each dimension says its part
-    (:attr:`Dimension.zh`, :attr:`Dimension.en`) in its slot (:data:`SENTENCE_SLOTS`).
-    Pure: reads ``ds``, changes nothing.
+    an empty filter gives ``全部园区 12 个`` / ``All 12 parks``. The words are the catalog's:
+    each dimension says its phrase ``say.<key>`` (the variant its :attr:`Dimension.phrase`
+    picks) with ``{values}`` its values and ``{verb}`` ``sentence.verb`` (or
+    ``sentence.verb.designated``); ``sentence.groups`` puts the phrases into groups, and
+    ``sentence.some`` (``.one`` for one park) puts the groups and ``{count}`` in order, with
+    ``{link}`` (``sentence.link``) when a group before it said something. Pure: reads ``ds``,
+    changes nothing.
 
     Raises
     ------
     UnknownValueError
-        When ``lang`` is neither ``zh`` nor ``en``.
+        When ``lang`` is not one of :data:`zones.text.LANGUAGES`.
     """
-    if lang not in SENTENCE_SLOTS:
-        raise UnknownValueError("language", str(lang), list(SENTENCE_SLOTS))
-    noun = "park" if count == 1 else "parks"
+    if lang not in text.LANGUAGES:
+        raise UnknownValueError("language", str(lang), list(text.LANGUAGES))
+    one = ".one" if count == 1 else ""
     if f.is_empty:
-        return f"全部园区 {count} 个" if lang == "zh" else f"All {count} {noun}"
-    said: dict[str, list[str]] = {slot: [] for slot in SENTENCE_SLOTS[lang]}
+        return t(f"sentence.all{one}", lang, count=count)
+    verb = t("sentence.verb.designated" if f.designated_only else "sentence.verb", lang)
+    phrases: dict[str, str] = {}
     for d in DIMENSIONS:
         value = f.get(d.key)
-        if value:
-            part = d.zh if lang == "zh" else d.en
-            words = part.say(Words(_values_said(ds, d, value, lang), f))
-            if words:
-                said[part.slot].append(words)
-
-    if lang == "zh":
-        head = "".join(f"{s}中" for s in said["scope"])
-        middle = "、".join(said["where"] + said["what"])
-        link = "的" if head or middle else ""
-        return f"{head}{middle}{link}{''.join(said['level'])}园区 {count} 个"
-    parts = [" ".join([str(count), *said["level"], noun])]
-    if said["place"]:
-        parts.append("in " + " and ".join(said["place"]))
-    return " ".join(parts + said["kind"] + said["what"])
+        variant = d.phrase(f) if value else None
+        if variant is not None:
+            key = f"say.{d.key}.{variant}" if variant else f"say.{d.key}"
+            phrases[d.key] = t(key, lang, values=_values_said(ds, d, value, lang), verb=verb)
+    groups = {g["name"]: _group(g, phrases) for g in text.value("sentence.groups", lang)}
+    pattern = text.value(f"sentence.some{one}", lang)
+    before_link = text.placeholders(pattern.partition("{link}")[0])
+    linked = any(groups.get(name) for name in before_link)
+    link = t("sentence.link", lang) if linked else ""
+    return text.fill(pattern, count=count, link=link, **groups)
 
 
 # --------------------------------------------------------------------------------------------

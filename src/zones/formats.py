@@ -1,16 +1,24 @@
-"""File formats as one registry: a format's name -> its extensions, GDAL driver, writer, media type.
+"""File formats as one registry: a format's name -> its extensions, GDAL driver, writer, reader,
+media type.
 
 :data:`FORMATS` is the one table the command line (``zones export --format`` choices and
-help), :func:`format_for_path`, the exports (:mod:`zones.export`) and the app's download
-buttons read. Adding a format is adding one :class:`Format` with :func:`register_format`:
-it then shows up in all of them. A format's writer (and, for import formats, its reader) may
-be named as ``"module:function"`` so that the table loads nothing heavy; it is imported the
-first time the format is used.
+help, ``zones import`` help), :func:`format_for_path`, the exports (:mod:`zones.export`), the
+import (:mod:`zones.importing`, which decides a file's format here, once) and the app's
+download buttons and upload widget read. Adding a format is adding one :class:`Format` with
+:func:`register_format`: it then shows up in all of them. A format's writer and reader may be
+named as ``"module:function"`` so that the table loads nothing heavy; it is imported the first
+time the format is used.
 
 Writers are called as ``writer(ds, path, request)``: ``ds`` the whole dataset, ``path`` the new
 file to write, ``request`` an :class:`ExportRequest` (the layer, the filter, the CRS, ...). A
 writer selects the filtered rows with :func:`zones.layers.export_selection` and prepares each
 layer with :func:`zones.layers.export_frame`; it returns notes for the user (or nothing).
+
+Readers (import) are called as ``reader(source, options)`` with a staged
+:class:`zones.importing.stage.Source` and :class:`zones.importing.options.ImportOptions`; they
+return a :class:`zones.importing.read.Read`. An *archive* (a format with ``contains``: a zip,
+a KMZ) is unpacked by its reader, ``reader(path, display, limits)`` -> the member paths, and
+the one dataset inside is then read by its own format's reader.
 """
 
 from __future__ import annotations
@@ -90,13 +98,19 @@ class Format:
     writer
         :data:`Writer`, or ``"module:function"`` naming one; None for a format zones only reads.
     reader
-        The same for reading (import), None when zones does not read the format.
+        The same for reading (import), None when zones does not read the format (see the
+        module's docstring for the two kinds of reader).
     whole_dataset
         True when it holds every layer at once (the bundle): the layer asked is ignored and the
         app offers it apart from the one-layer downloads.
     options
         :class:`ExportRequest` fields it honours besides the layer and the filter (``crs``,
         ``lang``).
+    contains
+        For an archive: the formats its one dataset may be (``("kml",)`` for a KMZ).
+    sidecars
+        Files read with it, next to it under the same name (a Shapefile's ``.shx``...): such a
+        format cannot be uploaded alone (zip it).
     """
 
     name: str
@@ -108,6 +122,8 @@ class Format:
     reader: Callable[..., Any] | str | None = None
     whole_dataset: bool = False
     options: tuple[str, ...] = ()
+    contains: tuple[str, ...] = ()
+    sidecars: tuple[str, ...] = ()
 
     @property
     def extension(self) -> str:
@@ -132,6 +148,19 @@ class Format:
             raise ZonesError(f"format {self.name!r} can be read but not written")
         return tuple(writer(ds, path, request) or ())
 
+    def load_reader(self) -> Callable[..., Any]:
+        """The reader (imported now).
+
+        Raises
+        ------
+        ZonesError
+            When zones does not read the format.
+        """
+        reader = _resolve(self.reader)
+        if reader is None:
+            raise ZonesError(f"format {self.name!r} can be written but not read")
+        return reader  # type: ignore[no-any-return]
+
 
 def _resolve(ref: Any) -> Any:
     """A callable from a callable or a ``"module:function"`` reference (imported now)."""
@@ -154,6 +183,17 @@ def register_format(fmt: Format) -> Format:
 def writable_formats() -> list[Format]:
     """The formats zones can write, in the registry's order."""
     return [f for f in FORMATS.values() if f.writer is not None]
+
+
+def readable_formats() -> list[Format]:
+    """The formats zones can read (import), in the registry's order."""
+    return [f for f in FORMATS.values() if f.reader is not None]
+
+
+def upload_extensions() -> tuple[str, ...]:
+    """The extensions (without the dot) of the files an upload may be: every readable format
+    but those needing sidecars (a bare ``.shp``)."""
+    return tuple(e.lstrip(".") for f in readable_formats() if not f.sidecars for e in f.extensions)
 
 
 def layer_formats(layer: str) -> list[Format]:
@@ -190,19 +230,23 @@ def get_format(name: str, layer: str | None = None) -> Format:
 
 
 def format_for_path(path: Path | str, *, reading: bool = False) -> str:
-    """The name of the format whose extensions include ``path``'s suffix: among the formats
-    zones writes, or, with ``reading``, among those it reads.
+    """The name of the format whose extensions ``path``'s name ends with (the longest such
+    extension: ``.gdb.zip`` before ``.zip``): among the formats zones writes, or, with
+    ``reading``, among those it reads.
 
     Raises
     ------
     ZonesError
         When no format claims the suffix; the message lists formats and their extensions.
     """
-    suffix = Path(path).suffix.lower()
-    candidates = [f for f in FORMATS.values() if (f.reader if reading else f.writer) is not None]
-    for fmt in candidates:
-        if suffix in fmt.extensions:
-            return fmt.name
+    name, suffix = Path(path).name.lower(), Path(path).suffix.lower()
+    candidates = readable_formats() if reading else writable_formats()
+    # The longest extension the name ends with wins: parks.gdb.zip is a File Geodatabase, not
+    # the bundle (.zip); on a tie, the first format in the registry.
+    matches = [(len(ext), -i, f) for i, f in enumerate(candidates) for ext in f.extensions
+               if name.endswith(ext)]  # fmt: skip
+    if matches:
+        return max(matches, key=lambda m: m[:2])[2].name
     known = "; ".join(
         f"{f.name}: {' '.join(f.extensions)}" for f in sorted(candidates, key=lambda f: f.name)
     )
@@ -220,6 +264,7 @@ for _format in (
         "GeoJSON",
         GEOMETRY_LAYERS,
         "zones.export:write_geojson",
+        "zones.importing.read:read_geojson",
     ),
     Format(
         "gpkg",
@@ -228,6 +273,7 @@ for _format in (
         "GPKG",
         ALL_LAYERS,
         "zones.export:write_gpkg",
+        "zones.importing.read:read_gpkg",
     ),
     Format(
         "csv",
@@ -244,6 +290,15 @@ for _format in (
         "LIBKML",
         GEOMETRY_LAYERS,
         "zones.export:write_kml",
+        "zones.importing.read:read_kml",
+    ),
+    Format(
+        "filegdb",
+        (".gdb.zip",),
+        "application/zip",
+        "OpenFileGDB",
+        ALL_LAYERS,
+        "zones.filegdb:write_filegdb",
     ),
     Format(
         "bundle",
@@ -254,6 +309,34 @@ for _format in (
         "zones.bundle:write_bundle_format",
         whole_dataset=True,
         options=("crs", "lang"),
+    ),
+    # Formats zones only reads (import).
+    Format(
+        "shapefile",
+        (".shp",),
+        "application/vnd.shp",
+        "ESRI Shapefile",
+        (),
+        reader="zones.importing.read:read_shapefile",
+        sidecars=(".shx", ".dbf", ".prj", ".cpg"),
+    ),
+    Format(
+        "zip",
+        (".zip",),
+        "application/zip",
+        None,
+        (),
+        reader="zones.importing.stage:unpack",
+        contains=("shapefile", "gpkg", "geojson", "kml"),
+    ),
+    Format(
+        "kmz",
+        (".kmz",),
+        "application/vnd.google-earth.kmz",
+        "LIBKML",
+        (),
+        reader="zones.importing.stage:unpack",
+        contains=("kml",),
     ),
 ):
     register_format(_format)

@@ -178,19 +178,26 @@ def estimate_locations(
 ) -> dict[str, tuple[float, float, int]]:
     """Estimate a point for each park that has only an area it lies in (``anchors``).
 
-    The point is the area's representative point. Parks sharing the same area are spread on a
-    ring of ``ring_m`` around it, in id order, so their footprints do not hide one another.
+    The point is the area's representative point. Parks whose areas have the same
+    representative point (the same area, or areas that differ only where the point is not) are
+    spread on a ring of ``ring_m`` around it, in id order, so their footprints do not hide one
+    another; a ring point outside a park's own area falls back to the centre.
     Returns park id -> (lon, lat, precision in metres), the precision being the distance from
     the point to the farthest point of the area: the true location can be anywhere in it.
     """
     groups: dict[bytes, list[str]] = {}
+    cache: dict[bytes, tuple[BaseGeometry, BaseGeometry]] = {}
     for park_id in sorted(anchors):
-        groups.setdefault(shapely.to_wkb(anchors[park_id]), []).append(park_id)
+        key = shapely.to_wkb(anchors[park_id])
+        if key not in cache:
+            area = to_metres(anchors[park_id])
+            cache[key] = (area, area.representative_point())
+        centre = cache[key][1]
+        groups.setdefault(shapely.to_wkb(shapely.set_precision(centre, 1.0)), []).append(park_id)
     out: dict[str, tuple[float, float, int]] = {}
     for ids in groups.values():
-        area = to_metres(anchors[ids[0]])
-        centre = area.representative_point()
         for i, park_id in enumerate(ids):
+            area, centre = cache[shapely.to_wkb(anchors[park_id])]
             point = centre
             if len(ids) > 1:
                 angle = 2 * math.pi * i / len(ids)

@@ -71,6 +71,24 @@ def attribute_columns(frame: pd.DataFrame) -> list[str]:
     return [c for c in frame.columns if c != geometry]
 
 
+def narrow_integers(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its 64-bit integer columns as 32-bit where every value fits, else as
+    floats (a copy).
+
+    For drivers without 64-bit integers: LIBKML would write them as text, and a File
+    Geodatabase holds them only for ArcGIS Pro 3.2 or later (GDAL writes them as reals, with
+    a warning, for every other reader).
+    """
+    frame = frame.copy()
+    info = np.iinfo(np.int32)
+    for column in attribute_columns(frame):
+        series = frame[column]
+        if pd.api.types.is_integer_dtype(series) and series.dtype.itemsize > 4:
+            fits = not len(series) or (series.min() >= info.min and series.max() <= info.max)
+            frame[column] = series.astype("int32" if fits else "float64")
+    return frame
+
+
 def point_layer(frame: pd.DataFrame, layer: str) -> gpd.GeoDataFrame:
     """The table ``layer`` of :data:`zones.dataset.POINT_TABLES` with a WGS84 point, last.
 

@@ -11,8 +11,14 @@ The map comes in two parts so that streamlit-folium can keep the user's zoom acr
 :func:`full_map` puts both together for a standalone HTML page (and for tests).
 
 Display rules: park features carry their id and only ``name``, ``ind`` (1 when the footprint
-is indicative) and ``est`` (the location's precision in metres when it is estimated, else 0);
-outlines are simplified by a few metres and coordinates rounded to 5 decimals (about 1 m).
+is indicative), ``est`` (the location's precision in metres when it is estimated, else 0),
+``pt`` (a point inside the park for its marker and label) and ``q`` (its search keys,
+:mod:`zones.search`); :func:`park_groups` adds ``fill`` (its colour, :mod:`zones.coloring`).
+Outlines are simplified by a few metres and coordinates rounded to 5 decimals (about 1 m).
+
+The map's tools (scale bar, full screen, measure, PNG, search, labels, markers for small parks,
+the map's height and text alternative) are ``static/zones/map-tools.js``, loaded like Leaflet
+(:data:`zones.assets.PLUGINS`) and set up by :class:`MapTools` and :class:`ParkView`.
 Tooltips are built with ``textContent``, so no name from the data is ever parsed as HTML;
 legend and layer names are HTML-escaped. Leaflet is loaded from the app itself
 (:mod:`zones.assets`), never from a CDN. On GCJ-02 basemaps (AMap) geometry is shifted for
@@ -35,17 +41,22 @@ import shapely
 from branca.element import Element, MacroElement, Template
 from folium.utilities import JsCode
 
-from zones import assets
+from zones import assets, cells
+from zones.coloring import Coloring
 from zones.crs import DISPLAY_DECIMALS, OUTLINE_DECIMALS
 from zones.datum import gdf_to_gcj02
 from zones.geometry import round_coordinates
 from zones.i18n import html_text, pick_name, pick_names, t
-from zones.settings import NINGBO_BOUNDS
+from zones.search import search_keys
+from zones.settings import NINGBO_BOUNDS, PLAN_NAME
 from zones.styles import (
     DISTRICT_STYLE,
+    ESTIMATED_STYLE,
+    INDICATIVE_STYLE,
     LEGEND_ENTRIES,
     PARK_CLASSES,
     SELECTED_STYLE,
+    SURVEYED_STYLE,
     belt_style,
     park_class,
     rgb,
@@ -152,23 +163,38 @@ def _number(value: Any) -> float:
     return out
 
 
+def _inside_point(geometry: dict | None) -> list[float] | None:
+    """[lat, lon] of a point inside ``geometry`` (GeoJSON), for a marker or a label."""
+    if not geometry:
+        return None
+    point = shapely.point_on_surface(shapely.geometry.shape(geometry))
+    if point.is_empty:
+        return None
+    return [round(point.y, DISPLAY_DECIMALS), round(point.x, DISPLAY_DECIMALS)]
+
+
 def park_features(parks: gpd.GeoDataFrame, *, lang: str, basemap: str = DEFAULT_BASEMAP) -> dict:
     """Parks as a FeatureCollection with only what the map needs.
 
     Each feature's ``id`` is the park id (Leaflet keeps it in ``toGeoJSON()``, so it comes
     back in st_folium's ``last_active_drawing``). Properties: ``name`` (in ``lang``, raw
-    text: tooltips use ``textContent``), ``ind`` (1 for an indicative footprint) and ``est``
-    (precision in metres of an estimated location, 1 when unknown, else 0).
+    text: tooltips and labels use ``textContent``), ``ind`` (1 for an indicative footprint),
+    ``est`` (precision in metres of an estimated location, 1 when unknown, else 0), ``pt``
+    ([lat, lon] inside the park: its marker and label) and ``q`` (its search keys: names,
+    pinyin, initials and aliases, :func:`zones.search.search_keys`).
     """
     geometries = _for_display(parks, basemap, PARK_TOLERANCE)
     n = len(parks)
     footprints = parks["footprint"] if "footprint" in parks else [""] * n
     bases = parks["location_basis"] if "location_basis" in parks else [""] * n
     precisions = parks["location_precision_m"] if "location_precision_m" in parks else [None] * n
+    names_zh = parks["name_zh"] if "name_zh" in parks else [""] * n
+    names_en = parks["name_en"] if "name_en" in parks else [""] * n
+    aliases = parks["aliases"] if "aliases" in parks else [None] * n
     features = []
-    for ident, name, footprint, basis, precision, geometry in zip(
+    for ident, name, footprint, basis, precision, geometry, zh, en, aka in zip(
         parks["id"], pick_names(parks, lang), footprints, bases, precisions, geometries,
-        strict=True,
+        names_zh, names_en, aliases, strict=True,
     ):  # fmt: skip
         metres = _number(precision)
         estimated = basis == "estimated"
@@ -180,6 +206,8 @@ def park_features(parks: gpd.GeoDataFrame, *, lang: str, basemap: str = DEFAULT_
                     "name": name,
                     "ind": int(footprint == "indicative"),
                     "est": (int(metres) if math.isfinite(metres) else 1) if estimated else 0,
+                    "pt": _inside_point(geometry),
+                    "q": search_keys(zh, en, cells.text_list(aka)),
                 },
                 "geometry": geometry,
             }
@@ -277,6 +305,27 @@ ZOOM_SNAP = 0.25
 MAP_WIDTH_PX = 680
 #: Background of the map where no tile layer is drawn (the sea, with basemap "none").
 NO_TILES_BACKGROUND = "#dbe7ee"
+#: Park names are drawn as labels from this zoom on (overlapping ones are left out).
+LABEL_ZOOM = 11
+#: A park drawn smaller than this (pixels) also gets a marker, so it can be seen and clicked.
+MIN_PARK_PX = 12
+#: The radius (pixels) of that marker.
+MARKER_RADIUS = 6
+#: Search zooms to the park found, at most to this zoom.
+SEARCH_ZOOM = 14
+#: Sizes (width, height in pixels) the map can be saved as a PNG in; the first is the default.
+PNG_SIZES: tuple[tuple[int, int], ...] = ((1600, 1000), (2400, 1500), (3200, 2000))
+#: How the map's frame fills the window (``static/zones/map-tools.js``): at least ``min``
+#: pixels high, ``margin`` pixels above the window's bottom; below ``narrow`` pixels of width
+#: (a phone) at most ``narrowShare`` of the window, so the details can be reached below it.
+MAP_FIT: dict[str, float] = {"min": 360, "margin": 16, "narrow": 640, "narrowShare": 0.72}
+#: The map tools' texts (keys ``tools.*`` of the catalogs).
+TOOL_TEXTS = (
+    "fullscreen", "fullscreen_exit", "measure", "measure_help", "measure_done", "measure_clear",
+    "measure_distance", "measure_area", "measure_start", "png", "png_size", "png_download",
+    "png_note", "search", "search_placeholder", "search_none", "search_hint", "north", "date",
+    "indicative_note", "small_parks",
+)  # fmt: skip
 
 
 def _js_json(value: Any) -> str:
@@ -312,7 +361,11 @@ def _park_on_each_feature(base_style: dict[str, Any], lang: str) -> JsCode:
     layer.bindTooltip(box, {{sticky: true, direction: "top"}});
     var base = {_js_json(base_style)};
     layer.on("mouseover", function () {{ layer.setStyle({{weight: base.weight + 2}}); }});
-    layer.on("mouseout", function () {{ layer.setStyle(base); }});
+    layer.on("mouseout", function () {{ layer.setStyle({{weight: base.weight}}); }});
+    layer.on("add", function () {{
+        var path = layer.getElement && layer.getElement();
+        if (path) {{ path.setAttribute("data-park", String(feature.id)); }}
+    }});
 }}"""
     )
 
@@ -379,6 +432,24 @@ class FocusWithoutScrolling(MacroElement):
         self._name = "FocusWithoutScrolling"
 
 
+class FitBounds(MacroElement):
+    """Fit ``bounds`` at once, without Leaflet's zoom animation: a view set while that
+    animation runs (a link's park, a search, a test) would be undone when it ends."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.fitBounds({{ this.bounds|tojson }}, {animate: false});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, bounds: Sequence[Sequence[float]]) -> None:
+        super().__init__()
+        self._name = "FitBounds"
+        self.bounds = [list(corner) for corner in bounds]
+
+
 class FitWhenShown(MacroElement):
     """Fit Ningbo again when a map laid out while hidden is first shown.
 
@@ -387,7 +458,8 @@ class FitWhenShown(MacroElement):
     ``fitBounds`` falls back to zoom 0 and the map later shows the whole world. This waits
     for the map to get a size, then tells Leaflet its size and, unless a view was set since
     (st_folium's ``center``/``zoom``: any zoom above 2), fits the bounds again, and again while
-    the frame grows to its final height (3 s at most, and never once the user touches the map).
+    the frame grows to its final height (until its size has kept for 3 s, and never once the
+    user touches the map; ``map._zonesRefitting`` is true meanwhile).
     """
 
     _template = Template(
@@ -398,18 +470,26 @@ class FitWhenShown(MacroElement):
             if (el.clientWidth > 0 && el.clientHeight > 0) { return; }
             if (typeof ResizeObserver === "undefined") { return; }
             var refit = null;  // null: not shown yet; then true until the user takes over
+            var timer = null;
+            map._zonesRefitting = true;  // while true, a view set now may be refitted
             var watcher = new ResizeObserver(function () {
                 if (el.clientWidth === 0 || el.clientHeight === 0) { return; }
                 map.invalidateSize({pan: false});
-                if (refit === null) {
-                    refit = map.getZoom() <= 2;
-                    // The frame may still grow to its final height: refit for a moment.
-                    setTimeout(function () { watcher.disconnect(); }, 3000);
-                }
-                if (refit) { map.fitBounds(bounds); }
+                if (refit === null) { refit = map.getZoom() <= 2; }
+                // The frame may still grow to its final height (the page settling, the map
+                // fitting the window): refit until it has kept its size for a moment.
+                clearTimeout(timer);
+                timer = setTimeout(function () {
+                    watcher.disconnect();
+                    map._zonesRefitting = false;
+                }, 3000);
+                if (refit) { map.fitBounds(bounds, {animate: false}); }
             });
             ["mousedown", "touchstart", "wheel", "keydown"].forEach(function (name) {
-                el.addEventListener(name, function () { refit = false; }, {once: true});
+                el.addEventListener(name, function () {
+                    refit = false;
+                    map._zonesRefitting = false;
+                }, {once: true});
             });
             watcher.observe(el);
         })({{ this._parent.get_name() }}, {{ this.bounds|tojson }});
@@ -456,17 +536,97 @@ def _rgba(color: Any, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha:.2f})"
 
 
-def legend_html(belts_fc: dict, lang: str) -> str:
-    """The legend: belts by colour, district outline, park footprints, selection, caveats."""
-    title = f"<summary>{html_text(t('legend.title', lang))}</summary>"
-    rows = []
-    for feature in belts_fc["features"]:
-        props = feature["properties"]
-        style = belt_style(props.get("color"))
-        rows.append(f"{_swatch(style)}{html_text(props.get('name'))}")
+#: The park classes' lines, without their fill (the fill follows the colouring, whose legend
+#: rows :class:`ParkView` adds below these).
+_PARK_LINES = (SURVEYED_STYLE, INDICATIVE_STYLE, ESTIMATED_STYLE)
+
+
+def legend_rows(belts_fc: dict, lang: str) -> list[tuple[dict[str, Any], str]]:
+    """(swatch style, raw text) of the legend's fixed rows: belts, district outline, the lines of
+    the park classes (their fill depends on the colouring), the selection."""
+    rows = [(belt_style(f["properties"].get("color")), str(f["properties"].get("name") or ""))
+            for f in belts_fc["features"]]  # fmt: skip
     for style, key in LEGEND_ENTRIES:
-        rows.append(f"{_swatch(style)}{html_text(t(key, lang))}")
-    return f"<details open>{title}{'<br>'.join(rows)}</details>"
+        line_only = {**style, "fill": False} if style in _PARK_LINES else style
+        rows.append((line_only, t(key, lang)))
+    return rows
+
+
+def legend_html(belts_fc: dict, lang: str) -> str:
+    """The legend: belts by colour, district outline, park lines, selection, and an empty box
+    that :class:`ParkView` fills with the park colours (escaped here; text there)."""
+    title = f"<summary>{html_text(t('legend.title', lang))}</summary>"
+    rows = [f"{_swatch(style)}{html_text(text)}" for style, text in legend_rows(belts_fc, lang)]
+    parks = '<div class="zones-legend-parks"></div>'
+    return f"<details open>{title}{'<br>'.join(rows)}{parks}</details>"
+
+
+class MapTools(MacroElement):
+    """Set up the map's tools (``ZonesMap.init`` of ``static/zones/map-tools.js``)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        if (window.ZonesMap) {
+            window.ZonesMap.init({{ this._parent.get_name() }}, {{ this.config|tojson }});
+        }
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        super().__init__()
+        self._name = "MapTools"
+        self.config = config
+
+
+class ParkView(MacroElement):
+    """Tell the map's tools about the parks just swapped in (``ZonesMap.update``): the legend of
+    their colours, the selected park, the filter sentence and the map's text alternative.
+
+    Added to the last park group, so it runs after every park layer has been added."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        if (window.ZonesMap) {
+            window.ZonesMap.update({{ this._parent._parent.get_name() }}, {{ this.view|tojson }});
+        }
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, view: dict[str, Any]) -> None:
+        super().__init__()
+        self._name = "ParkView"
+        self.view = view
+
+
+def tools_config(
+    districts_fc: dict, belts_fc: dict, *, lang: str, basemap: str = DEFAULT_BASEMAP
+) -> dict[str, Any]:
+    """What ``ZonesMap.init`` needs: texts, zoom and size settings, and the PNG's fixed parts
+    (title, legend rows, sources). Every text is raw: the script shows it as text."""
+    sources = ", ".join(districts_fc.get("sources", [])) or "-"
+    return {
+        "text": {key: t(f"tools.{key}", lang) for key in TOOL_TEXTS},
+        "labelZoom": LABEL_ZOOM,
+        "minParkPx": MIN_PARK_PX,
+        "markerRadius": MARKER_RADIUS,
+        "searchZoom": SEARCH_ZOOM,
+        "fit": MAP_FIT,
+        "png": {
+            "sizes": [list(size) for size in PNG_SIZES],
+            "title": t("app.title", lang),
+            "legendTitle": t("legend.title", lang),
+            "rows": [
+                {"label": text, "style": style} for style, text in legend_rows(belts_fc, lang)
+            ],
+            "source": t("tools.source", lang, sources=sources, plan=PLAN_NAME),
+            "background": NO_TILES_BACKGROUND if basemap == "none" else "#ffffff",
+            "fileName": "ningbo-map",
+        },
+    }
 
 
 # --------------------------------------------------------------------------------------------
@@ -495,7 +655,7 @@ def base_map(
         location=list(center),
         zoom_start=zoom,
         tiles=None,
-        control_scale=True,
+        control_scale=False,  # a metric-only scale bar comes with the map tools
         prefer_canvas=False,
         zoom_control=True,
         zoom_snap=ZOOM_SNAP,
@@ -521,7 +681,7 @@ def base_map(
         if basemap != "none"
         else (f"<style>.leaflet-container {{ background: {NO_TILES_BACKGROUND}; }}</style>")
     )
-    m.get_root().header.add_child(Element(_LEGEND_CSS + background), name="zones_css")
+    m.get_root().header.add_child(Element(_LEGEND_CSS + background), name="zones_map_style")
 
     district_style = {**DISTRICT_STYLE, "fillOpacity": 1.0 if basemap == "none" else 0.0}
     attribution = ", ".join(districts_fc.get("sources", []))
@@ -547,29 +707,57 @@ def base_map(
         group.add_to(m)
 
     minx, miny, maxx, maxy = bounds
-    m.fit_bounds([[miny, minx], [maxy, maxx]])
+    FitBounds([[miny, minx], [maxy, maxx]]).add_to(m)
     Legend(legend_html(belts_fc, lang)).add_to(m)
     FocusWithoutScrolling().add_to(m)
     FitWhenShown(bounds).add_to(m)
+    MapTools(tools_config(districts_fc, belts_fc, lang=lang, basemap=basemap)).add_to(m)
     return m
 
 
+def _colored(features: list[dict], coloring: Coloring | None) -> list[dict]:
+    """Copies of ``features`` with their ``fill`` (the cached collections stay as they are)."""
+    if coloring is None:
+        return features
+    return [
+        {**f, "properties": {**f["properties"], "fill": coloring.colors.get(f["id"])}}
+        for f in features
+    ]
+
+
 def park_groups(
-    parks_fc: dict, *, lang: str, selected_id: str | None = None
+    parks_fc: dict,
+    *,
+    lang: str,
+    selected_id: str | None = None,
+    coloring: Coloring | None = None,
+    sentence: str = "",
 ) -> list[folium.FeatureGroup]:
     """Feature groups of the parks, one per :data:`PARK_CLASSES`, then the selection outline.
 
+    Each park keeps its class's line; its fill is ``coloring``'s (default: its class's).
     Only park polygons are interactive, so the polygons a browser draws with the class
-    ``leaflet-interactive`` are exactly the parks of ``parks_fc``.
+    ``zones-park`` are exactly the parks of ``parks_fc`` (small ones also get a marker,
+    ``zones-park-marker``, from the map tools). ``sentence`` (the filter sentence) becomes the
+    map's text alternative and the PNG's subtitle.
     """
     groups = []
     for kind, key, style in PARK_CLASSES:
         features = [f for f in parks_fc["features"] if park_class(f["properties"]) == kind]
+        shown = {**style, "className": "zones-park"}
+        if coloring is not None and coloring.opacity is not None:
+            shown["fillOpacity"] = coloring.opacity
         group = folium.FeatureGroup(name=html_text(t(key, lang)), overlay=True)
         folium.GeoJson(
-            {"type": "FeatureCollection", "features": features},
-            style=style,
-            on_each_feature=_park_on_each_feature(style, lang),
+            {"type": "FeatureCollection", "features": _colored(features, coloring)},
+            style=JsCode(
+                "function (feature) {"
+                f" var s = Object.assign({{}}, {_js_json(shown)});"
+                " var p = feature.properties || {};"
+                " if (p.fill) { s.fillColor = p.fill; }"
+                " return s; }"
+            ),
+            on_each_feature=_park_on_each_feature(shown, lang),
             control=False,
         ).add_to(group)
         groups.append(group)
@@ -578,10 +766,20 @@ def park_groups(
     group = folium.FeatureGroup(name=html_text(t("map.selected", lang)), overlay=True)
     folium.GeoJson(
         {"type": "FeatureCollection", "features": chosen},
-        style=SELECTED_STYLE,
+        style={**SELECTED_STYLE, "className": "zones-selected"},
         interactive=False,
         control=False,
     ).add_to(group)
+    legend = (
+        {"title": coloring.title, "rows": coloring.rows_json()} if coloring is not None else None
+    )
+    view = {
+        "selected": selected_id if chosen else None,
+        "sentence": sentence,
+        "description": t("tools.description", lang, sentence=sentence) if sentence else "",
+        "legend": legend,
+    }
+    ParkView(view).add_to(group)
     groups.append(group)
     return groups
 

@@ -6,6 +6,11 @@
 - parks: one category per ``footprint`` value (:data:`zones.styles.FOOTPRINT_STYLES`):
   ``surveyed`` solid and dark, ``indicative`` dashed and lighter, labelled with the park's name.
 
+Every field gets an alias, so that QGIS's attribute table, forms and identify results name it in
+the style's language: in Chinese, the field's short label (:func:`zones.fields.label_zh`); in
+English, the column's full name where the file renames it (a Shapefile's ``fp_km2`` reads
+``footprint_area_km2``).
+
 Widths and dashes are in pixels as in Leaflet. Field names can be renamed (a Shapefile's DBF
 names, see :func:`zones.fields.shapefile_names`), so the same style serves the GeoPackage, the
 GeoJSON and the Shapefile. The XML is built with ElementTree: names from the data are escaped,
@@ -21,11 +26,14 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+import geopandas as gpd
 import pandas as pd
 
 from zones import cells
+from zones import fields as fld
 from zones.errors import UnknownValueError
 from zones.styles import DISTRICT_STYLE, FOOTPRINT_STYLES, belt_style, rgb
+from zones.text import data_languages, languages, t
 
 #: Layers that have a style.
 STYLED_LAYERS = ("districts", "belts", "parks")
@@ -35,12 +43,6 @@ LABEL_COLOR = "#212121"
 LABEL_FONT = "Noto Sans CJK SC"
 QGIS_VERSION = "3.28.0-Firenze"
 _DOCTYPE = "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>"
-
-_LABELS = {
-    "surveyed": {"zh": "实测范围", "en": "surveyed footprint"},
-    "indicative": {"zh": "示意范围（估计）", "en": "indicative footprint (estimated)"},
-    "districts": {"zh": "区县（市）", "en": "Districts"},
-}
 
 
 def qgis_color(color: Any, opacity: float = 1.0) -> str:
@@ -120,16 +122,59 @@ def _labeling(field_name: str) -> ET.Element:
     return labeling
 
 
-def _document(renderer: ET.Element, label_field: str | None) -> str:
+def field_aliases(
+    layer: str,
+    columns: list[str] | None = None,
+    *,
+    names: Mapping[str, str] | None = None,
+    lang: str = "zh",
+) -> dict[str, str]:
+    """Field name in the styled file -> its alias, for ``columns`` of ``layer`` (default: every
+    attribute field of the dictionary, :data:`zones.fields.FIELDS`).
+
+    By ``lang``'s data language (:func:`zones.text.data_languages`): Chinese, each column's
+    short Chinese label (:func:`zones.fields.label_zh`; a column without one gets none);
+    English, the column's own name where ``names`` renames it, so a Shapefile's ``fp_km2``
+    reads ``footprint_area_km2``; the dataset's names are English already.
+    """
+    names = dict(names or {})
+    if columns is None:
+        known = fld.FIELDS.get(layer, ())
+        columns = [f.name for f in known if f.kind != "geometry"]
+    out: dict[str, str] = {}
+    for column in columns:
+        field_name = names.get(column, column)
+        aliases = {"zh": fld.label_zh(layer, column), "en": column}
+        alias = next((aliases[c] for c in data_languages(lang) if c in aliases), "")
+        if alias and alias != field_name:
+            out[field_name] = alias
+    return out
+
+
+def _aliases(aliases: Mapping[str, str]) -> ET.Element:
+    """QGIS's ``<aliases>``: one ``<alias field=... name=...>`` per field (QGIS matches by
+    ``field``; the ``index`` it also writes differs between providers, so it is left out)."""
+    element = ET.Element("aliases")
+    for field_name, alias in aliases.items():
+        ET.SubElement(element, "alias", field=field_name, name=alias)
+    return element
+
+
+def _document(
+    renderer: ET.Element, label_field: str | None, aliases: Mapping[str, str] | None = None
+) -> str:
+    categories = "Symbology|Labeling" + ("|Fields" if aliases else "")
     root = ET.Element(
         "qgis",
         version=QGIS_VERSION,
-        styleCategories="Symbology|Labeling",
+        styleCategories=categories,
         labelsEnabled="1" if label_field else "0",
     )
     root.append(renderer)
     if label_field:
         root.append(_labeling(label_field))
+    if aliases:
+        root.append(_aliases(aliases))
     ET.SubElement(root, "layerGeometryType").text = "2"
     ET.indent(root, space="  ")
     body = ET.tostring(root, encoding="unicode")
@@ -169,39 +214,47 @@ def layer_qml(
     layer
         ``districts``, ``belts`` or ``parks``.
     frame
-        The layer's rows; needed for ``belts`` (one category per belt, in its ``color``).
+        The layer's rows; needed for ``belts`` (one category per belt, in its ``color``). Its
+        columns get aliases (:func:`field_aliases`); without it, every field of the dictionary.
     names
         Column -> field name in the styled file (e.g. Shapefile names); a column not in it
         keeps its name.
     lang
-        ``zh`` or ``en``: the language of category labels and of the labelled name field.
+        One of :data:`zones.text.LANGUAGES`: the language of category labels, of the labelled
+        name field and of the field aliases.
 
     Raises
     ------
     UnknownValueError
-        When ``layer`` has no style, or ``lang`` is not ``zh``/``en``.
+        When ``layer`` has no style, or ``lang`` is not a language zones speaks.
     """
     if layer not in STYLED_LAYERS:
         raise UnknownValueError("styled layer", str(layer), list(STYLED_LAYERS))
-    if lang not in ("zh", "en"):
-        raise UnknownValueError("language", str(lang), ["zh", "en"])
+    if lang not in languages():
+        raise UnknownValueError("language", str(lang), list(languages()))
     names = dict(names or {})
 
     def col(column: str) -> str:
         return names.get(column, column)
 
-    name_col = "name_zh" if lang == "zh" else "name_en"
+    known = {f.name for f in fld.FIELDS.get(layer, ())}
+    name_col = next((f"name_{c}" for c in data_languages(lang) if f"name_{c}" in known), "name_zh")
+    columns = None
+    if frame is not None:
+        geometry = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
+        columns = [c for c in frame.columns if c != geometry]
+    aliases = field_aliases(layer, columns, names=names, lang=lang)
     if layer == "districts":
         renderer = _renderer("singleSymbol")
         symbols = ET.SubElement(renderer, "symbols")
         symbols.append(_fill_symbol("0", {**DISTRICT_STYLE, "fillOpacity": 1.0}))
-        return _document(renderer, None)
+        return _document(renderer, None, aliases)
     if layer == "parks":
         categories = [
-            (kind, _LABELS[kind][lang], _fill_symbol("", style))
+            (kind, t(f"footprint.{kind}", lang), _fill_symbol("", style))
             for kind, style in FOOTPRINT_STYLES.items()
         ]
-        return _document(_categorized(col("footprint"), categories), col(name_col))
+        return _document(_categorized(col("footprint"), categories), col(name_col), aliases)
     if frame is None:
         raise ValueError("layer_qml('belts') needs the belts frame for their colours")
     categories = []
@@ -210,7 +263,7 @@ def layer_qml(
         style = belt_style(row.get("color"))
         label = cells.text(row.get(name_col)) or cells.text(row.get("id"))
         categories.append((cells.text(row.get("id")), label, _fill_symbol("", style)))
-    return _document(_categorized(col("id"), categories), col(name_col))
+    return _document(_categorized(col("id"), categories), col(name_col), aliases)
 
 
 def layer_styles_table(

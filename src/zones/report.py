@@ -2,82 +2,108 @@
 
 One file with everything inline (SVG map, CSS, no scripts, no external links but the sources),
 so it opens offline and can be mailed. Every text from data is escaped.
+
+The map labels its parks by name, larger parks first: each label takes the first of eight
+places around its park (right, left, above, below, then the corners) where its box
+(:func:`label_box`) overlaps no label placed before and stays on the map; a park with no such
+place goes unlabelled, and a note under the map counts those.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from zones import citation
 from zones.analysis import belt_industry_pairs, belt_overlap, crowded_industries, matrix_table
 from zones.atomic import atomic_write
 from zones.dataset import Dataset
-from zones.i18n import html_text as esc
-from zones.i18n import t
+from zones.i18n import pick_name, pick_text
 from zones.settings import PLAN_NAME
-
-TEXT: dict[str, dict[str, str]] = {
-    "title": {"zh": "宁波市制造业空间布局简报", "en": "Briefing: Ningbo's manufacturing layout"},
-    "subtitle": {
-        "zh": "依据《{plan}》：一圈三带多园、一园一业",
-        "en": "From “{plan}”: one circle, three belts, many parks; one park, one industry",
-    },
-    "generated": {"zh": "生成日期", "en": "Generated"},
-    "map": {"zh": "产业圈、产业带与园区", "en": "Circle, belts and parks"},
-    "legend_surveyed": {"zh": "园区范围（实测）", "en": "Park footprint (surveyed)"},
-    "legend_indicative": {
-        "zh": "园区示意范围（估计，非边界）",
-        "en": "Indicative park footprint (estimated, not a boundary)",
-    },
-    "estimate_note": {
-        "zh": "示意范围为按园区面积（或默认 {area} km²）在其位置画出的圆，位置多为估计；"
-        "详见各园区的位置精度与来源。",
-        "en": "Indicative footprints are disks of the park's area (or a default {area} km²) "
-        "at its location, which is often estimated: see each park's precision and sources.",
-    },
-    "matrix": {"zh": "产业带 × 产业：园区数", "en": "Belt × industry: number of parks"},
-    "matrix_note": {
-        "zh": "计入“一园一业”指定、所在产业带重点产业及其他来源的关联；上级产业包含其下级产业"
-        "（与 zones export --industry 的筛选相同）；★ 表示规划列为该产业带重点产业。",
-        "en": "Counts links by park designation, belt focus and other sources; an industry "
-        "includes its sub-industries (as zones export --industry does); ★ marks an "
-        "industry the plan names a focus of that belt.",
-    },
-    "overlap": {"zh": "产业带重点产业重叠（特色错位）", "en": "Overlap of belt focus (特色错位)"},
-    "crowded": {
-        "zh": "三个及以上产业带共同的重点产业（错位发展风险）",
-        "en": "Focus industries of three or more belts (a risk to differentiation)",
-    },
-    "targets": {"zh": "2025 年目标（规划原文）", "en": "2025 targets (as the plan states)"},
-    "plan_line": {"zh": "规划原文第 {n} 行", "en": "plan text, line {n}"},
-    "targets_note": {
-        "zh": "仅列规划所定目标，不含实际值。",
-        "en": "Targets as the plan states them; no actual values are shown.",
-    },
-    "parks": {"zh": "园区一览", "en": "Parks"},
-    "name": {"zh": "名称", "en": "Name"},
-    "designated": {"zh": "指定产业（一园一业）", "en": "Designated industries"},
-    "location": {"zh": "位置依据 / 精度", "en": "Location basis / precision"},
-    "sourced": {"zh": "有来源", "en": "sourced"},
-    "estimated": {"zh": "估计", "en": "estimated"},
-}
-
-
-def _t(key: str, lang: str, **values: object) -> str:
-    """A report string; words the app's analysis tab also shows come from its i18n entries."""
-    if key not in TEXT:
-        return t(f"analysis.{key}", lang, **values)
-    text = TEXT[key]["en" if lang == "en" else "zh"]
-    return text.format(**values) if values else text
+from zones.text import norm_lang, t
+from zones.text.escape import html_text as esc
 
 
 def _name(row: object, lang: str) -> str:
-    get = row.get  # type: ignore[attr-defined]
-    return str(get("name_en") or get("name_zh")) if lang == "en" else str(get("name_zh"))
+    return pick_name(row, lang)
+
+
+#: Font size of park labels, in SVG units (the map is 760 wide).
+LABEL_SIZE = 11
+#: Room kept between a park and its label, and around each label.
+LABEL_GAP = 2.0
+
+
+@dataclass(frozen=True)
+class Box:
+    """A rectangle on the SVG canvas: left, top, right, bottom (y grows downwards)."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    def overlaps(self, other: Box) -> bool:
+        """True when the two boxes share some area (touching edges do not count)."""
+        return (
+            self.x0 < other.x1 and other.x0 < self.x1 and self.y0 < other.y1 and other.y0 < self.y1
+        )
+
+    def grown(self, by: float) -> Box:
+        return Box(self.x0 - by, self.y0 - by, self.x1 + by, self.y1 + by)
+
+
+def label_width(text: str, size: float = LABEL_SIZE) -> float:
+    """How wide ``text`` is drawn at ``size``: a full em per wide (CJK) character, 0.62 em per
+    other character (a little more than most Latin letters and digits take)."""
+    wide = sum(unicodedata.east_asian_width(ch) in "WF" for ch in text)
+    return (wide + 0.62 * (len(text) - wide)) * size
+
+
+def label_box(text: str, x: float, y: float, size: float = LABEL_SIZE) -> Box:
+    """The box of ``text`` drawn with ``text-anchor="start"`` at ``x`` and baseline ``y``:
+    from one em above the baseline to a quarter em below it."""
+    return Box(x, y - size, x + label_width(text, size), y + 0.25 * size)
+
+
+def place_labels(
+    items: list[tuple[str, Box]], width: float, height: float, size: float = LABEL_SIZE
+) -> list[tuple[str, float, float] | None]:
+    """Greedy label placement: for each ``(text, park box)`` in order (most important first),
+    the ``(text, x, baseline y)`` of its label, or None when it has no room.
+
+    A label tries eight places around its park's box: right, left, above, below, then the four
+    corners. It takes the first one whose box, grown by :data:`LABEL_GAP`, overlaps no label
+    placed before and lies inside the ``width`` × ``height`` canvas.
+    """
+    placed: list[Box] = []
+    out: list[tuple[str, float, float] | None] = []
+    g = LABEL_GAP
+    for text, park in items:
+        w = label_width(text, size)
+        cy = (park.y0 + park.y1) / 2 + 0.375 * size  # baseline centring the box on the park
+        cx = (park.x0 + park.x1) / 2 - w / 2
+        above, below = park.y0 - g - 0.25 * size, park.y1 + g + size
+        right, left = park.x1 + g, park.x0 - g - w
+        spot = None
+        for x, y in (
+            (right, cy), (left, cy), (cx, above), (cx, below),
+            (right, above), (left, above), (right, below), (left, below),
+        ):  # fmt: skip
+            box = label_box(text, x, y, size)
+            inside = box.x0 >= 0 and box.y0 >= 0 and box.x1 <= width and box.y1 <= height
+            if inside and not any(box.grown(g).overlaps(other) for other in placed):
+                spot = (text, x, y)
+                placed.append(box)
+                break
+        out.append(spot)
+    return out
 
 
 class _Projection:
@@ -89,6 +115,15 @@ class _Projection:
         self.scale = width / ((x1 - self.x0) * self.kx)
         self.width, self.height = width, round((y1 - self.y0) * self.scale)
         self.y1 = y1
+
+    def xy(self, lon: float, lat: float) -> tuple[float, float]:
+        return (lon - self.x0) * self.kx * self.scale, (self.y1 - lat) * self.scale
+
+    def box(self, geom: BaseGeometry) -> Box:
+        """The canvas box of ``geom``."""
+        minx, miny, maxx, maxy = geom.bounds
+        (x0, y1), (x1, y0) = self.xy(minx, miny), self.xy(maxx, maxy)
+        return Box(x0, y0, x1, y1)
 
     def path(self, geom: BaseGeometry) -> str:
         parts = []
@@ -105,12 +140,17 @@ class _Projection:
 
 
 def svg_map(ds: Dataset, lang: str, width: int = 760) -> str:
-    """The belts, district outlines and park footprints as an inline SVG."""
+    """The belts, district outlines and park footprints, labelled, as an inline SVG."""
+    return _svg_map(ds, lang, width)[0]
+
+
+def _svg_map(ds: Dataset, lang: str, width: int = 760) -> tuple[str, int]:
+    """:func:`svg_map` and the number of parks left unlabelled."""
     districts = shapely.coverage_simplify(ds.districts.geometry.to_numpy(), 0.002)
     proj = _Projection(tuple(ds.districts.total_bounds), width)  # type: ignore[arg-type]
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {proj.width} {proj.height}" '
-        f'role="img" aria-label="{esc(_t("map", lang))}">'
+        f'role="img" aria-label="{esc(t("report.map", lang))}">'
     ]
     for belt in ds.belts.itertuples():
         geom = shapely.simplify(belt.geometry, 0.002)
@@ -120,15 +160,39 @@ def svg_map(ds: Dataset, lang: str, width: int = 760) -> str:
         )
     for geom in districts:
         out.append(f'<path d="{proj.path(geom)}" fill="none" stroke="#555" stroke-width="0.6"/>')
-    for park in ds.parks.sort_values("footprint_area_km2", ascending=False).itertuples():
+    parks = ds.parks.sort_values(["footprint_area_km2", "id"], ascending=[False, True])
+    items = []
+    for park in parks.itertuples():
         dash = ' stroke-dasharray="3 2"' if park.footprint == "indicative" else ""
         out.append(
             f'<path d="{proj.path(park.geometry)}" fill="#222" fill-opacity="0.15" '
             f'stroke="#111" stroke-width="1"{dash}><title>{esc(_name(park._asdict(), lang))}'
             "</title></path>"
         )
-    out.append("</svg>")
-    return "".join(out)
+        if park.geometry is not None and not park.geometry.is_empty:
+            items.append((_name(park._asdict(), lang), proj.box(park.geometry)))
+    spots = place_labels(items, proj.width, proj.height)
+    out.append(
+        f'<g class="park-labels" font-size="{LABEL_SIZE}" fill="#111" stroke="#fff" '
+        'stroke-width="3" stroke-linejoin="round" paint-order="stroke">'
+    )
+    out += [
+        f'<text x="{x:.1f}" y="{y:.1f}" font-size="{LABEL_SIZE}">{esc(text)}</text>'
+        for text, x, y in (spot for spot in spots if spot is not None)
+    ]
+    out.append("</g></svg>")
+    return "".join(out), len(ds.parks) - sum(spot is not None for spot in spots)
+
+
+def _map(ds: Dataset, lang: str) -> str:
+    """The legend, the labelled map and, when parks went unlabelled, a note counting them."""
+    svg, unlabelled = _svg_map(ds, lang)
+    note = (
+        f"<p class='note'>{esc(t('report.unlabelled', lang, n=unlabelled))}</p>"
+        if unlabelled
+        else ""
+    )
+    return _legend(ds, lang) + svg + note
 
 
 def _legend(ds: Dataset, lang: str) -> str:
@@ -138,9 +202,9 @@ def _legend(ds: Dataset, lang: str) -> str:
         f'<span class="sw" style="background:{esc(b.color)}"></span>{esc(_name(b._asdict(), lang))}'
         for b in ds.belts.itertuples()
     ]
-    items.append(f'<span class="sw solid"></span>{esc(_t("legend_surveyed", lang))}')
-    items.append(f'<span class="sw dashed"></span>{esc(_t("legend_indicative", lang))}')
-    note = esc(_t("estimate_note", lang, area=f"{DEFAULT_FOOTPRINT_KM2:g}"))
+    items.append(f'<span class="sw solid"></span>{esc(t("report.legend_surveyed", lang))}')
+    items.append(f'<span class="sw dashed"></span>{esc(t("report.legend_indicative", lang))}')
+    note = esc(t("report.estimate_note", lang, area=f"{DEFAULT_FOOTPRINT_KM2:g}"))
     return f'<p class="legend">{" ".join(items)}</p><p class="note">{note}</p>'
 
 
@@ -161,9 +225,9 @@ def _matrix(ds: Dataset, lang: str) -> str:
         label = _name(names.loc[industry_id].to_dict(), lang)
         rows.append(f"<tr><th>{esc(label)}</th>{''.join(cells)}</tr>")
     return (
-        f"<table class='matrix'><tr><th>{esc(_t('industry', lang))}</th>{head}</tr>"
+        f"<table class='matrix'><tr><th>{esc(t('analysis.industry', lang))}</th>{head}</tr>"
         + "".join(rows)
-        + f"</table><p class='note'>{esc(_t('matrix_note', lang))}</p>"
+        + f"</table><p class='note'>{esc(t('report.matrix_note', lang))}</p>"
     )
 
 
@@ -172,7 +236,9 @@ def _overlap(ds: Dataset, lang: str) -> str:
     names = ds.industries.set_index("id")
 
     def industry_names(ids: list[str]) -> str:
-        return "、".join(_name(names.loc[i].to_dict(), lang) for i in ids) or _t("none", lang)
+        return "、".join(_name(names.loc[i].to_dict(), lang) for i in ids) or t(
+            "analysis.none", lang
+        )
 
     rows = [
         f"<tr><td>{esc(_name(belts.loc[r.belt_a].to_dict(), lang))} × "
@@ -187,31 +253,33 @@ def _overlap(ds: Dataset, lang: str) -> str:
         for r in crowded_industries(ds).itertuples()
     ]
     return (
-        f"<table><tr><th>{esc(_t('pair', lang))}</th><th>{esc(_t('shared', lang))}</th>"
-        f"<th>{esc(_t('jaccard', lang))}</th></tr>{''.join(rows)}</table>"
-        f"<h3>{esc(_t('crowded', lang))}</h3><ul>{''.join(crowded)}</ul>"
+        f"<table><tr><th>{esc(t('analysis.pair', lang))}</th>"
+        f"<th>{esc(t('analysis.shared', lang))}</th>"
+        f"<th>{esc(t('analysis.jaccard', lang))}</th></tr>{''.join(rows)}</table>"
+        f"<h3>{esc(t('report.crowded', lang))}</h3><ul>{''.join(crowded)}</ul>"
     )
 
 
 def _cite(source: str, lang: str) -> str:
-    if source.startswith("plan:L"):
-        return _t("plan_line", lang, n=source.removeprefix("plan:L"))
+    if cited := citation.parse(source):
+        return t("report.plan_line", lang, n=cited.label())
     return source
 
 
 def _targets(ds: Dataset, lang: str) -> str:
     rows = []
     for r in ds.targets.itertuples():
-        unit = r.unit_en if lang == "en" else r.unit_zh
+        unit = pick_text(r._asdict(), "unit", lang)
         value = f"{r.value:g} {unit}"
         rows.append(
             f"<tr><td>{esc(_name(r._asdict(), lang))}</td><td>{esc(value)}</td>"
             f"<td>{esc(_cite(r.source, lang))}: “{esc(r.quote)}”</td></tr>"
         )
     return (
-        f"<table><tr><th>{esc(_t('target', lang))}</th><th>{esc(_t('target_value', lang))}</th>"
-        f"<th>{esc(_t('source', lang))}</th></tr>{''.join(rows)}</table>"
-        f"<p class='note'>{esc(_t('targets_note', lang))}</p>"
+        f"<table><tr><th>{esc(t('analysis.target', lang))}</th>"
+        f"<th>{esc(t('analysis.target_value', lang))}</th>"
+        f"<th>{esc(t('analysis.source', lang))}</th></tr>{''.join(rows)}</table>"
+        f"<p class='note'>{esc(t('report.targets_note', lang))}</p>"
     )
 
 
@@ -224,16 +292,18 @@ def _parks(ds: Dataset, lang: str) -> str:
         )
         belts = ds.belts.set_index("id")
         belt_names = "、".join(_name(belts.loc[b].to_dict(), lang) for b in park.belt_ids)
-        where = f"{_t(park.location_basis, lang)} ±{park.location_precision_m / 1000:g} km"
+        where = (
+            f"{t(f'report.{park.location_basis}', lang)} ±{park.location_precision_m / 1000:g} km"
+        )
         rows.append(
             f"<tr><td>{esc(_name(park._asdict(), lang))}</td><td>{esc(belt_names)}</td>"
-            f"<td>{esc(designated or _t('none', lang))}</td><td>{esc(where)}</td></tr>"
+            f"<td>{esc(designated or t('analysis.none', lang))}</td><td>{esc(where)}</td></tr>"
         )
     return (
-        f"<table><tr><th>{esc(_t('name', lang))}</th><th>{esc(_t('belts', lang))}</th>"
-        f"<th>{esc(_t('designated', lang))}</th><th>{esc(_t('location', lang))}</th></tr>"
-        + "".join(rows)
-        + "</table>"
+        f"<table><tr><th>{esc(t('report.name', lang))}</th>"
+        f"<th>{esc(t('analysis.belts', lang))}</th>"
+        f"<th>{esc(t('report.designated', lang))}</th>"
+        f"<th>{esc(t('report.location', lang))}</th></tr>" + "".join(rows) + "</table>"
     )
 
 
@@ -250,25 +320,26 @@ svg{width:100%;height:auto;border:1px solid #ddd;background:#f8fbff}
 
 def report_html(ds: Dataset, *, lang: str = "zh", today: dt.date | None = None) -> str:
     """The briefing as one HTML document (no scripts, nothing loaded from elsewhere)."""
-    lang = "en" if lang == "en" else "zh"
+    lang = norm_lang(lang)
     today = today or dt.date.today()
-    title = esc(_t("title", lang))
+    title = esc(t("report.title", lang))
     sections = [
-        (_t("map", lang), _legend(ds, lang) + svg_map(ds, lang)),
-        (_t("matrix", lang), _matrix(ds, lang)),
-        (_t("overlap", lang), _overlap(ds, lang)),
-        (_t("targets", lang), _targets(ds, lang)),
-        (_t("parks", lang), _parks(ds, lang)),
+        (t("report.map", lang), _map(ds, lang)),
+        (t("report.matrix", lang), _matrix(ds, lang)),
+        (t("report.overlap", lang), _overlap(ds, lang)),
+        (t("report.targets", lang), _targets(ds, lang)),
+        (t("report.parks", lang), _parks(ds, lang)),
     ]
     body = "".join(f"<section><h2>{esc(h)}</h2>{content}</section>" for h, content in sections)
     return (
-        f'<!DOCTYPE html><html lang="{"en" if lang == "en" else "zh-CN"}"><head>'
+        f'<!DOCTYPE html><html lang="{esc(t("language.html", lang))}"><head>'
         f'<meta charset="utf-8"><title>{title}</title>'
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
         "style-src 'unsafe-inline'; img-src data:\">"
         f"<style>{CSS}</style></head><body><h1>{title}</h1>"
-        f"<p>{esc(_t('subtitle', lang, plan=PLAN_NAME))}</p>"
-        f"<p class='note'>{esc(_t('generated', lang))}: {today.isoformat()}</p>{body}</body></html>"
+        f"<p>{esc(t('report.subtitle', lang, plan=PLAN_NAME))}</p>"
+        f"<p class='note'>{esc(t('report.generated', lang))}: {today.isoformat()}</p>"
+        f"{body}</body></html>"
     )
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,9 +21,10 @@ from urllib.parse import quote, urlsplit
 
 import pandas as pd
 
-from zones import cells
+from zones import cells, citation
 from zones.dataset import Dataset
 from zones.i18n import format_km2, level_label, md_text, park_type_label, pick_name, t
+from zones.text import data_languages
 
 # --------------------------------------------------------------------------------------------
 # From the map's returned dict to a park id
@@ -78,7 +78,6 @@ def next_selection(
 # --------------------------------------------------------------------------------------------
 # Details of one park
 
-_PLAN_LINE = re.compile(r"^plan:L(\d+)(?:-L?(\d+))?$")
 #: Characters left as they are in a link target; everything else is percent-encoded, so a
 #: URL from the data cannot close the Markdown link or inject anything.
 _URL_SAFE = ":/?#@!$&*+,;=%-._~[]"
@@ -89,10 +88,8 @@ def source_markdown(source: Any, lang: str) -> str:
     text = "" if source is None else str(source).strip()
     if not text:
         return ""
-    match = _PLAN_LINE.match(text)
-    if match:
-        line = match.group(1) if not match.group(2) else f"{match.group(1)}–{match.group(2)}"
-        return md_text(t("source.plan_line", lang, line=line))
+    if cited := citation.parse(text):
+        return md_text(t("source.plan_line", lang, line=cited.label()))
     parts = urlsplit(text)
     if parts.scheme in ("http", "https") and parts.netloc:
         target = quote(text, safe=_URL_SAFE)
@@ -130,7 +127,7 @@ class ParkDetails:
 
     def markdown(self) -> str:
         """The whole panel below the title as one Markdown text."""
-        colon = "：" if self.lang == "zh" else ": "
+        colon = t("punct.colon", self.lang)
         lines = [f"**{md_text(label)}**{colon}{value}" for label, value in self.facts]
         parts = ["  \n".join(lines)]
         if self.industries:
@@ -145,11 +142,28 @@ class ParkDetails:
 
 
 def _join(items: list[str], lang: str) -> str:
-    return ("、" if lang == "zh" else ", ").join(items)
+    return t("punct.list", lang).join(items)
 
 
 def _sep(lang: str) -> str:
-    return "；" if lang == "zh" else "; "
+    return t("punct.semicolon", lang)
+
+
+def _paren(inner: str, lang: str) -> str:
+    """`` (inner)`` / ``（inner）``: a note after a name."""
+    return t("punct.paren", lang, text=inner)
+
+
+def note_in(row: Any, column: str, lang: str) -> str:
+    """The note ``column`` of a park ``row`` in ``lang``: ``<column>_<code>`` of the first
+    data language (:func:`zones.text.data_languages`) that has it, English being the bare
+    ``column`` (``notes`` / ``notes_zh``); '' when every one is blank."""
+    for code in data_languages(lang):
+        for key in (f"{column}_{code}", column if code == "en" else ""):
+            text = cells.stripped(row.get(key)) if key else ""
+            if text:
+                return text
+    return ""
 
 
 def _lookup(frame: pd.DataFrame, key: str, lang: str) -> dict[str, str]:
@@ -162,9 +176,10 @@ def park_details(ds: Dataset, park_id: str, lang: str) -> ParkDetails | None:
     if parks.empty:
         return None
     row = parks.iloc[0]
-    other = "en" if lang == "zh" else "zh"
     title = pick_name(row, lang)
-    subtitle = pick_name(row, other)
+    # The name in the next data language that differs: 杭州湾新区 under Hangzhou Bay New Area.
+    others = [pick_name(row, code) for code in data_languages(lang)[1:]]
+    subtitle = next((name for name in others if name != title), title)
     none = t("details.none_value", lang)
 
     district_names = _lookup(ds.districts, "adcode", lang)
@@ -175,7 +190,7 @@ def park_details(ds: Dataset, park_id: str, lang: str) -> ParkDetails | None:
     platforms = set(cells.text_list(row.get("platform_belt_ids")))
     platform = t("details.platform", lang)
     belts = [
-        (belt_names.get(b) or b) + (f"（{platform}）" if lang == "zh" else f" ({platform})")
+        (belt_names.get(b) or b) + _paren(platform, lang)
         if b in platforms
         else belt_names.get(b) or b
         for b in cells.text_list(row.get("belt_ids"))
@@ -183,7 +198,7 @@ def park_details(ds: Dataset, park_id: str, lang: str) -> ParkDetails | None:
 
     level = [
         level_label(cells.stripped(row.get("level")), lang),
-        cells.stripped(row.get("level_note")),
+        note_in(row, "level_note", lang),
     ]
     facts: list[tuple[str, str]] = [
         (t("details.level", lang), _sep(lang).join(md_text(x) for x in level if x)),
@@ -197,12 +212,12 @@ def park_details(ds: Dataset, park_id: str, lang: str) -> ParkDetails | None:
     if math.isfinite(area):
         value = md_text(t("unit.km2", lang, km2=format_km2(area)))
         source = source_markdown(row.get("area_source"), lang)
-        sourced = f"{value}（{source}）" if lang == "zh" else f"{value} ({source})"
+        sourced = value + _paren(source, lang)
         area_text = sourced if source else value
     else:
         area_text = md_text(t("details.area_unknown", lang))
-    if cells.stripped(row.get("area_note")):
-        area_text += _sep(lang) + md_text(row.get("area_note"))
+    if note_in(row, "area_note", lang):
+        area_text += _sep(lang) + md_text(note_in(row, "area_note", lang))
     facts.append((t("details.area", lang), area_text))
 
     kind = cells.stripped(row.get("footprint")) or "indicative"
@@ -212,8 +227,8 @@ def park_details(ds: Dataset, park_id: str, lang: str) -> ParkDetails | None:
     drawn = _number(row.get("footprint_area_km2"))
     if math.isfinite(drawn):
         footprint.append(md_text(t("details.footprint_area", lang, km2=format_km2(drawn))))
-    if cells.stripped(row.get("footprint_note")):
-        footprint.append(md_text(row.get("footprint_note")))
+    if note_in(row, "footprint_note", lang):
+        footprint.append(md_text(note_in(row, "footprint_note", lang)))
     if cells.stripped(row.get("footprint_source")):
         footprint.append(source_markdown(row.get("footprint_source"), lang))
     facts.append((t("details.footprint", lang), _sep(lang).join(footprint)))
@@ -225,15 +240,15 @@ def park_details(ds: Dataset, park_id: str, lang: str) -> ParkDetails | None:
     precision = _number(row.get("location_precision_m"))
     if math.isfinite(precision):
         location.append(md_text(t("details.precision", lang, m=f"{precision:,.0f}")))
-    if cells.stripped(row.get("location_note")):
-        location.append(md_text(row.get("location_note")))
+    if note_in(row, "location_note", lang):
+        location.append(md_text(note_in(row, "location_note", lang)))
     if cells.stripped(row.get("location_source")):
         location.append(source_markdown(row.get("location_source"), lang))
     facts.append((t("details.location", lang), _sep(lang).join(location)))
     if transport := _transport(ds, row, lang):
         facts.append((t("details.transport", lang), transport))
-    if cells.stripped(row.get("notes")):
-        facts.append((t("details.notes", lang), md_text(row.get("notes"))))
+    if note_in(row, "notes", lang):
+        facts.append((t("details.notes", lang), md_text(note_in(row, "notes", lang))))
 
     industries = _industry_groups(ds, park_id, row, lang)
     sources = [source_markdown(x, lang) for x in cells.text_list(row.get("sources"))]
@@ -279,7 +294,7 @@ def _transport(ds: Dataset, row: Any, lang: str) -> str:
         ident = cells.stripped(row.get(id_col)) if id_col else airport_id
         name = names.get(ident) or ident
         if name:
-            name = f"（{name}）" if lang == "zh" else f" ({name})"
+            name = _paren(name, lang)
         parts.append(t(key, lang, name=name, km=f"{km:.0f}" if km >= 10 else f"{km:.1f}"))
     if not parts:
         return ""
@@ -289,7 +304,7 @@ def _transport(ds: Dataset, row: Any, lang: str) -> str:
         if math.isfinite(precision)
         else t("details.transport_note_unknown", lang)
     )
-    space = "" if lang == "zh" else " "
+    space = t("punct.space", lang)
     text = _sep(lang).join(parts) + space + note
     kinds = ("seaport", "airport", "rail")
     missing = int((~located & nodes["kind"].isin(kinds)).sum()) if len(nodes) else 0
@@ -330,7 +345,7 @@ def _industry_groups(ds: Dataset, park_id: str, row: Any, lang: str) -> list[tup
                 ind = industries.loc[ident]
                 name = pick_name(ind, lang)
                 tier = tier_names.get(cells.stripped(ind.get("tier_id")), "")
-                with_tier = f"{name}（{tier}）" if lang == "zh" else f"{name} ({tier})"
+                with_tier = name + _paren(tier, lang)
                 items.append(md_text(with_tier if tier else name))
             else:
                 items.append(md_text(ident))

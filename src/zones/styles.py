@@ -116,3 +116,31 @@ def park_class(properties: dict[str, Any]) -> str:
     if properties.get("est"):
         return "estimated"
     return "indicative" if properties.get("ind") else "surveyed"
+
+
+# --------------------------------------------------------------------------------------------
+# Park fills when the map colours parks by a property (zones.coloring)
+
+#: Categorical fills, in order (Okabe and Ito's palette, told apart by colour-blind readers).
+CATEGORY_COLORS: tuple[str, ...] = (
+    "#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442", "#000000",
+)  # fmt: skip
+#: The fill of a park that belongs to several categories at once (e.g. two belts).
+SEVERAL_COLOR = "#8d6e63"
+#: The fill of a park that has none of the property (no belt, no linked industry).
+NONE_COLOR = "#d9d9d9"
+#: Park levels, from strong to weak; an unknown level is grey.
+LEVEL_COLORS: dict[str, str] = {
+    "national": "#b2182b",
+    "provincial": "#ef8a62",
+    "municipal": "#fddbc7",
+    "unknown": NONE_COLOR,
+}
+#: One industry, by the basis of the park's link to it (zones.dataset: park_industries.basis).
+INDUSTRY_BASIS_COLORS: dict[str, str] = {
+    "park": "#b2182b",
+    "belt": "#ef8a62",
+    "source": "#f4c7a1",
+}
+#: Fill opacity of coloured parks (their outline keeps the footprint kind's line).
+COLORED_FILL_OPACITY = 0.6

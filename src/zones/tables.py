@@ -256,6 +256,10 @@ BELT_INDUSTRIES = Schema(
     ),
     key=None,
 )
+#: The notes of a park written in English (``level_note``…) and, beside each, in Chinese
+#: (``level_note_zh``…): the Chinese app shows the Chinese one, the English app the English
+#: one; :func:`zones.validate.check_sources` wants both or neither.
+PARK_NOTES = ("level_note", "location_note", "area_note", "notes")
 PARKS = Schema(
     "parks",
     (
@@ -264,6 +268,7 @@ PARKS = Schema(
         Column("name_en", required=True),
         Column("level", one_of("national", "provincial", "unknown"), required=True),
         Column("level_note"),
+        Column("level_note_zh"),
         Column("type"),
         Column("parent_id"),
         Column("district_adcodes", as_list),
@@ -273,11 +278,14 @@ PARKS = Schema(
         Column("location_precision_m", as_int),
         Column("location_source"),
         Column("location_note", required=True),
+        Column("location_note_zh"),
         Column("area_km2", as_float),
         Column("area_source"),
         Column("area_note"),
+        Column("area_note_zh"),
         Column("sources", as_sources),
         Column("notes"),
+        Column("notes_zh"),
     ),
 )
 PARK_BELTS = Schema(

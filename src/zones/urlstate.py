@@ -24,7 +24,7 @@ from typing import Any
 from zones import filters
 from zones.dataset import Dataset
 from zones.filters import FLAG, MULTI, ParkFilter
-from zones.i18n import DEFAULT_LANG, LANGS
+from zones.text import DEFAULT_LANGUAGE, languages
 
 #: The view's own keys, after the filter dimensions'.
 VIEW_KEYS = ("park", "lang", "basemap")
@@ -68,7 +68,7 @@ class ViewState:
         self,
         park_filter: ParkFilter | None = None,
         park: str | None = None,
-        lang: str = DEFAULT_LANG,
+        lang: str = DEFAULT_LANGUAGE,
         basemap: str = DEFAULT_BASEMAP,
         **values: Any,
     ) -> None:
@@ -127,7 +127,7 @@ def allowed_values(ds: Dataset, basemaps: Collection[str]) -> dict[str, frozense
     }
     return out | {
         "park": ids(ds.parks["id"]),
-        "lang": frozenset(LANGS),
+        "lang": frozenset(languages()),
         "basemap": frozenset(basemaps),
     }
 
@@ -194,7 +194,7 @@ def from_query(
             chosen[d.key] = text
 
     singles: dict[str, str | None] = {}
-    for key, default in (("park", None), ("lang", DEFAULT_LANG), ("basemap", DEFAULT_BASEMAP)):
+    for key, default in (("park", None), ("lang", DEFAULT_LANGUAGE), ("basemap", DEFAULT_BASEMAP)):
         value = _last(params.get(key))
         if not value:
             singles[key] = default
@@ -207,7 +207,7 @@ def from_query(
     state = ViewState(
         ParkFilter(**chosen),
         park=singles["park"],
-        lang=singles["lang"] or DEFAULT_LANG,
+        lang=singles["lang"] or DEFAULT_LANGUAGE,
         basemap=singles["basemap"] or DEFAULT_BASEMAP,
     )
     return state, notices
@@ -224,7 +224,7 @@ def to_query(state: ViewState) -> dict[str, str]:
             )
     if state.park:
         out["park"] = state.park
-    if state.lang != DEFAULT_LANG:
+    if state.lang != DEFAULT_LANGUAGE:
         out["lang"] = state.lang
     if state.basemap != DEFAULT_BASEMAP:
         out["basemap"] = state.basemap

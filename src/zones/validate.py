@@ -13,10 +13,10 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from zones import citation
 from zones.errors import Problem
-from zones.tables import Table
+from zones.tables import PARK_NOTES, Table
 
-PLAN_REF = re.compile(r"^plan:L(\d+)$")
 #: The plan marks omitted text in a quote with an ellipsis; each fragment must be on the line.
 ELLIPSIS = re.compile(r"……|\.\.\.")
 
@@ -89,7 +89,8 @@ def check_references(
 
 
 def check_sources(tables: dict[str, Table]) -> list[Problem]:
-    """A park's facts carry their sources; estimates say how they were made."""
+    """A park's facts carry their sources; estimates say how they were made; each note is
+    written in English and in Chinese (:data:`zones.tables.PARK_NOTES`)."""
     problems: list[Problem] = []
     table = tables["parks.csv"]
     for row in table.rows:
@@ -117,6 +118,14 @@ def check_sources(tables: dict[str, Table]) -> list[Problem]:
             if not (-180 <= lon <= 180 and -90 <= lat <= 90):
                 msg = f"({lon}, {lat}) is not WGS84 lon/lat"
                 problems.append(_p(table, row, "lon", msg))
+        for note in PARK_NOTES:
+            english, chinese = row[note], row[f"{note}_zh"]
+            if english and not chinese:
+                msg = f"{note} needs its Chinese text in {note}_zh (the Chinese app shows that)"
+                problems.append(_p(table, row, f"{note}_zh", msg))
+            elif chinese and not english:
+                msg = f"{note}_zh needs its English text in {note} (the English app shows that)"
+                problems.append(_p(table, row, note, msg))
     table = tables["transport_nodes.csv"]
     for row in table.rows:
         has_point = not (math.isnan(row["lon"]) or math.isnan(row["lat"]))
@@ -131,14 +140,18 @@ def check_sources(tables: dict[str, Table]) -> list[Problem]:
 
 
 def _plan_line(ref: str, plan: list[str]) -> tuple[int | None, str | None]:
-    """(line number, text) for ``plan:Lnn``, or (None, reason) when it names no plan line."""
-    match = PLAN_REF.match(ref)
-    if not match:
+    """(first line number, text of the cited lines) for ``plan:Lnn`` or ``plan:Lnn-Lmm``
+    (:mod:`zones.citation`), or (None, reason) when it names no plan line."""
+    cited = citation.parse(ref)
+    if cited is None:
         return None, None
-    number = int(match.group(1))
-    if not 1 <= number <= len(plan) or not plan[number - 1].strip():
+    if (
+        cited.first < 1
+        or cited.last > len(plan)
+        or not all(plan[n - 1].strip() for n in cited.lines)
+    ):
         return None, f"{ref} is not a line of the plan text with words on it"
-    return number, plan[number - 1]
+    return cited.first, "".join(plan[n - 1] for n in cited.lines)
 
 
 def _quoted(quote: str, line: str) -> bool:
@@ -177,7 +190,7 @@ def check_citations(tables: dict[str, Table], plan: list[str]) -> list[Problem]:
                 if text:
                     problems.append(_p(table, row, "source", text))
                 elif name != "park_industries.csv" or row.get("basis") == "park":
-                    msg = f"{ref!r} is not a plan citation (plan:Lnn)"
+                    msg = f"{ref!r} is not a plan citation (plan:Lnn or plan:Lnn-Lmm)"
                     problems.append(_p(table, row, "source", msg))
                 continue
             if name == "park_industries.csv" and row["basis"] != "park":

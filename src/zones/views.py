@@ -1,6 +1,6 @@
 """The app's planner views and GIS round trip as plain data: labels, tables and a chart. Pure.
 
-Everything here shapes what :mod:`zones.analysis`, :mod:`zones.importer`, :mod:`zones.bundle`
+Everything here shapes what :mod:`zones.analysis`, :mod:`zones.importing`, :mod:`zones.bundle`
 and :mod:`zones.report` return into what the app shows: localized names (through
 :mod:`zones.i18n`), long tables for the heatmap, wide tables to read, and file names. No
 Streamlit: the app composes these, the tests call them directly.
@@ -22,22 +22,28 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from zones import analysis
-from zones.build import SURVEYED_FILE, build
+from zones import analysis, citation
+from zones import crs as zones_crs
 from zones.dataset import Dataset
 from zones.errors import ZonesError
-from zones.i18n import format_km2, label, level_label, md_text, pick_name, pick_names, t
-from zones.importer import (
+from zones.formats import upload_extensions
+from zones.i18n import format_km2, label, level_label, md_text, pick_name, pick_names, pick_text, t
+from zones.importing import (
+    DEFAULT_LIMITS,
     ImportPreview,
+    Target,
+    UndoResult,
     apply_import,
     error_message,
-    load_parks,
+    import_batches,
     preferred_layer,
     preview_upload,
     undo_import,
     upload_layers,
 )
 from zones.report import report_html
+from zones.store import open_store
+from zones.text import languages
 
 # --------------------------------------------------------------------------------------------
 # Tabs
@@ -57,7 +63,7 @@ def tab_in(label: str | None, lang: str) -> str | None:
     Lets the open tab survive a language switch; None when ``label`` names no tab.
     """
     for name in TABS:
-        if label in {t(f"tab.{name}", code) for code in ("zh", "en")}:
+        if label in {t(f"tab.{name}", code) for code in languages()}:
             return t(f"tab.{name}", lang)
     return None
 
@@ -115,7 +121,7 @@ def park_labels(ds: Dataset, lang: str) -> dict[str, str]:
 
 
 def _join(items: Sequence[str], lang: str) -> str:
-    return ("、" if lang == "zh" else ", ").join(items)
+    return t("punct.list", lang).join(items)
 
 
 # --------------------------------------------------------------------------------------------
@@ -300,7 +306,7 @@ def _km(value: Any, lang: str, name: str = "") -> str:
         return t("analysis.none", lang)
     text = t("unit.km", lang, km=f"{km:.0f}" if km >= 10 else f"{km:.1f}")
     if name:
-        text += f"（{name}）" if lang == "zh" else f" ({name})"
+        text += t("punct.paren", lang, text=name)
     return text
 
 
@@ -337,7 +343,7 @@ def compare_table(ds: Dataset, park_ids: Sequence[str], lang: str) -> pd.DataFra
         basis = str(park.get("location_basis") or "estimated")
         location = t(f"location.{basis}", lang) if basis in ("sourced", "estimated") else basis
         if _finite(precision):
-            location += ", " if lang == "en" else "，"
+            location += t("punct.comma", lang)
             location += t("details.precision", lang, m=f"{float(precision):,.0f}")
         footprint = str(raw.at["footprint", pid] or "indicative")
         values = {
@@ -406,9 +412,8 @@ def distance_table(ds: Dataset, park_ids: Sequence[str], lang: str) -> pd.DataFr
 def cite(source: Any, lang: str) -> str:
     """``plan:L12`` -> 规划原文第12行 / plan text, line 12; anything else as it is."""
     text = "" if source is None else str(source).strip()
-    if text.startswith("plan:L"):
-        line = text.removeprefix("plan:L").replace("-L", "–").replace("-", "–")
-        return t("source.plan_line", lang, line=line)
+    if cited := citation.parse(text):
+        return t("source.plan_line", lang, line=cited.label())
     return text
 
 
@@ -417,11 +422,10 @@ def targets_table(ds: Dataset, lang: str) -> pd.DataFrame:
 
     Only what the plan states; no actual values.
     """
-    unit_col = "unit_en" if lang == "en" else "unit_zh"
     rows = []
     for _, r in ds.targets.iterrows():
         value = float(r["value"]) if _finite(r.get("value")) else math.nan
-        unit = str(r.get(unit_col) or r.get("unit_zh") or "")
+        unit = pick_text(r, "unit", lang)
         shown = f"{value:,g}" if math.isfinite(value) else t("analysis.none", lang)
         year = r.get("year")
         rows.append(
@@ -459,36 +463,22 @@ def bundle_file_name(slug: str, crs: str, today: dt.date) -> str:
 # --------------------------------------------------------------------------------------------
 # Import of surveyed boundaries
 
-#: CRS a user may name for a file that declares none (code -> zh, en). Ningbo straddles the
-#: 3-degree Gauss-Kruger zones of 120E and 123E.
-IMPORT_CRS: dict[str, tuple[str, str]] = {
-    "EPSG:4490": ("CGCS2000 经纬度", "CGCS2000 longitude/latitude"),
-    "EPSG:4326": ("WGS 84 经纬度", "WGS 84 longitude/latitude"),
-    "EPSG:4549": ("CGCS2000 / 3度带 中央经线120°E（米）", "CGCS2000 / 3-degree GK CM 120E (m)"),
-    "EPSG:4550": ("CGCS2000 / 3度带 中央经线123°E（米）", "CGCS2000 / 3-degree GK CM 123E (m)"),
-    "EPSG:4528": (
-        "CGCS2000 / 3度带 第40带（米，带号前缀）",
-        "CGCS2000 / 3-degree GK zone 40 (m, zone prefix)",
-    ),
-    "EPSG:4529": (
-        "CGCS2000 / 3度带 第41带（米，带号前缀）",
-        "CGCS2000 / 3-degree GK zone 41 (m, zone prefix)",
-    ),
-    "EPSG:3857": ("Web 墨卡托（米）", "Web Mercator (m)"),
-}
-#: File name endings the uploader accepts.
-UPLOAD_TYPES = ("geojson", "json", "gpkg", "zip", "kml", "kmz")
+#: Who the app records as the author of its imports until sign-in names a person.
+APP_AUTHOR = "app"
 #: Largest upload (MB), as the importer's limit.
-UPLOAD_MAX_MB = 100
+UPLOAD_MAX_MB = DEFAULT_LIMITS.max_file_bytes // 2**20
 
 
-def crs_label(code: str, lang: str, choices: Mapping[str, tuple[str, str]] = IMPORT_CRS) -> str:
-    """``EPSG:4549 · CGCS2000 / …`` in ``lang``; the file's own CRS for ``''``."""
-    if not code:
-        return t("gis.crs_from_file", lang)
-    zh, en = choices.get(code, ("", ""))
-    name = en if lang == "en" else zh
-    return f"{code} · {name}" if name else code
+def upload_types() -> list[str]:
+    """File name endings the uploader accepts: every readable format of the registry that
+    comes as one file (:func:`zones.formats.upload_extensions`)."""
+    return list(upload_extensions())
+
+
+def crs_label(code: str, lang: str) -> str:
+    """``EPSG:4549 · CGCS2000 / …`` in ``lang`` (:func:`zones.crs.crs_label`); the file's own
+    CRS for ``''``."""
+    return zones_crs.crs_label(code, lang) if code else t("gis.crs_from_file", lang)
 
 
 def error_text(
@@ -509,32 +499,34 @@ def preview_import(
     data: bytes,
     filename: str,
     *,
-    geo_dir: Path,
-    data_dir: Path,
+    store: str,
+    ds: Dataset | None = None,
+    revision: str | None = None,
     source_crs: str | None = None,
     gcj02: bool = False,
     layer: str | None = None,
     lang: str = "en",
+    folders: Mapping[Path, str] | None = None,
 ) -> tuple[ImportPreview | None, str | None]:
-    """Preview an upload against the parks of ``data_dir``: (preview, None) or (None, error
-    in ``lang``).
+    """Preview an upload against the parks of ``store``: (preview, None) or (None, error in
+    ``lang``, server ``folders`` named as :func:`error_text` does).
 
-    The file is untrusted: any failure to read it is returned as a message, never raised.
-    ``layer`` picks a layer or dataset (see :func:`layer_choices`).
+    ``ds`` and ``revision``: the store's dataset as the app already holds it, at that revision
+    (else it is read). The file is untrusted: any failure to read it is returned as a message,
+    never raised. ``layer`` picks a layer or dataset (see :func:`layer_choices`).
     """
     try:
-        parks = load_parks(data_dir)
+        against = Target.of_store(open_store(store), ds, revision)
         preview = preview_upload(
             data,
             filename,
-            parks,
-            geo_dir=geo_dir,
+            against,
             source_crs=source_crs or None,
             gcj02=gcj02,
             layer=layer or None,
         )
     except Exception as exc:  # untrusted input must never end in a traceback
-        return None, error_text(exc, lang, {Path(geo_dir): "geo", Path(data_dir): "data"})
+        return None, error_text(exc, lang, folders)
     return preview, None
 
 
@@ -547,13 +539,6 @@ def layer_choices(data: bytes, filename: str) -> tuple[list[str], str | None]:
     except Exception:  # untrusted input: the preview reports it
         return [], None
     return choices, preferred_layer(choices)
-
-
-def surveyed_stamp(geo_dir: Path) -> int:
-    """When geo/surveyed_footprints.geojson last changed (ns; 0 when absent): a preview says
-    what each footprint replaces, so it is stale once that file changes."""
-    target = Path(geo_dir) / SURVEYED_FILE
-    return target.stat().st_mtime_ns if target.exists() else 0
 
 
 def preview_counts(preview: ImportPreview) -> dict[str, int]:
@@ -589,52 +574,47 @@ def preview_table(preview: ImportPreview, lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[t(f"gis.col.{k}", lang) for k in keys])
 
 
-class RebuildFailed(ZonesError):
-    """The rebuild after an import failed, and the import was undone; ``cause`` says why."""
-
-    def __init__(self, cause: BaseException) -> None:
-        super().__init__(error_text(cause))
-        self.cause = cause
-
-
-def apply_and_rebuild(
+def apply_preview(
     preview: ImportPreview,
     *,
-    geo_dir: Path,
-    data_dir: Path,
-    out: Path,
+    store: str,
+    author: str = APP_AUTHOR,
     confirm_mismatch: bool = False,
 ) -> int:
-    """Write the preview's footprints into ``geo_dir`` and rebuild ``out``; returns how many.
-
-    When the rebuild fails the import is undone, so geo/ and the built dataset stay in step.
-    ``confirm_mismatch`` imports features that differ widely from their park's records.
+    """Record the preview's footprints in ``store`` as one batch of changes by ``author``,
+    accepted at once (as `zones import` does); returns how many parks. Readers see them at
+    once: nothing is rebuilt.
 
     Raises
     ------
     ZonesError
-        From the import (nothing written: e.g. the surveyed file changed since the preview,
-        or unconfirmed mismatches), or :class:`RebuildFailed` (import undone).
+        Nothing written: e.g. a park changed since the preview (naming who changed it and
+        when), or unconfirmed mismatches.
     """
-    result = apply_import(preview, geo_dir, confirm_mismatch=confirm_mismatch)
+    done = apply_import(
+        preview, open_store(store), author=author, confirm_mismatch=confirm_mismatch
+    )
+    return len(done.imported)
+
+
+def undo_last_import(*, store: str, author: str = APP_AUTHOR) -> UndoResult:
+    """Revert the changes of ``author``'s last import in ``store`` that are still accepted.
+
+    Raises
+    ------
+    ZonesError
+        When ``author`` has no import in force (nothing undone).
+    """
+    return undo_import(open_store(store), author=author)
+
+
+def undoable_imports(store: str, author: str = APP_AUTHOR) -> int:
+    """How many imports by ``author`` in ``store`` can be undone, one after the other (0 when
+    the store has no log to read)."""
     try:
-        build(out, geo_dir, data_dir)
-    except Exception as exc:
-        undo_import(geo_dir)
-        raise RebuildFailed(exc) from exc
-    return len(result.imported)
-
-
-def undo_and_rebuild(*, geo_dir: Path, data_dir: Path, out: Path) -> None:
-    """Undo the last import in ``geo_dir`` and rebuild ``out``.
-
-    Raises
-    ------
-    ZonesError
-        When there is nothing to undo, or the rebuild fails.
-    """
-    undo_import(geo_dir)
-    build(out, geo_dir, data_dir)
+        return len(import_batches(open_store(store), author))
+    except ZonesError:
+        return 0
 
 
 def footprint_counts(ds: Dataset) -> dict[str, int]:

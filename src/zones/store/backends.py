@@ -241,6 +241,17 @@ class Store:
             self._after_change(conn)
             return change
 
+    def revert_all(
+        self, change_ids: Sequence[int], *, by: str, comment: str = ""
+    ) -> list[log.Change]:
+        """Revert several accepted changes in one transaction: all of them, or none (the undo
+        of an import)."""
+        with self.transaction() as conn:
+            self.check(conn)
+            done = [log.revert_change(conn, i, by=by, comment=comment) for i in change_ids]
+            self._after_change(conn)
+            return done
+
     def changes(self, *, park_id: str | None = None, status: str | None = None) -> list[log.Change]:
         with self.connect() as conn:
             self.check(conn)

@@ -89,11 +89,13 @@ def migrate_surveyed(store: Store, geo_dir: Path, *, author: str) -> list[str]:
 
 
 def write_accepted_footprints(store: Store, out: Path) -> Path:
-    """The footprints in force as geo/surveyed_footprints.geojson is written (RFC 7946, one
-    feature per line, sorted by park; properties park_id, source, imported_on, note)."""
+    """The footprints in force as geo/surveyed_footprints.geojson is written (RFC 7946: WGS84 on
+    the 1e-7 degree grid, exterior rings counter-clockwise; one feature per line, sorted by park;
+    properties park_id, source, imported_on, note)."""
     from shapely.geometry import shape
 
     from zones.geojson import collection_bytes, feature_json
+    from zones.geometry import for_export
 
     latest: dict[str, Any] = {}
     for change in store.changes(status="accepted"):
@@ -108,7 +110,7 @@ def write_accepted_footprints(store: Store, out: Path) -> Path:
             "imported_on": change.events[-1].at[:10],
             "note": f"{change.note} (change #{change.id}, accepted by {change.events[-1].by})",
         }
-        lines.append(feature_json(properties, shape(change.new_value["geometry"])))
+        lines.append(feature_json(properties, for_export(shape(change.new_value["geometry"]))))
     with atomic_write(out) as tmp:
         tmp.write_bytes(collection_bytes(lines))
     return out

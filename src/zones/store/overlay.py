@@ -73,6 +73,16 @@ def _stamp(change: Change) -> str:
     )
 
 
+def _stamp_zh(change: Change) -> str:
+    """:func:`_stamp` in Chinese, for the ``*_zh`` note the Chinese app shows (the change's own
+    note is kept as its author wrote it)."""
+    accepted = change.events[-1]
+    return (
+        f"变更 #{change.id}，由 {change.author} 提出，{accepted.by} 于 {accepted.at} 接受；"
+        f"来源：{change.source}。{change.note}"
+    )
+
+
 def _place(row: dict[str, Any], adcodes: list[str], area_belts: set[str], ctx: _Context) -> None:
     row["district_adcodes"] = adcodes
     row["districts"] = [ctx.district_name[a] for a in adcodes]
@@ -105,6 +115,7 @@ def _footprint(row: dict[str, Any], change: Change, ctx: _Context) -> None:
         footprint="surveyed",
         footprint_source=change.source,
         footprint_note=_stamp(change),
+        footprint_note_zh=_stamp_zh(change),
         footprint_area_km2=round(geo.area_km2(polygon), 3),
     )
 
@@ -119,6 +130,7 @@ def _location(row: dict[str, Any], change: Change, ctx: _Context) -> None:
         location_precision_m=int(value["precision_m"]),
         location_source=change.source,
         location_note=_stamp(change),
+        location_note_zh=_stamp_zh(change),
     )
     if row["footprint"] == "surveyed":  # the survey still decides districts and belts
         return
@@ -136,12 +148,17 @@ def _area(row: dict[str, Any], change: Change, ctx: _Context) -> None:
         area_km2=float(change.new_value["area_km2"]),
         area_source=change.source,
         area_note=_stamp(change),
+        area_note_zh=_stamp_zh(change),
     )
     _redraw_indicative(row, ctx)
 
 
 def _level(row: dict[str, Any], change: Change, ctx: _Context) -> None:
-    row.update(level=change.new_value["level"], level_note=_stamp(change))
+    row.update(
+        level=change.new_value["level"],
+        level_note=_stamp(change),
+        level_note_zh=_stamp_zh(change),
+    )
 
 
 def _district(row: dict[str, Any], change: Change, ctx: _Context) -> None:
