@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from zones import filters, text
+from zones.__main__ import INTERRUPTED, INTERRUPTED_LINE
 from zones.atomic import check_writable
 from zones.cli_gis import add_import_parser
 from zones.cli_store import add_store_parsers, ready_store
@@ -33,9 +34,6 @@ from zones.filters import (
 )
 from zones.formats import writable_formats
 from zones.settings import DATA_DIR, DEFAULT_STORE, GEO_DIR, is_database_url
-
-#: Exit status after Ctrl-C, as shells report a process ended by SIGINT.
-INTERRUPTED = 130
 
 
 def _add_inputs(parser: argparse.ArgumentParser) -> None:
@@ -268,7 +266,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ZonesError as exc:
         return report_error(exc)
     except KeyboardInterrupt:
-        _err("interrupted: nothing written; any file that was there is intact")
+        _err(INTERRUPTED_LINE)
         return INTERRUPTED
 
 
