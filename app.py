@@ -1,24 +1,20 @@
 """Map app of Ningbo's manufacturing layout: `streamlit run app.py` (or `./dev app`).
 
-Thin on purpose: it sets up the page, reads the environment, and calls the rendering in
+Thin on purpose: it sets up the page, takes the settings, and calls the rendering in
 ``zones_app/`` (beside this file, so Streamlit's script folder on ``sys.path`` finds it), which
 composes the zones library. Three tabs: the map (always run, so the map keeps its zoom), the
-plan analysis and the GIS exchange (each run only while open). ZONES_STORE, ZONES_GPKG,
-ZONES_GEO_DIR and ZONES_DATA_DIR are read at every run, so tests point the app, and the imports
-it records, at stores and copies of their own.
+plan analysis and the GIS exchange (each run only while open). The settings
+(:func:`zones.settings.current`) are taken at every run, so tests point the app, and the
+imports it records, at stores and copies of their own.
 """
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import streamlit as st
 
-from zones import mapping, views
+from zones import mapping, settings, views
 from zones.errors import ZonesError
 from zones.filters import apply_filter
-from zones.settings import DATA_DIR, DEFAULT_GPKG, GEO_DIR
 from zones_app import loaders, state
 from zones_app.analysis_tab import render_analysis_tab
 from zones_app.context import Context, Paths
@@ -31,10 +27,10 @@ from zones_app.sidebar import render_sidebar
 from zones_app.signin import render_signin
 
 
-def secret(name: str) -> str | None:
-    """``name`` from the environment, else from Streamlit's secrets.toml, else None."""
+def tianditu_token(config: settings.Settings) -> str | None:
+    """The Tianditu token: the environment (through settings), else Streamlit's secrets.toml."""
     try:
-        return os.environ.get(name) or st.secrets.get(name)
+        return config.tianditu_token or st.secrets.get("TIANDITU_TOKEN")
     except Exception:  # no secrets.toml: not an error
         return None
 
@@ -42,14 +38,8 @@ def secret(name: str) -> str | None:
 st.set_page_config(page_title="宁波制造业布局 · Ningbo zones", page_icon="🏭", layout="wide")
 query = state.read_query()
 
-# Read at every run (not at import), so tests can point the app, and the imports it records, at
-# a store and copies of geo/ and data/ of their own. (Not ZONES_ROOT: that also moves static/,
-# which the app serves.)
-paths = Paths(
-    store=os.environ.get("ZONES_STORE") or os.environ.get("ZONES_GPKG") or str(DEFAULT_GPKG),
-    geo_dir=Path(os.environ.get("ZONES_GEO_DIR") or GEO_DIR),
-    data_dir=Path(os.environ.get("ZONES_DATA_DIR") or DATA_DIR),
-)
+config = settings.current()
+paths = Paths(store=config.store, geo_dir=config.geo_dir, data_dir=config.data_dir)
 try:
     revision = loaders.revision(paths.store)
     ds = loaders.load(paths.store, revision)
@@ -57,7 +47,7 @@ except ZonesError as exc:
     render_load_error(loaders.display_name(paths.store), exc, state.first_lang(query))
     st.stop()
 
-token = secret("TIANDITU_TOKEN")
+token = tianditu_token(config)
 basemaps = mapping.available_basemaps(token)
 state.init_session(ds, query, basemaps)  # first run of a session: the link's view
 lang = st.session_state["lang"]

@@ -66,3 +66,22 @@ def test_precision_and_crs_choices_have_one_home() -> None:
             if defined and path.name != "crs.py":
                 offenders.append(f"{path.name}: {', '.join(sorted(defined))}")
     assert {o.split(":")[0] for o in offenders} <= _NOT_YET_SWITCHED, offenders
+
+
+def test_settings_are_read_now_and_can_be_overridden(monkeypatch, tmp_path):
+    from zones import settings
+
+    monkeypatch.setenv("ZONES_STORE", str(tmp_path / "a.gpkg"))
+    assert settings.current().store == str(tmp_path / "a.gpkg")
+    with settings.override(store="postgresql://u@/db") as now:
+        assert now.store == settings.current().store == "postgresql://u@/db"
+    assert settings.current().store == str(tmp_path / "a.gpkg")
+    import pytest
+
+    with pytest.raises(TypeError, match="unknown setting"), settings.override(colour="red"):
+        pass
+
+
+def test_the_app_script_reads_no_environment_variable_itself():
+    app = (ROOT / "app.py").read_text(encoding="utf-8")
+    assert "os.environ" not in app and "getenv" not in app

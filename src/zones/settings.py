@@ -1,8 +1,15 @@
-"""Paths and fixed defaults. Nothing here does work."""
+"""Paths, settings and fixed defaults, read from the environment in this one place.
+
+The constants are the defaults as the process started; :func:`current` reads the environment
+at every call and applies :func:`override` (what the app uses on every run).
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 # The CRS live in zones.crs, with the CRS choices and the coordinate precision; their names
@@ -28,6 +35,55 @@ DEFAULT_STORE: str = os.environ.get("ZONES_STORE") or str(DEFAULT_GPKG)
 def is_database_url(value: object) -> bool:
     """Whether ``value`` names a PostGIS store rather than a GeoPackage file."""
     return str(value).startswith(("postgresql:", "postgresql+", "postgres:"))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the app and the commands find their data, as the environment says now."""
+
+    store: str
+    geo_dir: Path
+    data_dir: Path
+    tianditu_token: str | None
+
+
+#: Values set at run time (:func:`override`); they win over the environment.
+_OVERRIDES: dict[str, object] = {}
+
+
+def current() -> Settings:
+    """The settings now: overrides, then ZONES_STORE / ZONES_GPKG / ZONES_GEO_DIR /
+    ZONES_DATA_DIR / TIANDITU_TOKEN, then the defaults. Read at every call (the app calls it
+    once per run), so a changed environment or an override takes effect at once."""
+    env = os.environ
+    found = Settings(
+        store=env.get("ZONES_STORE") or env.get("ZONES_GPKG") or str(BUILTIN_GPKG),
+        geo_dir=Path(env.get("ZONES_GEO_DIR") or ROOT / "geo"),
+        data_dir=Path(env.get("ZONES_DATA_DIR") or ROOT / "data"),
+        tianditu_token=env.get("TIANDITU_TOKEN") or None,
+    )
+    return replace(found, **_OVERRIDES)  # type: ignore[arg-type]
+
+
+@contextmanager
+def override(**values: object) -> Iterator[Settings]:
+    """Set some settings for the duration of a block (as osmnx's settings can be set)::
+
+    with settings.override(store="postgresql://…"):
+        ...
+    """
+    unknown = set(values) - {f.name for f in fields(Settings)}
+    if unknown:
+        raise TypeError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+    before = dict(_OVERRIDES)
+    _OVERRIDES.update(values)
+    try:
+        yield current()
+    finally:
+        _OVERRIDES.clear()
+        _OVERRIDES.update(before)
+
+
 #: The plan text every plan fact cites, by line number (``plan:L58``).
 PLAN_NAME = "宁波市制造业高质量发展“十四五”规划（解读）"
 
