@@ -4,6 +4,9 @@ The browser fixtures come from pytest-playwright (``browser``, ``context``, ``pa
 file points them at /usr/bin/chromium, starts one Streamlit server per session on a test
 dataset, and gives each browser test an ``offline_page``: every request to a host other than
 127.0.0.1/localhost is aborted and recorded, and any JavaScript dialog fails the test.
+``edit_server`` / ``edit_page`` are the same on a store of their own (one per test module)
+with a change log and two accounts, an editor and a reviewer (:data:`EDITOR`,
+:data:`REVIEWER`), for the tests that correct parks.
 """
 
 from __future__ import annotations
@@ -34,6 +37,9 @@ HOSTILE = "<img src=x onerror=alert(1)>"
 BROWSER_PARKS = 8
 #: Generous: two cores, a cold Streamlit and Chromium start.
 TIMEOUT_MS = 60_000
+#: The accounts of ``edit_server``'s store: (name, password).
+EDITOR = ("wang", "editor-password")
+REVIEWER = ("li", "reviewer-password")
 
 
 # --- the repository's geo/ is never written -------------------------------------------------
@@ -105,6 +111,28 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
 
     folder = tmp_path_factory.mktemp("app")
     gpkg = save_dataset(make_dataset(BROWSER_PARKS, hostile_name=HOSTILE), folder / "zones.gpkg")
+    yield from _serve(folder, gpkg)
+
+
+@pytest.fixture(scope="module")
+def edit_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+    """Like ``app_server``, on a store of its own with a change log and two accounts, made
+    before the server starts: :data:`EDITOR` and :data:`REVIEWER`. Its tests change it."""
+    from tests.factories import make_dataset
+    from zones import auth
+    from zones.store import open_store
+
+    folder = tmp_path_factory.mktemp("edit_app")
+    gpkg = folder / "zones.gpkg"
+    store = open_store(gpkg)
+    store.write_base(make_dataset(BROWSER_PARKS, hostile_name=HOSTILE), digest="browser-edit")
+    auth.add_user(store, *EDITOR, "editor")
+    auth.add_user(store, *REVIEWER, "reviewer")
+    yield from _serve(folder, gpkg)
+
+
+def _serve(folder: Path, gpkg: Path) -> Iterator[AppServer]:
+    """Run the app on ``gpkg`` until the fixture using it ends."""
     port = _free_port()
     log = folder / "streamlit.log"
     env = {**os.environ, "ZONES_GPKG": str(gpkg), "TIANDITU_TOKEN": ""}
@@ -184,11 +212,21 @@ class OfflinePage:
 
 @pytest.fixture
 def offline_page(page: Any, app_server: AppServer) -> Iterator[OfflinePage]:
+    yield from _offline(page, app_server)
+
+
+@pytest.fixture
+def edit_page(page: Any, edit_server: AppServer) -> Iterator[OfflinePage]:
+    """An ``offline_page`` on ``edit_server`` (signed out at first)."""
+    yield from _offline(page, edit_server)
+
+
+def _offline(page: Any, server: AppServer) -> Iterator[OfflinePage]:
     from playwright.sync_api import expect
 
     expect.set_options(timeout=TIMEOUT_MS)
     page.set_default_timeout(TIMEOUT_MS)
-    result = OfflinePage(page=page, server=app_server)
+    result = OfflinePage(page=page, server=server)
 
     def route(r: Any) -> None:
         host = urlsplit(r.request.url).hostname

@@ -90,10 +90,18 @@ def collections(script: str) -> list[dict]:
 
 
 def map_parks(at: AppTest) -> list[dict]:
-    """The park features the map draws (every class; not the selection outline)."""
-    *classes, _selected = collections(map_args(at)["feature_group"])
-    assert len(classes) == 3
-    return [f for fc in classes for f in fc["features"]]
+    """The park features the map draws (every class; not the selection outline, nor, on an
+    editor's map, the corrections waiting for review drawn between them)."""
+    found = collections(map_args(at)["feature_group"])
+    assert len(found) in (4, 5)  # 3 park classes, [proposed corrections,] the selection
+    return [f for fc in found[:3] for f in fc["features"]]
+
+
+def map_proposed(at: AppTest) -> list[dict]:
+    """The corrections waiting for review the map draws (an editor's or reviewer's map)."""
+    found = collections(map_args(at)["feature_group"])
+    assert len(found) == 5, "only an editor's map draws the proposed corrections"
+    return found[3]["features"]
 
 
 def map_ids(at: AppTest) -> set[str]:

@@ -305,3 +305,40 @@ def test_every_park_type_in_the_data_has_an_english_name() -> None:
     assert types <= set(PARK_TYPES)
     assert park_type_label("新区", "en") == "new area" and park_type_label("新区", "zh") == "新区"
     assert views  # the views module the tab uses loads without Streamlit state
+
+
+# --- issue 13 item 4: DXF, MapInfo and File Geodatabase uploads ---------------------------------
+
+
+def test_the_uploader_accepts_the_gis_formats_of_the_registry(app: Callable[..., AppTest]) -> None:
+    (uploader,) = open_tab(app(), "gis").file_uploader
+    accepted = list(uploader.proto.type)
+    for ext in (".dxf", ".gdb.zip", ".zip", ".geojson", ".kmz"):
+        assert ext in accepted, accepted
+    assert not {".tab", ".mif", ".gdb", ".shp"} & set(accepted)  # zipped, with what goes along
+
+
+def test_a_dxf_upload_needs_its_crs_then_imports(root: Path, app: Callable[..., AppTest]) -> None:
+    name = "import_dxf_ningbo_etdz.dxf"
+    at = upload(open_tab(app(), "gis"), name, (FIXTURES / name).read_bytes())
+    (error,) = at.error
+    assert md_text("CAD 文件不带坐标系") in error.value and md_text("EPSG:4549") in error.value
+    assert not [b for b in at.button if b.key == "imp_apply"]
+    at.selectbox(key="imp_crs").set_value("EPSG:4549")
+    at.run()
+    assert not at.exception and not at.error
+    (table,) = previews(at)
+    assert table["园区"].tolist()[0].startswith("ningbo-etdz ")
+    at.button(key="imp_apply").click()
+    at.run()
+    assert not at.exception and not at.error
+    assert footprint(root, "ningbo-etdz") == "surveyed"
+
+
+def test_a_damaged_geodatabase_upload_is_refused_in_chinese(app: Callable[..., AppTest]) -> None:
+    name = "import_gdb_truncated_table.gdb.zip"
+    at = upload(open_tab(app(), "gis"), name, (FIXTURES / name).read_bytes())
+    assert not at.exception
+    (error,) = at.error
+    assert md_text("已损坏：其数据表 a00000009.gdbtable") in error.value
+    assert "/tmp" not in error.value and not [b for b in at.button if b.key == "imp_apply"]

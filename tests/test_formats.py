@@ -67,3 +67,32 @@ def test_the_longest_extension_wins() -> None:
     assert format_for_path("/tmp/x.gdb/ningbo.ZIP") == "bundle"  # a folder's name is not a suffix
     assert FORMATS["filegdb"].extension == ".gdb.zip"
     assert FORMATS["filegdb"].label("zh").startswith("File Geodatabase")
+
+
+#: Formats zones only reads, since issue 13: their driver, extensions, what comes with them.
+READ_ONLY = {
+    "mapinfo": ("MapInfo File", (".tab", ".mif"), (".dat", ".map", ".id", ".ind", ".mid")),
+    "dxf": ("DXF", (".dxf",), ()),
+    "gdb": ("OpenFileGDB", (".gdb",), ()),
+}
+
+
+@pytest.mark.parametrize("name", list(READ_ONLY))
+def test_every_format_zones_reads_is_complete(name: str) -> None:
+    driver, extensions, sidecars = READ_ONLY[name]
+    fmt = FORMATS[name]
+    assert all(text.has(f"fmt.{name}", lang) for lang in text.LANGUAGES)
+    assert (fmt.driver, fmt.extensions, fmt.sidecars) == (driver, extensions, sidecars)
+    assert "r" in pyogrio.list_drivers()[driver]  # the GDAL the importer reads with has it
+    assert fmt.writer is None and callable(fmt.load_reader())
+    assert format_for_path(f"survey{extensions[0]}", reading=True) == name
+    with pytest.raises(ZonesError):
+        format_for_path(f"survey{extensions[0]}")  # read, never written
+
+
+def test_a_zipped_file_geodatabase_is_read_and_written_as_one_format() -> None:
+    assert format_for_path("survey.gdb.zip", reading=True) == "filegdb"
+    assert format_for_path("survey.gdb.zip") == "filegdb"
+    assert FORMATS["filegdb"].contains == ("gdb",) and FORMATS["gdb"].folder
+    for inside in ("mapinfo", "dxf", "gdb"):  # and any zip may hold them
+        assert inside in FORMATS["zip"].contains

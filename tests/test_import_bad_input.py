@@ -449,6 +449,82 @@ def test_after_import_a_surveyed_park_follows_its_polygon(
     assert props["area_km2"] == pytest.approx(20.0, rel=0.01)
 
 
+# --------------------------------------------------------------------------------------------
+# Issue 13 item 4: hostile DXF, MapInfo and File Geodatabase files
+
+#: fixture -> (options, what the message says: the file, what is wrong, what to do; in Chinese)
+GIS_HOSTILE = {
+    "import_dxf_open_lines.dxf": (
+        ["--crs", "EPSG:4549"],
+        [
+            "import_dxf_open_lines.dxf: has no closed shapes (found: 5 open line(s));",
+            "make each park's boundary one closed polyline in CAD (PEDIT: Join, then Close)",
+        ],
+        "没有闭合图形（找到：5 条不闭合的线）",
+    ),
+    "import_dxf_ningbo_etdz.dxf": (
+        [],
+        [
+            "import_dxf_ningbo_etdz.dxf [crs]: CAD files carry no CRS: give --crs EPSG:4549",
+            "in the app, choose the source CRS",
+        ],
+        "CAD 文件不带坐标系：请在命令行用 --crs 指定，例如 EPSG:4549",
+    ),
+    "import_tab_without_dat.zip": (
+        [],
+        [
+            "import_tab_without_dat.zip/survey.tab: the MapInfo table has no .dat file;",
+            "send the .tab with its .dat, .map and .id, zipped together",
+        ],
+        "MapInfo 表缺少 .dat 文件",
+    ),
+    "import_gdb_truncated_table.gdb.zip": (
+        [],
+        [
+            "import_gdb_truncated_table.gdb.zip/survey.gdb: is damaged: its table "
+            "a00000009.gdbtable is 598 bytes where its header says 1,197 (cut short",
+            "Zip the .gdb folder again (ArcGIS closed) and send the whole zip",
+        ],
+        "已损坏：其数据表 a00000009.gdbtable 只有 598 字节",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(GIS_HOSTILE))
+def test_hostile_gis_files_say_what_is_wrong_and_change_nothing(
+    name: str, store: Store, capsys: pytest.CaptureFixture[str]
+) -> None:
+    options, said, chinese = GIS_HOSTILE[name]
+    revision = store.revision()
+    assert run_cli(store, str(FIXTURES / name), *options) == 1
+    output = capsys.readouterr()
+    for words in said:
+        assert words in output.err, output.err
+    assert "Traceback" not in output.err + output.out
+    assert store.changes() == [] and store.revision() == revision
+    assert "/tmp" not in output.err.replace(str(FIXTURES), "")  # no private folder shown
+    # In the app, the same refusal in Chinese.
+    crs = options[1] if options else None
+    with pytest.raises(DataError) as exc:
+        preview_upload((FIXTURES / name).read_bytes(), name, store, source_crs=crs)
+    assert chinese in error_message(exc.value, "zh")
+
+
+def test_a_dxf_with_its_crs_given_imports() -> None:
+    path = FIXTURES / "import_dxf_ningbo_etdz.dxf"
+    preview = preview_file(path, PARKS, source_crs="EPSG:4549")
+    assert [(m.park_id, m.how) for m in preview.matched] == [("ningbo-etdz", "id")]
+    assert preview.matched[0].area_km2 == pytest.approx(29.6, rel=1e-4)
+
+
+def test_gdal_alone_reads_the_truncated_geodatabase_as_empty(tmp_path: Path) -> None:
+    """Why the importer checks every table's length: GDAL reads a table cut short as an empty
+    layer, which would be a silent "holds no features"."""
+    with zipfile.ZipFile(FIXTURES / "import_gdb_truncated_table.gdb.zip") as zf:
+        zf.extractall(tmp_path)
+    assert pyogrio.read_info(tmp_path / "survey.gdb", layer="survey")["features"] == 0
+
+
 def test_the_fixture_readme_lists_every_import_fixture() -> None:
     readme = (FIXTURES / "README.md").read_text(encoding="utf-8")
     for path in FIXTURES.glob("import_*"):
@@ -457,6 +533,8 @@ def test_the_fixture_readme_lists_every_import_fixture() -> None:
         assert not [n for n in zf.namelist() if n.endswith(".prj")]
     with zipfile.ZipFile(FIXTURES / "import_gbk_no_cpg_self_intersecting.zip") as zf:
         assert not [n for n in zf.namelist() if n.endswith(".cpg")]
+    with zipfile.ZipFile(FIXTURES / "import_tab_without_dat.zip") as zf:
+        assert sorted(zf.namelist()) == ["survey.id", "survey.map", "survey.tab"]
     assert [n for n, _ in pyogrio.list_layers(FIXTURES / "import_multi_layer.gpkg")] == [
         "survey_2024",
         "survey_2025",

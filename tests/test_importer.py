@@ -12,7 +12,9 @@ import argparse
 import datetime as dt
 import io
 import json
+import shutil
 import stat
+import subprocess
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -184,7 +186,9 @@ def test_import_formats_are_the_registrys(tmp_path: Path, monkeypatch: pytest.Mo
     from zones.importing.read import list_layers, read_layers
 
     readable = [f.name for f in readable_formats()]
-    assert readable == ["geojson", "gpkg", "kml", "shapefile", "zip", "kmz"]
+    assert readable == [
+        "geojson", "gpkg", "kml", "filegdb", "shapefile", "mapinfo", "dxf", "gdb", "zip", "kmz"
+    ]  # fmt: skip
     assert all(callable(FORMATS[name].load_reader()) for name in readable)
     assert format_for_path("survey.ZIP", reading=True) == "zip"  # a zip is read as an archive,
     assert format_for_path("survey.zip") == "bundle"  # and written as the bundle
@@ -750,6 +754,53 @@ def bad_not_polygon(tmp: Path) -> Path:
     return write_geojson(tmp / "points.geojson", gdf([{"park_id": "ningbo-etdz"}], [point]))
 
 
+def bad_mif_without_mid(tmp: Path) -> Path:
+    folder = tmp / "mif"
+    folder.mkdir()
+    frame = gdf([{"park_id": "ningbo-etdz"}], [square_m("ningbo-etdz")], PROJECTED)
+    pyogrio.write_dataframe(frame, folder / "survey.mif", driver="MapInfo File", FORMAT="MIF")
+    return zip_members(tmp / "nomid.zip", folder, (".mif",))
+
+
+def bad_not_a_tab(tmp: Path) -> Path:
+    folder = tmp / "tab"
+    folder.mkdir()
+    for suffix in (".tab", ".dat", ".map", ".id"):
+        (folder / f"survey{suffix}").write_bytes(b"PK\x03\x04 not MapInfo")
+    return zip_members(tmp / "nottab.zip", folder, (".tab", ".dat", ".map", ".id"))
+
+
+def bad_dwg_named_dxf(tmp: Path) -> Path:
+    path = tmp / "redline.dxf"
+    path.write_bytes(b"AC1032\x00\x00\x00\x00\x00\x00")
+    return path
+
+
+def bad_text_named_dxf(tmp: Path) -> Path:
+    path = tmp / "notes.dxf"
+    path.write_text("红线坐标见附件\r\n", encoding="utf-8")
+    return path
+
+
+def bad_gdb_tables_without_their_folder(tmp: Path) -> Path:
+    gdb = tmp / "survey.gdb"
+    frame = gdf([{"park_id": "ningbo-etdz"}], [square_m("ningbo-etdz")], PROJECTED)
+    pyogrio.write_dataframe(frame, gdb, layer="survey", driver="OpenFileGDB")
+    return zip_members(tmp / "loose.zip", gdb, tuple({p.suffix for p in gdb.iterdir()}))
+
+
+def bad_gdb_zip_without_gdb(tmp: Path) -> Path:
+    path = tmp / "empty.gdb.zip"
+    path.write_bytes(_zip_bytes([("survey/readme.txt", b"nothing here")]))
+    return path
+
+
+def bad_gdb_folder_without_its_tables(tmp: Path) -> Path:
+    path = tmp / "hollow.gdb.zip"
+    path.write_bytes(_zip_bytes([("survey.gdb/gdb", b"\x05\x00\x00\x00")]))
+    return path
+
+
 #: name -> (make the file, text every message must contain)
 BAD_INPUTS = {
     "malformed JSON": (bad_malformed_json, "broken.geojson:2: not valid JSON"),
@@ -765,6 +816,22 @@ BAD_INPUTS = {
     "not a zip": (bad_not_a_zip, "fake.zip: not a zip file"),
     "unsupported type": (bad_unsupported, "survey.dwg: unsupported file type '.dwg'"),
     "points, not polygons": (bad_not_polygon, "points.geojson:1 [geometry]"),
+    "MIF without its .mid": (bad_mif_without_mid, "nomid.zip/survey.mif: the .mif has no .mid"),
+    "not a MapInfo .tab": (bad_not_a_tab, "nottab.zip/survey.tab: not a MapInfo table"),
+    "a DWG named .dxf": (bad_dwg_named_dxf, "redline.dxf: is a DWG drawing, not DXF; save it"),
+    "text named .dxf": (bad_text_named_dxf, "notes.dxf: not a DXF drawing (no SECTION"),
+    "File Geodatabase tables zipped without their .gdb folder": (
+        bad_gdb_tables_without_their_folder,
+        "loose.zip: holds the tables of a File Geodatabase (a00000001.gdbtable",
+    ),
+    "a .gdb.zip without a .gdb folder": (
+        bad_gdb_zip_without_gdb,
+        "empty.gdb.zip: holds no dataset zones reads (.gdb/; found: survey/readme.txt)",
+    ),
+    "a .gdb folder without its tables": (
+        bad_gdb_folder_without_its_tables,
+        "hollow.gdb.zip/survey.gdb: not a File Geodatabase (no a00000001.gdbtable",
+    ),
 }
 
 
@@ -936,3 +1003,264 @@ def test_a_zip_with_gbk_member_names_from_chinese_windows(tmp_path: Path) -> Non
     preview = preview_upload(data, "legacy.zip", PARKS)
     assert preview.file == "legacy.zip/宁波园.shp"
     assert [m.park_id for m in preview.matched] == ["ningbo-etdz"]
+
+
+# --------------------------------------------------------------------------------------------
+# DXF, MapInfo and File Geodatabase (issue 13 item 4): files made by GDAL's ogr2ogr from a
+# GeoJSON in EPSG:4549, imported, and read back from the store to the same geometry
+
+OGR2OGR = shutil.which("ogr2ogr")
+needs_ogr2ogr = pytest.mark.skipif(
+    OGR2OGR is None,
+    reason="GDAL's ogr2ogr is not installed (Debian's gdal-bin: ./dev test installs it)",
+)
+#: How close an imported footprint must be to what the GIS team drew, in EPSG:4549 metres.
+SAME_WITHIN_M = 0.1
+
+
+def ogr2ogr(*args: str | Path) -> None:
+    """Run GDAL's ogr2ogr; its messages in the failure."""
+    done = subprocess.run([str(OGR2OGR), *map(str, args)], capture_output=True, check=False)
+    assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
+
+
+def geojson_4549(path: Path, features: list[tuple[dict[str, Any], Any]]) -> Path:
+    """A GeoJSON in EPSG:4549 metres, its ``crs`` member saying so (what GDAL reads)."""
+    doc = {
+        "type": "FeatureCollection",
+        "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::4549"}},
+        "features": [
+            {"type": "Feature", "properties": props, "geometry": shapely.geometry.mapping(geom)}
+            for props, geom in features
+        ],
+    }
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def courtyard(park_id: str) -> Polygon:
+    """:func:`square_m` of the park with a 200 m courtyard (a hole) at its centre."""
+    outer = square_m(park_id)
+    centre = outer.centroid
+    hole = box(centre.x - 100, centre.y - 100, centre.x + 100, centre.y + 100)
+    return Polygon(outer.exterior.coords, [hole.exterior.coords])
+
+
+def zip_members(path: Path, folder: Path, suffixes: tuple[str, ...], under: str = "") -> Path:
+    """Zip the files of ``folder`` ending in ``suffixes`` (as ``under/NAME`` when given)."""
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for member in sorted(folder.iterdir()):
+            if member.suffix.lower() in suffixes:
+                zf.write(member, f"{under}/{member.name}" if under else member.name)
+    return path
+
+
+def same_geometry(imported: Any, drawn: Any) -> float:
+    """How far apart (metres, EPSG:4549) an imported WGS84 footprint and what was drawn in
+    EPSG:4549 are: the Hausdorff distance of their outlines, holes included."""
+    return float(shapely.hausdorff_distance(to_metres(imported), drawn))
+
+
+def parts(geom: Any) -> list[Polygon]:
+    return list(getattr(geom, "geoms", [geom]))
+
+
+#: format -> (park, attributes, how it matches)
+GDAL_FORMATS = {
+    "mapinfo-tab": ("yuyao-edz", {"name": "余姚经济开发区", "note": "2024 测绘"}, "name"),
+    "mapinfo-mif": ("fenghua-edz", {"park_id": "fenghua-edz", "name": "奉化经济开发区"}, "id"),
+    "filegdb": ("meishan-bonded-zone", {"park_id": "meishan-bonded-zone"}, "id"),
+    "dxf": ("ningbo-etdz", {"Layer": "ningbo-etdz"}, "id"),
+}
+
+
+def gdal_file(tmp_path: Path, fmt: str) -> tuple[Path, str, Polygon, list[str]]:
+    """The survey of ``fmt`` written by ogr2ogr from a GeoJSON in EPSG:4549 (and zipped as a GIS
+    team sends it): (file, park, polygon drawn in EPSG:4549, the options it needs)."""
+    park, attrs, _ = GDAL_FORMATS[fmt]
+    polygon = courtyard(park)
+    work = tmp_path / fmt
+    work.mkdir()
+    if fmt == "dxf":  # CAD draws closed polylines: the outline and the courtyard's
+        rings = [shapely.LineString(r.coords) for r in (polygon.exterior, *polygon.interiors)]
+        source = geojson_4549(work / "survey.geojson", [(attrs, r) for r in rings])
+        ogr2ogr("-f", "DXF", tmp_path / "survey.dxf", source)
+        return tmp_path / "survey.dxf", park, polygon, ["--crs", "EPSG:4549"]
+    source = geojson_4549(work / "survey.geojson", [(attrs, polygon)])
+    gbk = ("-lco", "ENCODING=CP936")  # as Chinese MapInfo writes it: WindowsSimpChinese
+    if fmt == "mapinfo-tab":
+        ogr2ogr("-f", "MapInfo File", *gbk, work / "survey.tab", source)
+        path = zip_members(tmp_path / "survey-tab.zip", work, (".tab", ".dat", ".map", ".id"))
+    elif fmt == "mapinfo-mif":
+        ogr2ogr("-f", "MapInfo File", "-dsco", "FORMAT=MIF", *gbk, work / "survey.mif", source)
+        path = zip_members(tmp_path / "survey-mif.zip", work, (".mif", ".mid"))
+    else:
+        gdb = work / "survey.gdb"
+        ogr2ogr("-f", "OpenFileGDB", "-nln", "survey", gdb, source)
+        suffixes = tuple({p.suffix for p in gdb.iterdir()})
+        path = zip_members(tmp_path / "survey.gdb.zip", gdb, suffixes, under="survey.gdb")
+    return path, park, polygon, []
+
+
+@needs_ogr2ogr
+@pytest.mark.parametrize("fmt", list(GDAL_FORMATS))
+def test_gis_formats_made_by_ogr2ogr_import_to_the_same_geometry(
+    tmp_path: Path, store: Store, fmt: str
+) -> None:
+    path, park, polygon, options = gdal_file(tmp_path, fmt)
+    crs = dict(zip(options[::2], options[1::2], strict=True)).get("--crs")
+    preview = preview_file(path, store, source_crs=crs)
+    assert [(m.park_id, m.how) for m in preview.matched] == [(park, GDAL_FORMATS[fmt][2])], (
+        preview.text("en")
+    )
+    assert not preview.errors and not preview.mismatches
+    assert cli(["import", str(path), *options, "--store", store.url, "--as", "gis-team"]) == 0
+    # Read back from the store's dataset (what every reader sees), measured in EPSG:4549.
+    row = store.dataset().parks.set_index("id").loc[park]
+    assert row["footprint"] == "surveyed" and row["footprint_source"] == path.name
+    (got,) = parts(row["geometry"])
+    assert len(got.interiors) == 1  # the courtyard is still a hole
+    assert same_geometry(got, polygon) < SAME_WITHIN_M
+    assert row["area_km2"] == pytest.approx(polygon.area / 1e6, rel=1e-4)
+    if fmt == "mapinfo-tab":  # GBK text (WindowsSimpChinese) read right, the note kept
+        (change,) = store.changes()
+        assert change.note.endswith("Note in the file: 2024 测绘")
+
+
+@needs_ogr2ogr
+def test_a_dxf_drawing_its_layers_texts_parcels_and_hatches(
+    tmp_path: Path, store: Store, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A red-line drawing as a CAD team sends it (ogr2ogr writes Chinese layer names as
+    UTF-8 in a drawing declaring ANSI_1252): layers named after parks, a text inside a shape,
+    a park in two parcels, a hatch, an open road, a shape on layer 0."""
+    fenghua = courtyard("fenghua-edz")
+    yuyao = square_m("yuyao-edz")
+    meishan = square_m("meishan-bonded-zone")
+    x0, y0, x1, y1 = meishan.bounds
+    middle = (x0 + x1) / 2
+    parcels = [box(x0, y0, middle - 50, y1), box(middle + 50, y0, x1, y1)]  # a 100 m canal
+    etdz = square_m("ningbo-etdz")
+    wangchun = square_m("wangchun-industrial-park")
+
+    def ring(geom: Any) -> Any:
+        return shapely.LineString(geom.coords)
+
+    features: list[tuple[dict[str, Any], Any]] = [
+        ({"Layer": "fenghua-edz"}, ring(fenghua.exterior)),
+        ({"Layer": "fenghua-edz"}, ring(fenghua.interiors[0])),
+        ({"Layer": "红线"}, ring(yuyao.exterior)),
+        ({"Layer": "文字", "label": "余姚经济开发区"}, yuyao.centroid),
+        *[({"Layer": "宁波梅山综合保税区"}, ring(p.exterior)) for p in parcels],
+        ({"Layer": "ningbo-etdz"}, etdz),  # a polygon: ogr2ogr writes a HATCH
+        ({"Layer": "道路"}, shapely.LineString([(x0, y0 - 500), (x1, y0 - 500)])),
+        ({"Layer": "0"}, ring(wangchun.exterior)),
+    ]
+    source = geojson_4549(tmp_path / "redline.geojson", features)
+    path = tmp_path / "红线图.dxf"
+    style = "CONCAT('LABEL(f:\"SimSun\",t:\"', label, '\")') AS OGR_STYLE"  # texts as MTEXT
+    ogr2ogr("-f", "DXF", path, source, "-sql", f"SELECT *, {style} FROM redline")
+
+    preview = preview_file(path, store, source_crs="EPSG:4549")
+    assert preview.features == 6  # fenghua, 红线, two parcels, the hatch, layer 0
+    assert {m.park_id: m.how for m in preview.matched} == {
+        "fenghua-edz": "id",  # its layer's name
+        "yuyao-edz": "name",  # the text inside it
+        "meishan-bonded-zone": "name",  # its layer's name, its two parcels merged
+        "ningbo-etdz": "id",
+    }
+    assert [n.label for n in preview.new] == ["0"]
+    messages = "\n".join(p.message for p in preview.problems)
+    assert "features #3, #4 (layer “宁波梅山综合保税区”) are parts of park meishan-bonded-zone" in (
+        messages
+    )
+    assert "1 open line(s) ignored (layers “道路”)" in messages
+    assert "read as UTF-8" in messages
+    assert not preview.errors and not preview.mismatches
+
+    # The shape on layer 0 is taken with --match, by its label (the layer) or its number.
+    common = ["--crs", "EPSG:4549", "--lang", "en", "--store", store.url, "--as", "cad"]
+    assert cli(["import", str(path), "--match", "0=wangchun-industrial-park", *common]) == 0
+    out = capsys.readouterr().out
+    assert "“0” -> wangchun-industrial-park" in out
+    parks = store.dataset().parks.set_index("id")
+    drawn = {
+        "fenghua-edz": fenghua,
+        "yuyao-edz": yuyao,
+        "meishan-bonded-zone": shapely.MultiPolygon(parcels),
+        "ningbo-etdz": etdz,
+        "wangchun-industrial-park": wangchun,
+    }
+    for park, polygon in drawn.items():
+        row = parks.loc[park]
+        assert row["footprint"] == "surveyed" and row["footprint_source"] == "红线图.dxf"
+        assert same_geometry(row["geometry"], polygon) < SAME_WITHIN_M, park
+        assert len(parts(row["geometry"])) == len(parts(polygon)), park
+    assert len(parts(parks.loc["fenghua-edz", "geometry"])[0].interiors) == 1
+    notes = {c.park_id: c.note for c in store.changes()}
+    assert "红线图.dxf (features 3, 4)" in notes["meishan-bonded-zone"]
+    assert "红线图.dxf (feature 1)" in notes["fenghua-edz"]
+
+
+def test_the_gis_formats_are_read_from_the_registry_and_their_checks(tmp_path: Path) -> None:
+    from zones.formats import FORMATS, upload_extensions
+
+    assert FORMATS["filegdb"].contains == ("gdb",) and FORMATS["gdb"].folder
+    assert {"mapinfo", "dxf", "gdb"} <= set(FORMATS["zip"].contains)
+    uploads = upload_extensions()
+    assert "dxf" in uploads and "gdb.zip" in uploads  # one file each
+    assert not {"tab", "mif", "gdb"} & set(uploads)  # sidecars or a folder: zip them
+    # A .gdb folder given as it is: zip it.
+    folder = tmp_path / "survey.gdb"
+    folder.mkdir()
+    with pytest.raises(DataError, match=r"survey\.gdb: is a folder \(a File Geodatabase\); zip"):
+        preview_file(folder, PARKS)
+
+
+@pytest.mark.parametrize("kind", ["gpkg", "gdb"])
+def test_one_zipped_dataset_of_several_layers_offers_them_as_member_and_layer(
+    tmp_path: Path, kind: str
+) -> None:
+    from zones.importing import upload_layers
+
+    dataset = tmp_path / f"survey.{kind}"
+    driver = "GPKG" if kind == "gpkg" else "OpenFileGDB"
+    for layer, park in (("a", "ningbo-etdz"), ("b", "fenghua-edz")):
+        frame = gdf([{"park_id": park}], [square_m(park)], PROJECTED)
+        pyogrio.write_dataframe(frame, dataset, layer=layer, driver=driver)
+    path = tmp_path / "survey.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        for member in [dataset] if kind == "gpkg" else sorted(dataset.iterdir()):
+            zf.write(member, member.relative_to(tmp_path).as_posix())
+    data = path.read_bytes()
+    choices = upload_layers(data, path.name)
+    assert choices == [f"survey.{kind}:a", f"survey.{kind}:b"]
+    for choice, park in zip(choices, ["ningbo-etdz", "fenghua-edz"], strict=True):
+        preview = preview_upload(data, path.name, PARKS, layer=choice)
+        assert [m.park_id for m in preview.matched] == [park]
+
+
+def r12_dxf(path: Path, layer: str, ring: Any, encoding: str) -> Path:
+    """A minimal R12 DXF as older Chinese CAD tools write it: no header (no code page), one
+    closed POLYLINE on ``layer``, CRLF lines, text in ``encoding``."""
+    lines = ["0", "SECTION", "2", "ENTITIES", "0", "POLYLINE", "8", layer, "66", "1", "70", "1"]
+    for x, y in list(ring.coords)[:-1]:
+        lines += ["0", "VERTEX", "8", layer, "10", f"{x:.3f}", "20", f"{y:.3f}"]
+    lines += ["0", "SEQEND", "0", "ENDSEC", "0", "EOF"]
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode(encoding))
+    return path
+
+
+@pytest.mark.parametrize("encoding", [None, "GBK"])
+def test_a_gbk_dxf_without_a_code_page_is_read_in_chinese(
+    tmp_path: Path, encoding: str | None
+) -> None:
+    meishan = square_m("meishan-bonded-zone")
+    path = r12_dxf(tmp_path / "梅山.dxf", "宁波梅山综合保税区", meishan.exterior, "gbk")
+    preview = preview_file(path, PARKS, source_crs="EPSG:4549", encoding=encoding)
+    assert [(m.park_id, m.how, m.label) for m in preview.matched] == [
+        ("meishan-bonded-zone", "name", "宁波梅山综合保税区")
+    ]
+    said = "GBK" if encoding else "GB18030"
+    assert any(f"layer names and texts read as {said}" in p.message for p in preview.problems)
+    assert preview.matched[0].area_km2 == pytest.approx(meishan.area / 1e6, rel=1e-5)

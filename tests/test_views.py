@@ -382,7 +382,17 @@ def test_a_missing_store_is_an_error_without_its_path(tmp_path: Path) -> None:
 def test_the_upload_types_come_from_the_format_registry(monkeypatch: pytest.MonkeyPatch) -> None:
     from zones.formats import FORMATS, Format
 
-    assert views.upload_types() == ["geojson", "json", "gpkg", "kml", "zip", "kmz"]  # no bare .shp
+    # No bare .shp, .tab or .mif (sidecars: zip them) nor .gdb (a folder: zip it).
+    assert views.upload_types() == [
+        "geojson",
+        "json",
+        "gpkg",
+        "kml",
+        "gdb.zip",
+        "dxf",
+        "zip",
+        "kmz",
+    ]
     fake = Format("fgb", (".fgb",), "application/octet-stream", "FlatGeobuf", (), reader=print)
     monkeypatch.setitem(FORMATS, "fgb", fake)
     assert "fgb" in views.upload_types()

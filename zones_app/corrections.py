@@ -22,6 +22,9 @@ from zones_app.context import Context
 ss = st.session_state
 KINDS = ("location", "footprint", "area", "level", "district")
 LEVELS = ("national", "provincial", "unknown")
+#: How many corrections this session proposed: the map tab clears the shapes drawn for one
+#: when it grows (zones_app.map_tab).
+PROPOSED_COUNT = "_fix_count"
 
 
 def _park_name(ctx: Context, park_id: str) -> str:
@@ -98,6 +101,7 @@ def _propose(ctx: Context, park_id: str, user: User, drawing: dict[str, Any] | N
         ss["_fix_msg"] = ("error", t("fix.error", ctx.lang, reason=md_text(exc)))
         return
     ss["_fix_msg"] = ("success", t("fix.proposed", ctx.lang, id=change_id))
+    ss[PROPOSED_COUNT] = ss.get(PROPOSED_COUNT, 0) + 1  # the map clears what was drawn
     for key in ("fix_source", "fix_note", "fix_ring"):
         ss[key] = ""
 

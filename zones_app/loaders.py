@@ -55,6 +55,17 @@ def park_features(store: str, revision: str, f: ParkFilter, lang: str, basemap: 
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
+def proposed_features(store: str, revision: str, basemap: str) -> dict:
+    """The corrections waiting for review that the map draws (empty for a store without a
+    log: nothing can be proposed there)."""
+    try:
+        proposed = open_store(store).changes(status="proposed")
+    except ZonesError:
+        proposed = []
+    return mapping.proposed_features(proposed, basemap=basemap)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
 def matrix_data(store: str, revision: str, basis: str, lang: str) -> tuple[pd.DataFrame, dict]:
     """The matrix's long table and its heatmap as a Vega-Lite spec (Altair's validation of
     the spec costs ~40 ms, so it is done once)."""

@@ -8,6 +8,14 @@ the same selection from the keyboard, and the map's search box (in the map) too.
 
 The server asks for a map :data:`MAP_HEIGHT` pixels high; the map's own script
 (``static/zones/map-tools.js``) then fits its frame to the window below it.
+
+A signed-in editor or reviewer corrects the selected park on the map itself: the map then has
+the drawing tools (a boundary by polygon or rectangle, the point by a marker that can be
+dragged), returns what is drawn (``all_drawings``, only for them: a viewer's pans and zooms
+never rerun the app), and draws the corrections waiting for review dashed red. What is drawn
+for the selected park feeds the correction form in the details (a boundary for the "use the
+shape drawn on the map" choice, a point into the typed coordinates, in the basemap's datum);
+every park's details list its history, for viewers too.
 """
 
 from __future__ import annotations
@@ -22,12 +30,18 @@ from zones import mapping, selection, views
 from zones.coloring import COLOR_BY, Coloring, park_coloring
 from zones.filters import describe_filter, filter_slug
 from zones.i18n import md_text, pick_names, t
+from zones.selection import Drawn
 from zones_app import loaders
 from zones_app.context import Context
+from zones_app.corrections import PROPOSED_COUNT, render_correction_form, render_history
 
 ss = st.session_state
 #: The map's height before its script fits it to the window (and in AppTest).
 MAP_HEIGHT = 620
+#: What the map returns to the app: for a viewer only what selects a park, so that pans and
+#: zooms never rerun the app; for an editor also the shapes drawn.
+VIEWER_RETURNS = ["last_active_drawing", "last_object_clicked"]
+EDITOR_RETURNS = [*VIEWER_RETURNS, "all_drawings"]
 
 
 def on_map_change() -> None:
@@ -61,10 +75,20 @@ def render_map_tab(ctx: Context) -> None:
 
     col_map, col_details = st.columns([2.7, 1], gap="medium")
     with col_map, st.container(key="zones_map"):
-        render_map(ctx, coloring, sentence)
+        drawn = render_map(ctx, coloring, sentence)
     with col_details:
-        render_details(ctx)
+        render_details(ctx, drawn)
         render_pdf(ctx, coloring, sentence)
+
+
+def editing(ctx: Context) -> bool:
+    """Whether the map is an editor's: someone signed in who may propose corrections."""
+    return ctx.user is not None and ctx.user.can_propose
+
+
+def map_datum(ctx: Context) -> str:
+    """The datum of what is drawn on the map: the basemap's (GCJ-02 on AMap tiles)."""
+    return "gcj02" if mapping.is_gcj02(ctx.basemap) else "wgs84"
 
 
 def render_bar(ctx: Context, sentence: str) -> Coloring:
@@ -110,9 +134,11 @@ def _update_view(parks_fc: dict) -> None:
     ss["_view"], ss["_zoom_to"] = view or ss["_view"], None
 
 
-def render_map(ctx: Context, coloring: Coloring, sentence: str) -> None:
-    """The map with the parks the filter shows, coloured; a click selects a park."""
+def render_map(ctx: Context, coloring: Coloring, sentence: str) -> Drawn:
+    """The map with the parks the filter shows, coloured; a click selects a park. On an
+    editor's map, returns what was drawn for the selected park."""
     lang, basemap = ctx.lang, ctx.basemap
+    edit = editing(ctx)
     districts_fc, belts_fc = loaders.base_features(ctx.store, ctx.revision, lang, basemap)
     parks_fc = loaders.park_features(ctx.store, ctx.revision, ctx.park_filter, lang, basemap)
     _update_view(parks_fc)
@@ -124,10 +150,18 @@ def render_map(ctx: Context, coloring: Coloring, sentence: str) -> None:
         tianditu_token=ctx.token,
         base_url_path=st.get_option("server.baseUrlPath") or "",
         map_height=MAP_HEIGHT,
+        editing=edit,
     )
     groups = mapping.park_groups(
-        parks_fc, lang=lang, selected_id=ss["park"], coloring=coloring, sentence=sentence
+        parks_fc,
+        lang=lang,
+        selected_id=ss["park"],
+        coloring=coloring,
+        sentence=sentence,
+        edit={"park": ss["park"], "key": draw_key()} if edit else None,
     )
+    if edit:  # the corrections waiting for review, under the selection's outline
+        groups.insert(-1, mapping.proposed_group(_proposed(ctx), lang=lang))
     returned = streamlit_folium.st_folium(
         base,
         key="map",
@@ -135,7 +169,7 @@ def render_map(ctx: Context, coloring: Coloring, sentence: str) -> None:
         use_container_width=True,
         feature_group_to_add=groups,
         layer_control=mapping.layer_control(),
-        returned_objects=["last_active_drawing", "last_object_clicked"],
+        returned_objects=EDITOR_RETURNS if edit else VIEWER_RETURNS,
         center=ss["_view"][0] if ss["_view"] else None,
         zoom=ss["_view"][1] if ss["_view"] else None,
         on_change=on_map_change,
@@ -146,10 +180,52 @@ def render_map(ctx: Context, coloring: Coloring, sentence: str) -> None:
     if park != ss["park"]:  # a click the map callback did not see (e.g. under AppTest)
         ss["park"] = park
         st.rerun()
+    return take_drawings(ctx, returned) if edit else Drawn()
 
 
-def render_details(ctx: Context) -> None:
-    """A list to choose a park from (the keyboard's way to the details), and its details."""
+def _proposed(ctx: Context) -> dict:
+    """The corrections waiting for review of the parks the map shows."""
+    proposed = loaders.proposed_features(ctx.store, ctx.revision, ctx.basemap)
+    features = [f for f in proposed["features"] if f["properties"]["park"] in ctx.shown_ids]
+    return {"type": "FeatureCollection", "features": features}
+
+
+def draw_key() -> str:
+    """Changes with the selected park and with each correction proposed: the map then clears
+    the shapes drawn (and the app no longer offers them)."""
+    return f"{ss['park']}|{ss.get(PROPOSED_COUNT, 0)}"
+
+
+def take_drawings(ctx: Context, returned: object) -> Drawn:
+    """What was drawn on the map for the selected park (:func:`zones.selection.drawings_for`);
+    a new boundary or point is put into the correction form (before its widgets are made)."""
+    key = draw_key()
+    used = ss.get("_draw_key", key) != key  # the map clears what it reported last
+    ss["_draw_key"] = key
+    if ss.get("_fix_park", ss["park"]) != ss["park"]:
+        # Another park: what was typed or drawn for the one before is not offered for it.
+        ss.update(fix_lon="", fix_lat="", fix_ring="", fix_use_drawing=False)
+    ss["_fix_park"] = ss["park"]
+    drawn, ss["_drawn"] = selection.drawings_for(
+        ss["park"], returned, ss.get("_drawn", {}), used=used
+    )
+    if drawn.new_shape:
+        ss.update(fix_kind="footprint", fix_use_drawing=True)
+    if drawn.new_point and drawn.point is not None:
+        lon, lat = drawn.point
+        ss.update(
+            fix_kind="location",
+            fix_lon=f"{lon:.6f}",
+            fix_lat=f"{lat:.6f}",
+            fix_datum=map_datum(ctx),
+        )
+    return drawn
+
+
+def render_details(ctx: Context, drawn: Drawn | None = None) -> None:
+    """A list to choose a park from (the keyboard's way to the details), and its details: for
+    an editor the correction form (fed by what was drawn on the map), for everyone the park's
+    history of corrections."""
     lang = ctx.lang
     st.subheader(t("details.header", lang))
     park_names = dict(zip(ctx.shown["id"], pick_names(ctx.shown, lang), strict=True))
@@ -178,6 +254,19 @@ def render_details(ctx: Context) -> None:
         key="zoom_btn",
     )
     b2.button(t("details.clear", lang), on_click=clear_selection, key="clear_btn")
+    drawn = drawn or Drawn()
+    if editing(ctx):
+        # One container whatever was drawn: the form after it keeps its place on the page, so
+        # it stays open across reruns (an element that moves is a new, closed one).
+        with st.container(key="fix_notes"):
+            st.caption(t("fix.map_hint", lang))
+            if drawn.shape is not None:
+                st.info(t("fix.drawn_shape", lang), icon=":material/draw:")
+            if drawn.point is not None:
+                datum = t(f"fix.datum.{map_datum(ctx)}", lang)
+                st.info(t("fix.drawn_point", lang, datum=datum), icon=":material/location_on:")
+    render_correction_form(ctx, details.park_id, ctx.user, drawn.shape)
+    render_history(ctx, details.park_id, ctx.user)
 
 
 @st.cache_resource(show_spinner=False)

@@ -6,9 +6,11 @@ serves that folder at ``<base>/app/static/vendor/`` (``enableStaticServing = tru
 and Bootstrap from public CDNs, and the map would stay blank offline.
 
 :data:`PLUGINS` is the one list of what the map loads: Leaflet, each vendored plugin, and the
-app's own map tools (``static/zones/``, not vendored). Adding a plugin (say Leaflet.draw) is an
-entry in ``scripts/vendor_assets.sh``'s ``PACKAGES`` and one here; a folium plugin element
-that brings its own CDN links goes through :func:`without_cdn`.
+app's own map tools (``static/zones/``, not vendored). Adding a plugin is an entry in
+``scripts/vendor_assets.sh``'s ``PACKAGES`` and one here; a folium plugin element that brings
+its own CDN links goes through :func:`without_cdn`. A plugin only editors use (Leaflet.draw) is
+marked ``editing``: only the map of a signed-in editor or reviewer loads it, so a viewer's map
+loads exactly what it did before.
 """
 
 from __future__ import annotations
@@ -35,12 +37,14 @@ class Plugin:
 
     ``vendored``: copied from its npm package by ``scripts/vendor_assets.sh`` (and listed with
     its version and hashes in ``static/vendor/SOURCES.md``); else the app's own code.
+    ``editing``: loaded only by the map of a signed-in editor or reviewer (the drawing tools).
     """
 
     name: str
     js: tuple[str, ...] = ()
     css: tuple[str, ...] = ()
     vendored: bool = True
+    editing: bool = False
 
 
 #: Everything the map loads, in load order: Leaflet, its plugins, then the app's map tools.
@@ -51,13 +55,21 @@ PLUGINS: tuple[Plugin, ...] = (
         js=("vendor/leaflet.fullscreen/Control.FullScreen.umd.js",),
         css=("vendor/leaflet.fullscreen/Control.FullScreen.css",),
     ),
+    Plugin(
+        "leaflet-draw",
+        js=("vendor/leaflet-draw/leaflet.draw.js",),
+        css=("vendor/leaflet-draw/leaflet.draw.css",),
+        editing=True,
+    ),
     Plugin("zones", js=("zones/map-tools.js",), css=("zones/map-tools.css",), vendored=False),
 )
 
 
-def _names(kind: str) -> tuple[tuple[str, str], ...]:
+def _names(kind: str, editing: bool = True) -> tuple[tuple[str, str], ...]:
     out = []
     for plugin in PLUGINS:
+        if plugin.editing and not editing:
+            continue
         paths = plugin.js if kind == "js" else plugin.css
         for n, path in enumerate(paths):
             # Leaflet keeps folium's own names ("leaflet", "leaflet_css").
@@ -66,7 +78,8 @@ def _names(kind: str) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-#: (name, path under static/) of the scripts and stylesheets, in load order.
+#: (name, path under static/) of every script and stylesheet (an editor's map loads them
+#: all), in load order.
 JS: tuple[tuple[str, str], ...] = _names("js")
 CSS: tuple[tuple[str, str], ...] = _names("css")
 
@@ -77,16 +90,18 @@ def static_url(base_url_path: str = "") -> str:
     return f"/{base}{STATIC_URL}" if base else STATIC_URL
 
 
-def js_links(base_url_path: str = "") -> list[tuple[str, str]]:
-    """folium-style ``default_js``: (name, URL) of every script, served by the app."""
+def js_links(base_url_path: str = "", *, editing: bool = False) -> list[tuple[str, str]]:
+    """folium-style ``default_js``: (name, URL) of every script, served by the app; the
+    ``editing`` plugins only for an editor's map."""
     root = static_url(base_url_path)
-    return [(name, f"{root}/{path}") for name, path in JS]
+    return [(name, f"{root}/{path}") for name, path in _names("js", editing)]
 
 
-def css_links(base_url_path: str = "") -> list[tuple[str, str]]:
-    """folium-style ``default_css``: (name, URL) of every stylesheet, served by the app."""
+def css_links(base_url_path: str = "", *, editing: bool = False) -> list[tuple[str, str]]:
+    """folium-style ``default_css``: (name, URL) of every stylesheet, served by the app; the
+    ``editing`` plugins only for an editor's map."""
     root = static_url(base_url_path)
-    return [(name, f"{root}/{path}") for name, path in CSS]
+    return [(name, f"{root}/{path}") for name, path in _names("css", editing)]
 
 
 def without_cdn(element: Any) -> Any:

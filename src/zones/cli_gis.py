@@ -72,25 +72,31 @@ def add_import_parser(subparsers: argparse._SubParsersAction) -> argparse.Argume
     )
     p.add_argument(
         "--crs",
-        help=f"CRS of a file that has none, e.g. {', '.join(IMPORT_CRS)} (a file's own CRS wins)",
+        help=f"CRS of a file that has none (a DXF never has one: required), e.g. "
+        f"{', '.join(IMPORT_CRS)} (a file's own CRS wins)",
     )
     p.add_argument(
         "--gcj02", action="store_true", help="coordinates are GCJ-02 (AMap, Tencent): convert"
     )
     p.add_argument(
         "--layer",
-        help="layer of a GeoPackage, or file in a zip (MEMBER, or MEMBER:LAYER for a layer of "
-        "a GeoPackage in the zip), when several",
+        help="layer of a GeoPackage or File Geodatabase, or file in a zip (MEMBER, or "
+        "MEMBER:LAYER for a layer of a GeoPackage or .gdb in the zip), when several",
     )
     p.add_argument("--id-field", help="attribute holding the park id (default: park_id, id)")
     p.add_argument("--name-field", help="attribute holding the park name (default: name_zh...)")
-    p.add_argument("--encoding", help="text encoding of a Shapefile without .cpg (e.g. GBK)")
+    p.add_argument(
+        "--encoding",
+        help="text encoding of a Shapefile without .cpg, or of a DXF's layer names and texts "
+        "(e.g. GBK; guessed otherwise)",
+    )
     p.add_argument(
         "--match",
         action="append",
         default=[],
         metavar="FEATURE=PARK_ID",
-        help="take a match: a feature's name, id or #number, and a park id (repeatable)",
+        help="take a match: a feature's name, id or #number (a DXF shape's layer), and a park "
+        "id (repeatable)",
     )
     p.add_argument(
         "--confirm-mismatch",

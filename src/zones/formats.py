@@ -18,7 +18,9 @@ Readers (import) are called as ``reader(source, options)`` with a staged
 :class:`zones.importing.stage.Source` and :class:`zones.importing.options.ImportOptions`; they
 return a :class:`zones.importing.read.Read`. An *archive* (a format with ``contains``: a zip,
 a KMZ) is unpacked by its reader, ``reader(path, display, limits)`` -> the member paths, and
-the one dataset inside is then read by its own format's reader.
+the one dataset inside is then read by its own format's reader. A *folder* format (a File
+Geodatabase's ``.gdb``) is a dataset that is a folder: it is found only inside an archive
+(``.gdb.zip``, or any zip holding the folder), never uploaded or given alone.
 """
 
 from __future__ import annotations
@@ -111,6 +113,9 @@ class Format:
     sidecars
         Files read with it, next to it under the same name (a Shapefile's ``.shx``...): such a
         format cannot be uploaded alone (zip it).
+    folder
+        True when a dataset of the format is a folder (a File Geodatabase's ``.gdb``): it is
+        read only from inside an archive (zip the folder).
     """
 
     name: str
@@ -124,6 +129,7 @@ class Format:
     options: tuple[str, ...] = ()
     contains: tuple[str, ...] = ()
     sidecars: tuple[str, ...] = ()
+    folder: bool = False
 
     @property
     def extension(self) -> str:
@@ -192,8 +198,13 @@ def readable_formats() -> list[Format]:
 
 def upload_extensions() -> tuple[str, ...]:
     """The extensions (without the dot) of the files an upload may be: every readable format
-    but those needing sidecars (a bare ``.shp``)."""
-    return tuple(e.lstrip(".") for f in readable_formats() if not f.sidecars for e in f.extensions)
+    but those needing sidecars (a bare ``.shp``, ``.tab``) and folders (a ``.gdb``)."""
+    return tuple(
+        e.lstrip(".")
+        for f in readable_formats()
+        if not f.sidecars and not f.folder
+        for e in f.extensions
+    )
 
 
 def layer_formats(layer: str) -> list[Format]:
@@ -299,6 +310,8 @@ for _format in (
         "OpenFileGDB",
         ALL_LAYERS,
         "zones.filegdb:write_filegdb",
+        "zones.importing.stage:unpack",
+        contains=("gdb",),
     ),
     Format(
         "bundle",
@@ -321,13 +334,39 @@ for _format in (
         sidecars=(".shx", ".dbf", ".prj", ".cpg"),
     ),
     Format(
+        "mapinfo",
+        (".tab", ".mif"),
+        "application/x-mapinfo",
+        "MapInfo File",
+        (),
+        reader="zones.importing.read:read_mapinfo",
+        sidecars=(".dat", ".map", ".id", ".ind", ".mid"),
+    ),
+    Format(
+        "dxf",
+        (".dxf",),
+        "image/vnd.dxf",
+        "DXF",
+        (),
+        reader="zones.importing.read:read_dxf",
+    ),
+    Format(
+        "gdb",
+        (".gdb",),
+        "application/x-filegdb",
+        "OpenFileGDB",
+        (),
+        reader="zones.importing.read:read_filegdb",
+        folder=True,
+    ),
+    Format(
         "zip",
         (".zip",),
         "application/zip",
         None,
         (),
         reader="zones.importing.stage:unpack",
-        contains=("shapefile", "gpkg", "geojson", "kml"),
+        contains=("shapefile", "gpkg", "geojson", "kml", "mapinfo", "dxf", "gdb"),
     ),
     Format(
         "kmz",

@@ -10,6 +10,12 @@ The map comes in two parts so that streamlit-folium can keep the user's zoom acr
 
 :func:`full_map` puts both together for a standalone HTML page (and for tests).
 
+The map of a signed-in editor or reviewer (``editing``) also has the drawing tools (folium's
+``Draw``: Leaflet.draw, served by the app as Leaflet is) to draw a park's boundary or place its
+point, handed to the map tools by :class:`EditTools`, and the corrections waiting for review
+drawn apart (:func:`proposed_features`, :func:`proposed_group`: dashed red, with their legend
+entry). A viewer's map has none of it.
+
 Display rules: park features carry their id and only ``name``, ``ind`` (1 when the footprint
 is indicative), ``est`` (the location's precision in metres when it is estimated, else 0),
 ``pt`` (a point inside the park for its marker and label) and ``q`` (its search keys,
@@ -39,6 +45,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 from branca.element import Element, MacroElement, Template
+from folium.plugins import Draw
 from folium.utilities import JsCode
 
 from zones import assets, cells
@@ -54,7 +61,9 @@ from zones.styles import (
     ESTIMATED_STYLE,
     INDICATIVE_STYLE,
     LEGEND_ENTRIES,
+    LEGEND_PROPOSED,
     PARK_CLASSES,
+    PROPOSED_STYLE,
     SELECTED_STYLE,
     SURVEYED_STYLE,
     belt_style,
@@ -254,6 +263,35 @@ def district_features(
     return {"type": "FeatureCollection", "features": features, "sources": sources}
 
 
+def proposed_features(changes: Iterable[Any], *, basemap: str = DEFAULT_BASEMAP) -> dict:
+    """The corrections waiting for review that the map can draw: each proposed footprint (a
+    polygon) and moved point, as a FeatureCollection (shifted like the parks on GCJ-02
+    basemaps). ``changes`` are the log's changes (:class:`zones.store.Change`); each feature's
+    ``id`` is ``change-<id>`` and its properties hold only the change's number, park id and
+    kind (no text of the change's author reaches the map)."""
+    rows, geoms = [], []
+    for change in changes:
+        if change.kind == "footprint":
+            geom = shapely.geometry.shape(change.new_value["geometry"])
+        elif change.kind == "location":
+            geom = shapely.Point(float(change.new_value["lon"]), float(change.new_value["lat"]))
+        else:
+            continue  # an area, a level, districts: nothing to draw
+        rows.append({"change": int(change.id), "park": str(change.park_id), "kind": change.kind})
+        geoms.append(geom)
+    gdf = gpd.GeoDataFrame(rows, geometry=geoms, crs="EPSG:4326")
+    features = [
+        {
+            "type": "Feature",
+            "id": f"change-{row['change']}",
+            "properties": row,
+            "geometry": geometry,
+        }
+        for row, geometry in zip(rows, _for_display(gdf, basemap), strict=True)
+    ]
+    return {"type": "FeatureCollection", "features": features}
+
+
 def bounds_of(fc: dict) -> tuple[float, float, float, float] | None:
     """(min lon, min lat, max lon, max lat) of a FeatureCollection, None when empty."""
     geoms = [shapely.geometry.shape(f["geometry"]) for f in fc["features"] if f.get("geometry")]
@@ -326,6 +364,65 @@ TOOL_TEXTS = (
     "png_note", "search", "search_placeholder", "search_none", "search_hint", "north", "date",
     "indicative_note", "small_parks",
 )  # fmt: skip
+
+
+#: Leaflet.draw's own texts (paths in its ``L.drawLocal``) and their keys in the catalogs
+#: (``draw.*``): the drawing tools speak the app's language.
+DRAW_TEXTS: dict[str, str] = {
+    "draw.toolbar.buttons.polygon": "polygon",
+    "draw.toolbar.buttons.rectangle": "rectangle",
+    "draw.toolbar.buttons.marker": "marker",
+    "draw.toolbar.actions.title": "cancel_title",
+    "draw.toolbar.actions.text": "cancel",
+    "draw.toolbar.finish.title": "finish_title",
+    "draw.toolbar.finish.text": "finish",
+    "draw.toolbar.undo.title": "undo_title",
+    "draw.toolbar.undo.text": "undo",
+    "draw.handlers.polygon.tooltip.start": "polygon_start",
+    "draw.handlers.polygon.tooltip.cont": "polygon_cont",
+    "draw.handlers.polygon.tooltip.end": "polygon_end",
+    "draw.handlers.polyline.error": "crossing",
+    "draw.handlers.rectangle.tooltip.start": "rectangle_start",
+    "draw.handlers.simpleshape.tooltip.end": "release",
+    "draw.handlers.marker.tooltip.start": "marker_start",
+    "edit.toolbar.actions.save.title": "save_title",
+    "edit.toolbar.actions.save.text": "save",
+    "edit.toolbar.actions.cancel.title": "edit_cancel_title",
+    "edit.toolbar.actions.cancel.text": "edit_cancel",
+    "edit.toolbar.actions.clearAll.title": "clear_all_title",
+    "edit.toolbar.actions.clearAll.text": "clear_all",
+    "edit.toolbar.buttons.edit": "edit",
+    "edit.toolbar.buttons.editDisabled": "edit_disabled",
+    "edit.toolbar.buttons.remove": "remove",
+    "edit.toolbar.buttons.removeDisabled": "remove_disabled",
+    "edit.handlers.edit.tooltip.text": "edit_text",
+    "edit.handlers.edit.tooltip.subtext": "edit_subtext",
+    "edit.handlers.remove.tooltip.text": "remove_text",
+}
+#: What an editor may draw: a park's boundary (polygon or rectangle, never crossing itself) or
+#: its point (a marker, draggable once placed). Areas are read in km² while drawing.
+DRAW_OPTIONS: dict[str, Any] = {
+    "polyline": False,
+    "circle": False,
+    "circlemarker": False,
+    "polygon": {"allowIntersection": False, "showArea": False},
+    "rectangle": {"showArea": True, "metric": ["km", "ha", "m"]},
+    "marker": {},
+}
+EDIT_OPTIONS: dict[str, Any] = {"poly": {"allowIntersection": False}}
+
+
+def draw_local(lang: str) -> dict[str, Any]:
+    """``DRAW_TEXTS`` in ``lang`` as the nested object ``L.drawLocal`` is. Leaflet.draw puts
+    some of them into the page as HTML, so each is HTML-escaped here."""
+    out: dict[str, Any] = {}
+    for path, key in DRAW_TEXTS.items():
+        *parents, leaf = path.split(".")
+        node = out
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = html_text(t(f"draw.{key}", lang))
+    return out
 
 
 def _js_json(value: Any) -> str:
@@ -541,22 +638,30 @@ def _rgba(color: Any, alpha: float) -> str:
 _PARK_LINES = (SURVEYED_STYLE, INDICATIVE_STYLE, ESTIMATED_STYLE)
 
 
-def legend_rows(belts_fc: dict, lang: str) -> list[tuple[dict[str, Any], str]]:
+def legend_rows(
+    belts_fc: dict, lang: str, *, proposed: bool = False
+) -> list[tuple[dict[str, Any], str]]:
     """(swatch style, raw text) of the legend's fixed rows: belts, district outline, the lines of
-    the park classes (their fill depends on the colouring), the selection."""
+    the park classes (their fill depends on the colouring), the selection, and with
+    ``proposed`` the corrections waiting for review."""
     rows = [(belt_style(f["properties"].get("color")), str(f["properties"].get("name") or ""))
             for f in belts_fc["features"]]  # fmt: skip
-    for style, key in LEGEND_ENTRIES:
+    entries = (*LEGEND_ENTRIES, LEGEND_PROPOSED) if proposed else LEGEND_ENTRIES
+    for style, key in entries:
         line_only = {**style, "fill": False} if style in _PARK_LINES else style
         rows.append((line_only, t(key, lang)))
     return rows
 
 
-def legend_html(belts_fc: dict, lang: str) -> str:
-    """The legend: belts by colour, district outline, park lines, selection, and an empty box
-    that :class:`ParkView` fills with the park colours (escaped here; text there)."""
+def legend_html(belts_fc: dict, lang: str, *, proposed: bool = False) -> str:
+    """The legend: belts by colour, district outline, park lines, selection (and with
+    ``proposed`` the corrections waiting for review), and an empty box that :class:`ParkView`
+    fills with the park colours (escaped here; text there)."""
     title = f"<summary>{html_text(t('legend.title', lang))}</summary>"
-    rows = [f"{_swatch(style)}{html_text(text)}" for style, text in legend_rows(belts_fc, lang)]
+    rows = [
+        f"{_swatch(style)}{html_text(text)}"
+        for style, text in legend_rows(belts_fc, lang, proposed=proposed)
+    ]
     parks = '<div class="zones-legend-parks"></div>'
     return f"<details open>{title}{'<br>'.join(rows)}{parks}</details>"
 
@@ -578,6 +683,27 @@ class MapTools(MacroElement):
         super().__init__()
         self._name = "MapTools"
         self.config = config
+
+
+class EditTools(MacroElement):
+    """Hand the drawing tools to the map tools (``ZonesMap.edit``): the Draw control and the
+    layer of drawn shapes. Added after ``draw`` (:func:`base_map`, for an editor's map)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        if (window.ZonesMap) {
+            window.ZonesMap.edit({{ this._parent.get_name() }}, {{ this.draw.get_name() }},
+                drawnItems_{{ this.draw.get_name() }});
+        }
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, draw: Draw) -> None:
+        super().__init__()
+        self._name = "EditTools"
+        self.draw = draw
 
 
 class ParkView(MacroElement):
@@ -603,12 +729,19 @@ class ParkView(MacroElement):
 
 
 def tools_config(
-    districts_fc: dict, belts_fc: dict, *, lang: str, basemap: str = DEFAULT_BASEMAP
+    districts_fc: dict,
+    belts_fc: dict,
+    *,
+    lang: str,
+    basemap: str = DEFAULT_BASEMAP,
+    editing: bool = False,
 ) -> dict[str, Any]:
     """What ``ZonesMap.init`` needs: texts, zoom and size settings, and the PNG's fixed parts
-    (title, legend rows, sources). Every text is raw: the script shows it as text."""
+    (title, legend rows, sources). Every text is raw: the script shows it as text. An editor's
+    map also gets Leaflet.draw's texts (``drawLocal``, HTML-escaped: Leaflet.draw shows some as
+    HTML)."""
     sources = ", ".join(districts_fc.get("sources", [])) or "-"
-    return {
+    config = {
         "text": {key: t(f"tools.{key}", lang) for key in TOOL_TEXTS},
         "labelZoom": LABEL_ZOOM,
         "minParkPx": MIN_PARK_PX,
@@ -620,13 +753,17 @@ def tools_config(
             "title": t("app.title", lang),
             "legendTitle": t("legend.title", lang),
             "rows": [
-                {"label": text, "style": style} for style, text in legend_rows(belts_fc, lang)
+                {"label": text, "style": style}
+                for style, text in legend_rows(belts_fc, lang, proposed=editing)
             ],
             "source": t("tools.source", lang, sources=sources, plan=PLAN_NAME),
             "background": NO_TILES_BACKGROUND if basemap == "none" else "#ffffff",
             "fileName": "ningbo-map",
         },
     }
+    if editing:
+        config["drawLocal"] = draw_local(lang)
+    return config
 
 
 # --------------------------------------------------------------------------------------------
@@ -642,11 +779,14 @@ def base_map(
     base_url_path: str = "",
     tianditu_token: str | None = None,
     map_height: int = 620,
+    editing: bool = False,
 ) -> folium.Map:
     """The part of the map that stays while filters and selection change.
 
     Tiles of ``basemap``, district outlines (filled when there are no tiles, so the map reads
-    offline), one layer per belt, the legend, and Leaflet served by the app.
+    offline), one layer per belt, the legend, and Leaflet served by the app. With ``editing``
+    (a signed-in editor or reviewer): the drawing tools (folium's ``Draw``, Leaflet.draw served
+    by the app) and the legend entry of proposed corrections.
     """
     bounds = bounds_of(districts_fc) or bounds_of(belts_fc) or NINGBO_BOUNDS
     # Start from a computed view, then fit Ningbo to the map's real size (fractional zooms).
@@ -662,8 +802,8 @@ def base_map(
         zoom_delta=0.5,
     )
     # Instance attributes shadow folium's class-level CDN lists: Leaflet only, from this app.
-    m.default_js = assets.js_links(base_url_path)
-    m.default_css = assets.css_links(base_url_path)
+    m.default_js = assets.js_links(base_url_path, editing=editing)
+    m.default_css = assets.css_links(base_url_path, editing=editing)
 
     for tiles in basemap_tiles(basemap, lang=lang, tianditu_token=tianditu_token):
         folium.TileLayer(
@@ -708,10 +848,22 @@ def base_map(
 
     minx, miny, maxx, maxy = bounds
     FitBounds([[miny, minx], [maxy, maxx]]).add_to(m)
-    Legend(legend_html(belts_fc, lang)).add_to(m)
+    Legend(legend_html(belts_fc, lang, proposed=editing)).add_to(m)
     FocusWithoutScrolling().add_to(m)
     FitWhenShown(bounds).add_to(m)
-    MapTools(tools_config(districts_fc, belts_fc, lang=lang, basemap=basemap)).add_to(m)
+    config = tools_config(districts_fc, belts_fc, lang=lang, basemap=basemap, editing=editing)
+    MapTools(config).add_to(m)
+    if editing:  # after the map tools, which set Leaflet.draw's texts first
+        draw = assets.without_cdn(
+            Draw(
+                position="topleft",
+                show_geometry_on_click=False,
+                draw_options=DRAW_OPTIONS,
+                edit_options=EDIT_OPTIONS,
+            )
+        )
+        draw.add_to(m)
+        EditTools(draw).add_to(m)
     return m
 
 
@@ -732,6 +884,7 @@ def park_groups(
     selected_id: str | None = None,
     coloring: Coloring | None = None,
     sentence: str = "",
+    edit: dict[str, Any] | None = None,
 ) -> list[folium.FeatureGroup]:
     """Feature groups of the parks, one per :data:`PARK_CLASSES`, then the selection outline.
 
@@ -739,7 +892,10 @@ def park_groups(
     Only park polygons are interactive, so the polygons a browser draws with the class
     ``zones-park`` are exactly the parks of ``parks_fc`` (small ones also get a marker,
     ``zones-park-marker``, from the map tools). ``sentence`` (the filter sentence) becomes the
-    map's text alternative and the PNG's subtitle.
+    map's text alternative and the PNG's subtitle. ``edit`` (an editor's map only) tells the
+    drawing tools the park being corrected (``park``: they show only while one is selected)
+    and a ``key``: when it changes (another park, a correction just proposed) the shapes drawn
+    are cleared.
     """
     groups = []
     for kind, key, style in PARK_CLASSES:
@@ -779,9 +935,26 @@ def park_groups(
         "description": t("tools.description", lang, sentence=sentence) if sentence else "",
         "legend": legend,
     }
+    if edit is not None:
+        view["edit"] = edit
     ParkView(view).add_to(group)
     groups.append(group)
     return groups
+
+
+def proposed_group(proposed_fc: dict, *, lang: str) -> folium.FeatureGroup:
+    """The corrections waiting for review (:func:`proposed_features`) as one layer, drawn apart
+    from the parks: footprints dashed red, points as red dashed rings. Not interactive, so a
+    click still reaches the park below (``path.zones-proposed`` in the browser)."""
+    style = {**PROPOSED_STYLE, "className": "zones-proposed"}
+    ring = folium.CircleMarker(radius=MARKER_RADIUS + 3)
+    ring.options["interactive"] = False  # folium's path options drop it; the GeoJson's
+    # own ``interactive`` does not reach the layers its pointToLayer makes
+    group = folium.FeatureGroup(name=html_text(t("map.proposed", lang)), overlay=True)
+    folium.GeoJson(proposed_fc, style=style, marker=ring, interactive=False, control=False).add_to(
+        group
+    )
+    return group
 
 
 def layer_control() -> folium.LayerControl:

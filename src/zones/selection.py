@@ -76,6 +76,88 @@ def next_selection(
 
 
 # --------------------------------------------------------------------------------------------
+# What an editor drew on the map (st_folium's ``all_drawings``)
+
+
+def drawn_shapes(returned: Any) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """The boundary (a polygon: the polygon or rectangle tool) and the point (the marker tool)
+    drawn on the map last, as GeoJSON features from st_folium's ``all_drawings``; None for
+    what is not there."""
+    if not isinstance(returned, Mapping):
+        return None, None
+    drawings = returned.get("all_drawings")
+    if not isinstance(drawings, list):
+        return None, None
+    shape = point = None
+    for feature in drawings:
+        geometry = feature.get("geometry") if isinstance(feature, Mapping) else None
+        kind = geometry.get("type") if isinstance(geometry, Mapping) else None
+        if kind in ("Polygon", "MultiPolygon"):
+            shape = dict(feature)
+        elif kind == "Point":
+            point = dict(feature)
+    return shape, point
+
+
+def _drawing_key(feature: Mapping[str, Any]) -> str:
+    return json.dumps(feature.get("geometry"), sort_keys=True, default=str)
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """What was drawn on the map for the selected park.
+
+    ``shape``: the boundary drawn (a GeoJSON feature), ``point``: the point placed
+    (lon, lat, in the basemap's datum); ``new_shape`` / ``new_point``: first seen on this run
+    (the correction form takes them up).
+    """
+
+    shape: dict[str, Any] | None = None
+    point: tuple[float, float] | None = None
+    new_shape: bool = False
+    new_point: bool = False
+
+
+def drawings_for(
+    park_id: str | None,
+    returned: Any,
+    owners: Mapping[str, str | None],
+    *,
+    used: bool = False,
+) -> tuple[Drawn, dict[str, str | None]]:
+    """What was drawn for ``park_id``, and the new ``owners`` (drawing -> park) to remember.
+
+    A drawing belongs to the park that was selected when it first came back from the map, so
+    a shape drawn for one park is never offered for another. With ``used`` (another park was
+    selected, or a correction was just proposed: the map clears what was drawn, without
+    telling the app) the drawings the map last reported belong to no park any more. ``owners``
+    keeps only the drawings the map last reported.
+    """
+    shape, point = drawn_shapes(returned)
+    present = {_drawing_key(f): f for f in (shape, point) if f is not None}
+    fresh = set() if used else {k for k in present if k not in owners}
+    kept = {k: None if used else owners.get(k, park_id) for k in present}
+    if park_id is None:
+        return Drawn(), kept
+
+    def mine(feature: dict[str, Any] | None) -> bool:
+        return feature is not None and kept[_drawing_key(feature)] == park_id
+
+    lonlat = None
+    if point is not None and mine(point):
+        coordinates = point["geometry"].get("coordinates") or []
+        if len(coordinates) >= 2 and all(isinstance(c, int | float) for c in coordinates[:2]):
+            lonlat = (float(coordinates[0]), float(coordinates[1]))
+    drawn = Drawn(
+        shape=shape if mine(shape) else None,
+        point=lonlat,
+        new_shape=mine(shape) and _drawing_key(shape) in fresh,  # type: ignore[arg-type]
+        new_point=lonlat is not None and _drawing_key(point) in fresh,  # type: ignore[arg-type]
+    )
+    return drawn, kept
+
+
+# --------------------------------------------------------------------------------------------
 # Details of one park
 
 #: Characters left as they are in a link target; everything else is percent-encoded, so a

@@ -46,6 +46,16 @@ ESTIMATED_STYLE: dict[str, Any] = {
 }
 #: The outline of the selected park.
 SELECTED_STYLE: dict[str, Any] = {"color": "#ffab00", "weight": 5, "opacity": 1.0, "fill": False}
+#: A correction proposed and waiting for review (its footprint, or its point): dashed red,
+#: apart from the parks as they are (the map of a signed-in editor or reviewer only).
+PROPOSED_STYLE: dict[str, Any] = {
+    "color": "#d62728",
+    "weight": 2.5,
+    "opacity": 1.0,
+    "dashArray": "8 5",
+    "fillColor": "#d62728",
+    "fillOpacity": 0.12,
+}
 DISTRICT_STYLE: dict[str, Any] = {
     "color": "#6d6d6d",
     "weight": 1,
@@ -78,6 +88,8 @@ LEGEND_ENTRIES: tuple[tuple[dict[str, Any], str], ...] = (
     (ESTIMATED_STYLE, "legend.estimated_location"),
     (SELECTED_STYLE, "legend.selected"),
 )
+#: The legend's entry for proposed corrections (shown with them: to editors and reviewers).
+LEGEND_PROPOSED: tuple[dict[str, Any], str] = (PROPOSED_STYLE, "legend.proposed")
 
 #: The colour drawn for a value that is not a colour.
 FALLBACK_COLOR = "#777777"

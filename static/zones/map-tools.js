@@ -9,7 +9,13 @@
  *   ZonesMap.update(map, config)  whenever the parks are swapped in (filter, colours, selection):
  *                                 markers for parks too small to see, name labels from a zoom
  *                                 level on, the search index, the legend's park colours and the
- *                                 map's text alternative.
+ *                                 map's text alternative;
+ *   ZonesMap.edit(map, control, drawn)
+ *                                 on the map of a signed-in editor or reviewer only: the drawing
+ *                                 tools (Leaflet.draw's control and the layer of shapes drawn),
+ *                                 shown while a park is selected, one boundary and one point at
+ *                                 a time, the point draggable once placed, cleared when the park
+ *                                 or the correction changes (``update``'s ``edit.key``).
  *
  * Text from the data (park names) only ever reaches the page through textContent or the canvas,
  * never as HTML. Distances are geodesic on the WGS 84 ellipsoid (Vincenty), areas on the
@@ -584,6 +590,89 @@
     };
 
     // ----------------------------------------------------------------------------------------
+    // Drawing a correction (an editor's map only)
+
+    /** Copy ``from`` into ``into``, object by object (Leaflet.draw's texts, L.drawLocal). */
+    function merge(into, from) {
+        Object.keys(from).forEach(function (key) {
+            var value = from[key];
+            if (value && typeof value === "object" && into[key] && typeof into[key] === "object") {
+                merge(into[key], value);
+            } else {
+                into[key] = value;
+            }
+        });
+    }
+
+    function isPoint(layer) { return layer instanceof L.Marker; }
+
+    /**
+     * Tell streamlit-folium what is drawn now (its ``all_drawings``) without a draw event: its
+     * draw events also reset the last clicked object, which would select a park clicked before
+     * again. It sends its state on the map's next "moveend".
+     */
+    function sendDrawings(map) {
+        var s = stateOf(map), data = window.__GLOBAL_DATA__;
+        if (!s.edit || !data) { return; }
+        data.all_drawings = s.edit.items.toGeoJSON().features;
+        map.fire("moveend");
+    }
+
+    function draggable(map, marker) {
+        if (!marker.dragging) { return; }
+        marker.dragging.enable();
+        if (!marker._zonesDrag) {
+            marker._zonesDrag = true;
+            marker.on("dragend", function () { sendDrawings(map); });
+        }
+    }
+
+    /** Show the drawing tools (a park is selected) or hide them, stopping what they did. */
+    function setEditable(map, on) {
+        var edit = stateOf(map).edit, toolbars = edit.control._toolbars || {};
+        if (!on) {
+            Object.keys(toolbars).forEach(function (name) { toolbars[name].disable(); });
+        }
+        edit.control.getContainer().style.display = on ? "" : "none";
+        edit.on = on;
+    }
+
+    Z.edit = function (map, control, items) {
+        var s = stateOf(map);
+        if (!s || !control || !items) { return; }
+        s.edit = {control: control, items: items, key: undefined, on: false};
+        control.getContainer().classList.add("zones-draw");
+        map.on("draw:created", function (e) {
+            // One boundary and one point at a time: the latest replaces the one drawn before.
+            items.eachLayer(function (other) {
+                if (other !== e.layer && isPoint(other) === isPoint(e.layer)) {
+                    items.removeLayer(other);
+                }
+            });
+            if (isPoint(e.layer)) { draggable(map, e.layer); }
+        });
+        map.on("draw:editstop", function () {
+            items.eachLayer(function (layer) { if (isPoint(layer)) { draggable(map, layer); } });
+        });
+        map.on("draw:drawstart", function () {
+            if (s.measuring) { toggleMeasure(map); }
+        });
+        setEditable(map, false);
+    };
+
+    function updateEdit(map, view) {
+        var s = stateOf(map), edit = view.edit || {};
+        if (!s.edit) { return; }
+        if (s.edit.key !== undefined && edit.key !== s.edit.key) {
+            // Another park, or the correction was just proposed: the app knows what was drawn
+            // is done with (the key told it), so clearing needs no rerun.
+            s.edit.items.clearLayers();
+        }
+        s.edit.key = edit.key;
+        setEditable(map, Boolean(edit.park));
+    }
+
+    // ----------------------------------------------------------------------------------------
     // Legend: the park colours part
 
     function swatch(parent, row) {
@@ -900,6 +989,7 @@
         s.markerLayer = L.layerGroup().addTo(map);
         s.labelLayer = L.layerGroup();
         s.measureLayer = L.layerGroup().addTo(map);
+        if (cfg.drawLocal && L.drawLocal) { merge(L.drawLocal, cfg.drawLocal); }
         L.control.scale({metric: true, imperial: false, position: "bottomleft", maxWidth: 140})
             .addTo(map);
         if (L.Control.FullScreen) {
@@ -949,6 +1039,7 @@
         var container = map.getContainer();
         container.setAttribute("aria-label", view.description || "");
         fillLegend(map);
+        updateEdit(map, view);
         if (s.search && s.search.input.value) { suggest(map); closeList(map); }
         refresh(map);
         // streamlit-folium sets the frame's height after this script: fit it again after.

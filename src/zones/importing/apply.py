@@ -143,7 +143,12 @@ def _unconfirmed(preview: ImportPreview) -> ImportRefused:
 
 def _note(preview: ImportPreview, match: MatchedFeature, when: str) -> str:
     """The change's note: where the footprint came from, and any mismatch confirmed."""
-    note = f"{IMPORT_NOTE} {preview.source} (feature {match.feature}) on {when}."
+    which = (
+        f"features {', '.join(str(n) for n in match.parts)}"
+        if match.parts
+        else f"feature {match.feature}"
+    )
+    note = f"{IMPORT_NOTE} {preview.source} ({which}) on {when}."
     if match.note:
         note += f" Note in the file: {match.note}"
     confirmed = [p.message for p in preview.mismatches if p.row == match.feature]

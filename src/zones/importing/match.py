@@ -3,8 +3,10 @@ against the park's records.
 
 A feature is matched by id, else by name (exact, then normalised); close matches are
 *proposed*, never taken; ``assign`` takes one explicitly. Two features of one park are both
-refused (a duplicate). A footprint farther than :data:`LAND_BUFFER_M` from every district (land,
-or water the city plausibly reclaims) is an error; one whose area is more than
+refused (a duplicate), unless the format says they are parts of one footprint (the shapes of
+one DXF layer: :attr:`~zones.importing.read.Read.merge_field`), which are merged. A footprint
+farther than :data:`LAND_BUFFER_M` from every district (land, or water the city plausibly
+reclaims) is an error; one whose area is more than
 :data:`AREA_RATIO` times off its park's recorded area, or that lies more than
 :data:`MISMATCH_DISTANCE_M` beyond the recorded location and its precision, is a *mismatch*:
 imported only when confirmed.
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
@@ -26,7 +29,7 @@ from zones.importing.messages import MAX_LABEL, gdal_message, problem
 from zones.importing.options import ImportOptions
 from zones.importing.parks import ParkIndex, Target
 from zones.importing.preview import ImportPreview, MatchedFeature, UnmatchedFeature
-from zones.importing.read import Read, clean_geometry
+from zones.importing.read import Read, clean_geometry, polygonal_part
 from zones.importing.stage import Source
 from zones.text.escape import plain_text
 
@@ -58,8 +61,10 @@ def match_features(
     assign = assignments(options.assign, parks)
     display = source.display
     frame = read.frame
-    id_cols = _columns(frame, options.id_field, ID_FIELDS)
-    name_cols = _columns(frame, options.name_field, NAME_FIELDS)
+    id_cols = _columns(frame, options.id_field, read.id_fields or ID_FIELDS)
+    name_cols = _columns(frame, options.name_field, read.name_fields or NAME_FIELDS)
+    merge_cols = _columns(frame, None, (read.merge_field,) if read.merge_field else ())
+    groups: dict[int, str] = {}
     note_cols = _columns(frame, None, NOTE_FIELDS)
     kind_cols = _columns(frame, None, ("footprint",))
     preview = ImportPreview(
@@ -89,6 +94,8 @@ def match_features(
         names = [plain_text(row[c], MAX_LABEL) for c in name_cols if plain_text(row[c])]
         note = next((plain_text(row[c]) for c in note_cols if plain_text(row[c])), "")
         label = names[0] if names else ident
+        if merge_cols:
+            groups[number] = plain_text(row[merge_cols[0]], MAX_LABEL)
         park_id = assign.get(f"#{number}") or assign.get(label) or assign.get(ident)
         how = "assigned" if park_id else ""
         ambiguous: list[str] = []
@@ -124,7 +131,7 @@ def match_features(
                 previous=target.footprints.get(park_id),
             )
         )
-    _keep_one_per_park(preview, candidates, parks)
+    _keep_one_per_park(preview, candidates, parks, groups)
     return preview
 
 
@@ -178,15 +185,37 @@ def _usable(
 
 
 def _keep_one_per_park(
-    preview: ImportPreview, candidates: list[MatchedFeature], parks: ParkIndex
+    preview: ImportPreview,
+    candidates: list[MatchedFeature],
+    parks: ParkIndex,
+    groups: Mapping[int, str] | None = None,
 ) -> None:
     """Move the candidates into ``preview.matched``: one per park, checked against its
-    records; several features of one park are all refused."""
+    records; several features of one park are all refused, unless ``groups`` (feature number
+    -> its DXF layer) says they are parts of one group: then they are merged."""
     display = preview.file
     by_park: dict[str, list[MatchedFeature]] = {}
     for m in candidates:
         by_park.setdefault(m.park_id, []).append(m)
     for park_id, group in by_park.items():
+        keys = {(groups or {}).get(m.feature, "") for m in group}
+        if len(group) > 1 and len(keys) == 1 and "" not in keys:
+            merged = _merged(group, keys.pop())
+            numbers = ", ".join(f"#{m.feature}" for m in group)
+            preview.problems.append(
+                problem(
+                    display,
+                    merged.feature,
+                    "geometry",
+                    "merged",
+                    "note",
+                    label=merged.label,
+                    numbers=numbers,
+                    group=merged.label,
+                    park=park_id,
+                )
+            )
+            group = [merged]
         if len(group) == 1:
             preview.matched.append(group[0])
             preview.problems += _against_records(parks, group[0], display)
@@ -205,6 +234,23 @@ def _keep_one_per_park(
                 )
             )
     preview.matched.sort(key=lambda m: m.feature)
+
+
+def _merged(group: list[MatchedFeature], key: str) -> MatchedFeature:
+    """The features of ``group`` (one park, one group ``key``) as one: their polygons united."""
+    first = group[0]
+    geometry = shapely.union_all([m.geometry for m in group])
+    geometry = polygonal_part(geo.on_grid(geometry))
+    notes = list(dict.fromkeys(m.note for m in group if m.note))
+    return replace(
+        first,
+        label=key,
+        how=first.how if len({m.how for m in group}) == 1 else "assigned",
+        geometry=geometry,
+        area_km2=geo.area_km2(geometry),
+        note="; ".join(notes),
+        parts=tuple(m.feature for m in group),
+    )
 
 
 def _against_records(parks: ParkIndex, match: MatchedFeature, display: str) -> list[Problem]:

@@ -161,8 +161,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "压缩包条目 {name} 无法解压（{reason}）",
     ),
     "zip_empty": (
-        "holds no Shapefile, GeoPackage, GeoJSON or KML (found: {listed})",
-        "不含 Shapefile、GeoPackage、GeoJSON 或 KML（找到：{listed}）",
+        "holds no dataset zones reads ({kinds}; found: {listed})",
+        "不含可读取的数据集（{kinds}；找到：{listed}）",
+    ),
+    "gdb_loose": (
+        "holds the tables of a File Geodatabase ({listed}) but no folder ending in .gdb; zip "
+        "the .gdb folder itself, not what is in it",
+        "包含 File Geodatabase 的数据表（{listed}），但没有以 .gdb 结尾的文件夹；"
+        "请压缩 .gdb 文件夹本身，而不是其中的文件",
+    ),
+    "folder_zip": (
+        "is a folder (a File Geodatabase); zip it, the .gdb folder at the top of the zip "
+        "(e.g. survey.gdb.zip holding survey.gdb/), and import the zip",
+        "是文件夹（File Geodatabase）；请将其压缩（.gdb 文件夹位于压缩包顶层，如 survey.gdb.zip "
+        "中含 survey.gdb/），再导入该压缩包",
     ),
     "zip_several": (
         f"holds several datasets ({{found}}); choose one ({_OPTION_EN})",
@@ -173,6 +185,74 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "shp_sidecar": (
         "the Shapefile has no {sidecar} file; send .shp, .shx, .dbf and .prj",
         "Shapefile 缺少 {sidecar} 文件；请一并提供 .shp、.shx、.dbf 和 .prj",
+    ),
+    "not_tab": (
+        "not a MapInfo table (a .tab starts with !table); send the .tab MapInfo saved",
+        "不是 MapInfo 表（.tab 应以 !table 开头）；请提供 MapInfo 保存的 .tab",
+    ),
+    "tab_raster": (
+        "is the .tab of a raster image, not a table of boundaries; send the boundaries' table",
+        "是栅格影像的 .tab，不是边界数据表；请提供边界所在的数据表",
+    ),
+    "tab_sidecar": (
+        "the MapInfo table has no {sidecar} file; send the .tab with its .dat, .map and .id, "
+        "zipped together",
+        "MapInfo 表缺少 {sidecar} 文件；请把 .tab 连同 .dat、.map、.id 一起压缩后提供",
+    ),
+    "not_mif": (
+        "not a MapInfo interchange file (a .mif starts with Version); export it again as MIF",
+        "不是 MapInfo 交换文件（.mif 应以 Version 开头）；请重新导出 MIF",
+    ),
+    "mif_sidecar": (
+        "the .mif has no .mid file (its attributes); send the .mif with its .mid, zipped together",
+        ".mif 缺少 .mid 文件（属性数据）；请把 .mif 连同 .mid 一起压缩后提供",
+    ),
+    "not_gdb": (
+        "not a File Geodatabase (no a00000001.gdbtable, its table of tables); zip the whole "
+        ".gdb folder again from ArcGIS or QGIS",
+        "不是 File Geodatabase（缺少其总表 a00000001.gdbtable）；"
+        "请从 ArcGIS 或 QGIS 重新压缩整个 .gdb 文件夹",
+    ),
+    "gdb_cut": (
+        "is damaged: its table {table} is {size:,} bytes where its header says {declared:,} (cut "
+        "short, e.g. by an interrupted copy); nothing read. Zip the .gdb folder again (ArcGIS "
+        "closed) and send the whole zip",
+        "已损坏：其数据表 {table} 只有 {size:,} 字节，而表头声明为 {declared:,} 字节（被截断，"
+        "如复制中断），未读取任何内容。请关闭 ArcGIS 后重新压缩 .gdb 文件夹，并提供完整的压缩包",
+    ),
+    "not_dxf": (
+        "not a DXF drawing (no SECTION at its start); save the drawing as DXF in CAD",
+        "不是 DXF 图纸（开头没有 SECTION）；请在 CAD 中另存为 DXF",
+    ),
+    "dwg": (
+        "is a DWG drawing, not DXF; save it as DXF in CAD (Save As, AutoCAD DXF) and import the "
+        ".dxf",
+        "是 DWG 图纸，不是 DXF；请在 CAD 中“另存为” AutoCAD DXF，再导入 .dxf 文件",
+    ),
+    "too_many_entities": (
+        "holds more than {limit:,} drawing entities; send a drawing of the boundaries only "
+        "(their layers isolated and written out, e.g. LAYISO then WBLOCK)",
+        "图元超过 {limit:,} 个；请只提供边界所在的图层（如用 LAYISO 隔离后 WBLOCK 写块）",
+    ),
+    "dxf_no_shapes": (
+        "has no closed shapes (found: {found}); only closed polylines, hatches and polygons "
+        "become boundaries: make each park's boundary one closed polyline in CAD (PEDIT: Join, "
+        "then Close) and save the DXF again",
+        "没有闭合图形（找到：{found_zh}）；只有闭合多段线、填充和多边形才能作为边界："
+        "请在 CAD 中把各园区边界合并为一条闭合多段线（PEDIT：合并，再闭合）后重新保存 DXF",
+    ),
+    "dxf_open_lines": (
+        "{n} open line(s) ignored (layers {layers}): only closed polylines, hatches and polygons "
+        "become boundaries",
+        "已忽略 {n} 条不闭合的线（图层 {layers}）：只有闭合多段线、填充和多边形才能作为边界",
+    ),
+    "dxf_repaired": (
+        "{n} closed polyline(s) crossing themselves repaired with make_valid (layers {layers})",
+        "{n} 条自相交的闭合多段线已用 make_valid 修复（图层 {layers}）",
+    ),
+    "dxf_encoding": (
+        "layer names and texts read as {enc} (the drawing declares another code page, or none)",
+        "图层名与文字已按 {enc} 读取（图纸声明的是其他代码页，或未声明）",
     ),
     "kml_doctype": (
         "KML with a DOCTYPE or ENTITY declaration is refused (entity expansion)",
@@ -241,6 +321,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "no_crs": (
         f"has no coordinate reference system (no CRS defined); {_CRS_EN}",
         f"没有坐标参考系（文件未定义坐标系）；{_CRS_ZH}",
+    ),
+    "no_crs_cad": (
+        "CAD files carry no CRS: give --crs EPSG:4549 (CGCS2000 Gauss-Kruger 120°E, metres; "
+        "EPSG:4528 when the X coordinates start with the zone number 40), or the drawing's own "
+        "CRS, on the command line; in the app, choose the source CRS",
+        "CAD 文件不带坐标系：请在命令行用 --crs 指定，例如 EPSG:4549（CGCS2000 高斯-克吕格"
+        "中央经线120°E，单位米；X 坐标以带号 40 开头时为 EPSG:4528）或图纸实际所用的坐标系；"
+        "应用中请选择“源坐标系”",
     ),
     "read_as": ("no CRS in the file: read as {crs}", "文件中没有坐标系：已按 {crs} 读取"),
     "crs_conflict": (
@@ -311,6 +399,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "duplicate": (
         "{who}features {numbers} all match park {park} (duplicate); none of them is imported",
         "{who}要素 {numbers} 都匹配园区 {park}（重复），均不导入",
+    ),
+    "merged": (
+        "{who}features {numbers} (layer “{group}”) are parts of park {park}: imported as one "
+        "footprint",
+        "{who}要素 {numbers}（图层“{group}”）都是园区 {park} 的组成部分：合并为一个范围导入",
     ),
     "far_note": (
         "lies {km:.1f} km from {park}'s sourced location (precision {m:.0f} m): is it the "

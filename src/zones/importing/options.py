@@ -24,12 +24,16 @@ class Limits:
         Number of members in a zip.
     max_features
         Features read from the file.
+    max_entities
+        Entities read from a CAD drawing (DXF): lines, texts, hatches... of which only the
+        closed shapes become features (at most ``max_features`` of them).
     """
 
     max_file_bytes: int = 100 * 2**20
     max_unpacked_bytes: int = 200 * 2**20
     max_members: int = 1000
     max_features: int = 10_000
+    max_entities: int = 200_000
 
 
 #: The bounds every import enforces unless told otherwise (read when an import runs).
@@ -54,7 +58,8 @@ class ImportOptions:
         Attribute holding the park id / name (default: the first of
         :data:`zones.importing.match.ID_FIELDS` / ``NAME_FIELDS`` present).
     encoding
-        Encoding of a Shapefile's text when it has no .cpg (guessed otherwise).
+        Encoding of a Shapefile's text when it has no .cpg, or of a DXF's layer names and texts
+        when its code page is wrong (guessed otherwise).
     assign
         Explicit matches: feature label, id, or ``#n`` (feature number) -> park id. This is how
         a proposed close match is taken.

@@ -26,6 +26,7 @@ from zones.importing.parks import Target
 from zones.importing.preview import ImportPreview
 from zones.importing.read import Read, polygon_layers, read
 from zones.importing.stage import (
+    LAYERED,
     UNPACKED,
     Source,
     datasets,
@@ -175,8 +176,9 @@ def _match(found: Read, source: Source, options: ImportOptions, target: Target) 
 
 def upload_layers(data: bytes, filename: str, *, limits: Limits | None = None) -> list[str]:
     """The layers an upload offers to choose from, as ``layer`` values for
-    :func:`preview_upload`: a GeoPackage's polygon layers; a zip's datasets (a GeoPackage in it
-    with several polygon layers as ``MEMBER:LAYER``). Empty when there is nothing to choose.
+    :func:`preview_upload`: a GeoPackage's polygon layers; a zip's datasets (a GeoPackage or File
+    Geodatabase in it with several polygon layers as ``MEMBER:LAYER``). Empty when there is
+    nothing to choose.
 
     Raises DataError as :func:`preview_upload` does for a file it cannot open.
     """
@@ -202,14 +204,16 @@ def _choices(source: Source, options: ImportOptions) -> list[str]:
     members = source.format.load_reader()(source.path, source.display, options.bounds)
     choices: list[str] = []
     for member, kind in datasets(source, members):
-        inner = polygon_layers(source.path.parent / UNPACKED / member) if kind == "gpkg" else []
+        path = source.path.parent / UNPACKED / member
+        inner = polygon_layers(path) if kind in LAYERED else []
         choices += [f"{member}:{n}" for n in inner] if len(inner) > 1 else [member]
     return choices
 
 
 def preferred_layer(choices: Sequence[str]) -> str | None:
     """The choice an import takes by default: a zones export's parks (a GeoPackage's ``parks``
-    layer first), else the first."""
+    layer first, then a File Geodatabase's), else the first."""
     layers = [c for c in choices if c == "parks" or c.endswith(":parks")]
+    layers.sort(key=lambda c: not c.rpartition(":")[0].lower().endswith(".gpkg"))
     files = [c for c in choices if PurePosixPath(c).stem == "parks"]
     return next(iter(layers + files + list(choices)), None)

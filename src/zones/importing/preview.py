@@ -43,6 +43,9 @@ class MatchedFeature:
         The feature's note attribute (plain text, maybe empty).
     previous
         The park's footprint it replaces (WGS84), when known.
+    parts
+        The features merged into this one (the shapes of one DXF layer), when several;
+        ``feature`` is the first of them.
     """
 
     feature: int
@@ -55,6 +58,7 @@ class MatchedFeature:
     replaces: str
     note: str = ""
     previous: BaseGeometry | None = None
+    parts: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

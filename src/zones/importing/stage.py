@@ -29,6 +29,8 @@ from zones.text.escape import plain_text
 _IGNORED_MEMBERS = re.compile(r"(^|/)(__MACOSX/|\._)|(^|/)\.DS_Store$")
 #: Where an archive is unpacked, next to the staged file.
 UNPACKED = "unpacked"
+#: Formats whose dataset holds several layers, one chosen as ``MEMBER:LAYER`` inside a zip.
+LAYERED = ("gpkg", "gdb")
 
 
 @dataclass(frozen=True)
@@ -39,18 +41,19 @@ class Source:
     ----------
     kind
         Its format (a name in :data:`zones.formats.FORMATS`: ``geojson``, ``gpkg``,
-        ``shapefile``, ``kml``); never an archive.
+        ``shapefile``, ``kml``, ``mapinfo``, ``dxf``, ``gdb``); never an archive.
     path
-        The dataset, under a fixed name in a private folder.
+        The dataset, under a fixed name in a private folder (a folder itself for ``gdb``).
     display
         How messages name it: the file as the user named it, or ``survey.zip/parks.shp``.
     name
         The original file's name, recorded as each footprint's source.
     sidecars
         The files read with it, by suffix (a Shapefile's ``.shx``, ``.dbf``, ``.prj``,
-        ``.cpg``), those found.
+        ``.cpg``; a MapInfo table's ``.dat``, ``.map``, ``.id``, ``.mid``), those found.
     layer
-        The layer to read in it (a GeoPackage's), None to let the reader choose.
+        The layer to read in it (a GeoPackage's, a File Geodatabase's), None to let the reader
+        choose.
     """
 
     kind: str
@@ -98,11 +101,15 @@ def stage_path(path: Path, folder: Path, options: ImportOptions) -> Source:
         size = path.stat().st_size
     except OSError as exc:
         raise fail(display, "cannot_read", reason=exc.strerror or exc) from exc
+    if path.is_dir() and _is_folder_dataset(path.name):
+        raise fail(display, "folder_zip")
     if not path.is_file():
         raise fail(display, "not_file")
     if size > limits.max_file_bytes:
         raise fail(display, "too_big", size=size, limit=limits.max_file_bytes)
     fmt = readable_format(path.name, display)
+    if fmt.folder:
+        raise fail(display, "folder_zip")
     staged = folder / f"upload{path.suffix.lower()}"
     shutil.copyfile(path, staged)
     sidecars: dict[str, Path] = {}
@@ -112,6 +119,14 @@ def stage_path(path: Path, folder: Path, options: ImportOptions) -> Source:
             sidecars[suffix] = shutil.copyfile(found, staged.with_suffix(suffix))
     source = Source(fmt.name, staged, display, safe_file_name(path.name), sidecars, options.layer)
     return open_archive(source, limits)
+
+
+def _is_folder_dataset(name: str) -> bool:
+    """Whether a folder called ``name`` is a dataset of a folder format (``survey.gdb``)."""
+    try:
+        return FORMATS[format_for_path(name, reading=True)].folder
+    except ZonesError:
+        return False
 
 
 def stage_upload(data: bytes, filename: str, folder: Path, options: ImportOptions) -> Source:
@@ -127,6 +142,8 @@ def stage_bytes(data: bytes, filename: str, folder: Path, options: ImportOptions
     if len(data) > limits.max_file_bytes:
         raise fail(display, "too_big", size=len(data), limit=limits.max_file_bytes)
     fmt = readable_format(display, display)
+    if fmt.folder:
+        raise fail(display, "folder_zip")
     staged = folder / f"upload{PurePosixPath(display).suffix.lower()}"
     staged.write_bytes(data)
     return Source(fmt.name, staged, display, display, {}, options.layer)
@@ -154,15 +171,27 @@ def unpack(archive: Path, display: str, limits: Limits) -> list[str]:
 
 
 def datasets(source: Source, members: list[str]) -> list[tuple[str, str]]:
-    """The members of the archive ``source`` that are datasets it may hold: (member, kind)."""
-    out = []
-    for member in members:
+    """The members of the archive ``source`` that are datasets it may hold: (member, kind).
+
+    A member is a file, or a folder holding files (a File Geodatabase's ``survey.gdb``) for a
+    format that is a folder; nothing inside a folder dataset is a dataset of its own."""
+    folders: dict[str, None] = {}  # in the archive's order, each folder before its files
+    candidates: dict[str, None] = {}
+    for m in members:
+        for parent in reversed(PurePosixPath(m).parents[:-1]):
+            folders[str(parent)] = candidates[str(parent)] = None
+        candidates[m] = None
+    out: list[tuple[str, str]] = []
+    for member in candidates:
         try:
             kind = format_for_path(member, reading=True)
         except ZonesError:
             continue
-        if kind in source.format.contains:
-            out.append((member, kind))
+        if kind not in source.format.contains or FORMATS[kind].folder != (member in folders):
+            continue
+        if any(member.startswith(f"{found}/") for found, k in out if FORMATS[k].folder):
+            continue
+        out.append((member, kind))
     return out
 
 
@@ -170,24 +199,37 @@ def pick_dataset(source: Source, members: list[str]) -> Source:
     """The one dataset inside the unpacked archive ``source``.
 
     ``source.layer`` names a member (its path or its name without extension), or a layer of a
-    GeoPackage member as ``MEMBER:LAYER``; with one dataset in the archive it is that
-    dataset's layer.
+    GeoPackage or File Geodatabase member as ``MEMBER:LAYER``; with one dataset in the archive
+    it is that dataset's layer (or ``MEMBER:LAYER`` of it, as
+    :func:`zones.importing.pipeline.upload_layers` offers).
     """
     found = datasets(source, members)
     layer = source.layer
     inner = layer
+    if layer and len(found) == 1:
+        member, sep, name = layer.rpartition(":")
+        if sep and member == found[0][0] and found[0][1] in LAYERED:
+            inner = name
     if layer and len(found) > 1:
         chosen = [(m, k) for m, k in found if PurePosixPath(m).stem == layer or m == layer]
         member, sep, name = layer.rpartition(":")
         kinds = dict(found)
-        if not chosen and sep and kinds.get(member) == "gpkg":
-            chosen, inner = [(member, "gpkg")], name
+        if not chosen and sep and kinds.get(member) in LAYERED:
+            chosen, inner = [(member, kinds[member])], name
         elif chosen:
             inner = None
         found = chosen or found
     if not found:
         listed = ", ".join(members[:10]) or "—"
-        raise fail(source.display, "zip_empty", listed=listed)
+        tables = [m for m in members if m.lower().endswith(".gdbtable")]
+        if tables and "gdb" in source.format.contains:
+            raise fail(source.display, "gdb_loose", listed=", ".join(tables[:3]))
+        kinds = " ".join(
+            f"{ext}/" if FORMATS[k].folder else ext
+            for k in source.format.contains
+            for ext in FORMATS[k].extensions
+        )
+        raise fail(source.display, "zip_empty", kinds=kinds, listed=listed)
     if len(found) > 1:
         raise fail(source.display, "zip_several", found=", ".join(m for m, _ in found))
     member, kind = found[0]
