@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from zones import mapping, settings, views
+from zones import settings
 from zones.errors import ZonesError
-from zones.filters import apply_filter
+from zones.map import mapping
+from zones.model.filters import apply_filter
+from zones.present import views
 from zones_app import loaders, state
 from zones_app.analysis_tab import render_analysis_tab
 from zones_app.context import Context, Paths

@@ -35,10 +35,10 @@ sys.path.insert(0, str(ROOT))
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from tests.factories import make_dataset  # noqa: E402
-from zones import views  # noqa: E402
-from zones.bundle import bundle_bytes  # noqa: E402
-from zones.dataset import load_dataset, save_dataset  # noqa: E402
-from zones.export import export_bytes  # noqa: E402
+from zones.io.bundle import bundle_bytes  # noqa: E402
+from zones.io.export import export_bytes  # noqa: E402
+from zones.model.dataset import load_dataset, save_dataset  # noqa: E402
+from zones.present import views  # noqa: E402
 
 RUNS = 5
 RESULTS = Path(__file__).with_name("RESULTS.md")

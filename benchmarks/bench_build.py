@@ -10,9 +10,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from zones.build import build_dataset
-from zones.dataset import load_dataset, save_dataset
-from zones.export import export_bytes
+from zones.build.assemble import build_dataset
+from zones.io.export import export_bytes
+from zones.model.dataset import load_dataset, save_dataset
 
 RUNS = 5
 

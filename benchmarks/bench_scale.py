@@ -29,7 +29,7 @@ def measure(n: int, root: Path) -> tuple[float, float, float]:
     geo_dir, data_dir = write_synthetic_inputs(root, n)
     out = root / "zones.gpkg"
     code = (
-        "import sys; from zones.build import build; "
+        "import sys; from zones.build.assemble import build; "
         f"build({str(out)!r}, __import__('pathlib').Path({str(geo_dir)!r}), "
         f"__import__('pathlib').Path({str(data_dir)!r}))"
     )

@@ -103,7 +103,7 @@ def run(url: str, label: str) -> str:
 
 def main() -> None:
     from tests import pgcluster
-    from zones.build import build
+    from zones.build.assemble import build
 
     rows = []
     with tempfile.TemporaryDirectory() as tmp:

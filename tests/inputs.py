@@ -1,7 +1,7 @@
 """A tiny but complete, valid input tree (geo/ and data/) written into a test's folder.
 
 Two box districts inside Ningbo's bounds with real adcodes, one district part, every table of
-``zones.tables.SCHEMAS`` with one to three rows, and a plan text whose lines the rows cite and
+``zones.model.tables.SCHEMAS`` with one to three rows, and a plan text whose lines the rows cite and
 quote. Tests break one thing and check the problem it causes::
 
     tree = write_inputs(tmp_path, **{"data/parks.csv": edit_csv("data/parks.csv", 2, lon="")})
@@ -33,7 +33,7 @@ from typing import Any
 from shapely.geometry import box, mapping
 from shapely.geometry.base import BaseGeometry
 
-from zones.tables import SCHEMAS
+from zones.model.tables import SCHEMAS
 
 YUYAO = box(121.0, 29.9, 121.3, 30.2)
 CIXI = box(121.3, 29.9, 121.6, 30.2)

@@ -9,8 +9,11 @@ import pandas as pd
 import pytest
 
 from tests.factories import make_dataset, with_link
-from zones import views
-from zones.analysis import (
+from zones.build.assemble import build
+from zones.model.dataset import Dataset, load_dataset
+from zones.model.filters import ParkFilter, apply_filter
+from zones.present import views
+from zones.present.analysis import (
     belt_industry_matrix,
     belt_overlap,
     compare_parks,
@@ -21,9 +24,6 @@ from zones.analysis import (
     nearest,
     park_distances,
 )
-from zones.build import build
-from zones.dataset import Dataset, load_dataset
-from zones.filters import ParkFilter, apply_filter
 from zones.settings import DATA_DIR, GEO_DIR
 
 

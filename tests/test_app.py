@@ -29,12 +29,12 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import HOSTILE
 from tests.factories import add_footprint_dimension, make_dataset, pseudo_language
-from zones import views
-from zones.build import build
-from zones.dataset import save_dataset
-from zones.i18n import md_text
+from zones.build.assemble import build
 from zones.importing import load_parks
+from zones.model.dataset import save_dataset
+from zones.present import views
 from zones.store import open_store
+from zones.text.i18n import md_text
 
 REPO = Path(__file__).resolve().parents[1]
 APP = REPO / "app.py"
@@ -182,10 +182,10 @@ def test_tianditu_is_offered_only_with_a_token(
 
 
 def test_map_loads_leaflet_from_the_app_only(app: Callable[..., AppTest]) -> None:
-    from zones import assets
+    from zones.map import assets
 
     args = map_args(app())
-    # Leaflet, its vendored plugins and the map tools (zones.assets.PLUGINS), all from the app.
+    # Leaflet, its vendored plugins and the map tools (zones.map.assets.PLUGINS), all from the app.
     assert args["js_links"] == [url for _, url in assets.js_links()]
     assert args["css_links"] == [url for _, url in assets.css_links()]
     assert args["js_links"][0] == "/app/static/vendor/leaflet/leaflet.js"
@@ -306,7 +306,7 @@ def test_park_type_link_reopens_in_english(typed_app: Callable[..., AppTest]) ->
 def test_a_registered_dimension_gets_its_widget_and_link_key(
     app: Callable[..., AppTest], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Registering a dimension in zones.filters.DIMENSIONS (and its i18n strings) is all the
+    """Registering a dimension in zones.model.filters.DIMENSIONS (and its i18n strings) is all the
     app needs: a widget in the sidebar, its key in the link, the map and the sentence."""
     add_footprint_dimension(monkeypatch)
     at = app(footprint="surveyed")
@@ -747,7 +747,7 @@ def test_upload_preview_apply_and_undo(gis_root: Path, app: Callable[..., AppTes
 def test_undo_reverts_only_the_apps_own_imports(
     gis_root: Path, app: Callable[..., AppTest]
 ) -> None:
-    from zones.cli import main
+    from zones.cli.main import main
 
     parks = load_parks(REPO / "data")
     park, other = parks.loc[parks["location_basis"] == "sourced", "id"].iloc[:2].astype(str)
@@ -829,7 +829,7 @@ def test_the_app_and_the_cli_export_the_same_belts_for_a_filter(
     tmp_path: Path,
     query: dict[str, str],
 ) -> None:
-    from zones.cli import main
+    from zones.cli.main import main
 
     app(**query)
     from_app = downloads["dl_belts"]["data"]()
@@ -849,9 +849,9 @@ def test_a_registered_format_shows_up_in_the_cli_the_paths_and_the_app(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from zones.cli import main, parser
-    from zones.formats import FORMATS, ExportRequest, Format, format_for_path
-    from zones.layers import export_selection
+    from zones.cli.main import main, parser
+    from zones.io.formats import FORMATS, ExportRequest, Format, format_for_path
+    from zones.io.layers import export_selection
 
     def write(ds: Any, path: Path, request: ExportRequest) -> None:
         rows = export_selection(ds, request.park_filter).layer(request.layer)

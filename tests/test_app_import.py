@@ -14,12 +14,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.test_app import footprint, markdown, metrics, open_tab, previews, survey
-from zones import views
-from zones.build import build
-from zones.dataset import load_dataset
-from zones.i18n import md_text
+from zones.build.assemble import build
 from zones.importing import ImportPreview, apply_import, load_parks, preview_upload
+from zones.model.dataset import load_dataset
+from zones.present import views
 from zones.store import open_store
+from zones.text.i18n import md_text
 
 REPO = Path(__file__).resolve().parents[1]
 APP = REPO / "app.py"
@@ -186,7 +186,7 @@ def test_a_multi_layer_geopackage_gets_a_layer_choice(
 def test_the_apps_own_bundle_can_be_uploaded(
     root: Path, app: Callable[..., AppTest], tmp_path: Path
 ) -> None:
-    from zones.bundle import write_bundle
+    from zones.io.bundle import write_bundle
 
     ds = load_dataset(root / "build" / "zones.gpkg")
     info = write_bundle(ds, tmp_path / "ningbo.zip")
@@ -299,7 +299,7 @@ def test_the_park_type_is_shown_in_the_apps_language(
 
 
 def test_every_park_type_in_the_data_has_an_english_name() -> None:
-    from zones.i18n import PARK_TYPES, park_type_label
+    from zones.text.i18n import PARK_TYPES, park_type_label
 
     types = set(load_parks(REPO / "data")["type"].dropna()) - {""}
     assert types <= set(PARK_TYPES)

@@ -11,9 +11,8 @@ from streamlit.testing.v1 import AppTest
 from tests.conftest import HOSTILE
 from tests.factories import make_dataset
 from tests.test_app import APP, map_parks, open_tab
-from zones import auth
-from zones.i18n import md_text
-from zones.store import NewChange, open_store
+from zones.store import NewChange, auth, open_store
+from zones.text.i18n import md_text
 
 
 @pytest.fixture

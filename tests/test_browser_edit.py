@@ -21,7 +21,7 @@ from playwright.sync_api import expect
 
 from tests.conftest import EDITOR, HOSTILE, REVIEWER, OfflinePage
 from tests.test_browser import map_frame, open_tab
-from zones.styles import PROPOSED_STYLE, SURVEYED_STYLE
+from zones.map.styles import PROPOSED_STYLE, SURVEYED_STYLE
 
 pytestmark = pytest.mark.browser
 

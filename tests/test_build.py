@@ -25,10 +25,10 @@ from tests.inputs import (
     part_features,
     write_inputs,
 )
-from zones import geometry as geo
-from zones.build import build, build_dataset
-from zones.dataset import LIST_COLUMNS, SPATIAL_LAYERS, TABLE_LAYERS, load_dataset
+from zones.build.assemble import build, build_dataset
 from zones.errors import DataError, Problem, ValidationError
+from zones.geo import geometry as geo
+from zones.model.dataset import LIST_COLUMNS, SPATIAL_LAYERS, TABLE_LAYERS, load_dataset
 from zones.settings import DEFAULT_FOOTPRINT_KM2, NINGBO_BOUNDS
 
 

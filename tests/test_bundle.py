@@ -1,4 +1,4 @@
-"""zones.bundle: the export bundle opens in GDAL, keeps Chinese text, and says what it holds."""
+"""zones.io.bundle: the export bundle opens in GDAL, keeps Chinese text, and says what it holds."""
 
 from __future__ import annotations
 
@@ -21,18 +21,19 @@ import pytest
 import shapely
 
 from tests.factories import make_dataset
-from zones import bundle, fields, filegdb
-from zones.build import build, build_dataset
-from zones.bundle import BundleInfo, bundle_bytes, write_bundle
-from zones.cli import main as cli_main
-from zones.crs import normalise_crs
-from zones.dataset import LIST_COLUMNS, POINT_TABLES, Dataset
+from zones.build.assemble import build, build_dataset
+from zones.cli.main import main as cli_main
 from zones.errors import UnknownValueError, ZonesError
-from zones.export import export_bytes
-from zones.fields import LIST_SEPARATOR
-from zones.filters import ParkFilter
-from zones.formats import FORMATS, format_for_path
-from zones.geometry import area_km2
+from zones.geo.crs import normalise_crs
+from zones.geo.geometry import area_km2
+from zones.io import bundle, filegdb
+from zones.io.bundle import BundleInfo, bundle_bytes, write_bundle
+from zones.io.export import export_bytes
+from zones.io.formats import FORMATS, format_for_path
+from zones.model import fields
+from zones.model.dataset import LIST_COLUMNS, POINT_TABLES, Dataset
+from zones.model.fields import LIST_SEPARATOR
+from zones.model.filters import ParkFilter
 
 OGRINFO = shutil.which("ogrinfo")
 HOSTILE = "测试\"园区\"<&>,; 'x' 望春"
@@ -496,7 +497,7 @@ def test_ogrinfo_sees_transport_nodes_as_points(tmp_path: Path) -> None:
 
 
 def test_point_geometry_comes_from_lon_lat() -> None:
-    from zones.layers import point_layer
+    from zones.io.layers import point_layer
 
     frame = point_layer(dataset().transport_nodes, "transport_nodes")
     assert list(frame.columns)[-1] == "geometry"

@@ -1,4 +1,4 @@
-"""Table cells as text and lists of text (zones.cells), missing values included."""
+"""Table cells as text and lists of text (zones.model.cells), missing values included."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from zones import cells
+from zones.model import cells
 
 
 @pytest.mark.parametrize("missing", [None, math.nan, np.float64("nan")])

@@ -1,13 +1,13 @@
-"""The one grammar of plan citations (zones.citation) and its users agree on ranges."""
+"""The one grammar of plan citations (zones.model.citation) and its users agree on ranges."""
 
 from __future__ import annotations
 
 import pytest
 
-from zones import citation
-from zones.report import _cite
-from zones.selection import source_markdown
-from zones.views import cite
+from zones.model import citation
+from zones.present.report import _cite
+from zones.present.selection import source_markdown
+from zones.present.views import cite
 
 
 @pytest.mark.parametrize(
@@ -47,7 +47,7 @@ def test_the_app_the_briefing_and_the_details_show_a_range_alike(lang):
 def test_the_build_accepts_a_range_whose_quote_spans_its_lines(tmp_path):
     """validate used to refuse ranges that the details panel showed."""
     from tests.inputs import edit_csv, write_inputs
-    from zones.build import build_dataset
+    from zones.build.assemble import build_dataset
 
     tree = write_inputs(tmp_path)
     plan = (tree.data / "plan.zh.txt").read_text(encoding="utf-8").splitlines()

@@ -11,9 +11,9 @@ import pyogrio
 import pytest
 
 from tests.inputs import edit_csv, write_inputs
-from zones.build import build
-from zones.cli import main, parser
-from zones.dataset import load_dataset
+from zones.build.assemble import build
+from zones.cli.main import main, parser
+from zones.model.dataset import load_dataset
 
 PROBLEM_LINE = re.compile(r"^(error|note): (?P<file>\S+):(?P<row>\d+) \[(?P<field>[^\]]+)\]: .+$")
 

@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from tests.inputs import write_inputs
-from zones.build import build
-from zones.cli import INTERRUPTED, main
+from zones.build.assemble import build
+from zones.cli.main import INTERRUPTED, main
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -192,7 +192,7 @@ def test_zones_gpkg_naming_a_missing_file_is_an_error_not_a_new_build(tmp_path):
     env = {**os.environ, "ZONES_GPKG": str(missing)}
     out = tmp_path / "parks.geojson"
     done = subprocess.run(
-        [sys.executable, "-m", "zones.cli", "export", "--out", str(out)],
+        [sys.executable, "-m", "zones.cli.main", "export", "--out", str(out)],
         cwd=tmp_path,
         env=env,
         capture_output=True,

@@ -1,4 +1,4 @@
-"""What parks are coloured by on the map, its PNG and the PDF (zones.coloring)."""
+"""What parks are coloured by on the map, its PNG and the PDF (zones.map.coloring)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 
 from tests.factories import make_dataset
-from zones import styles
-from zones.coloring import COLOR_BY, main_tier, park_coloring
-from zones.dataset import Dataset
+from zones.map import styles
+from zones.map.coloring import COLOR_BY, main_tier, park_coloring
+from zones.model.dataset import Dataset
 from zones.text import t
 
 TIER_ORDER = ["advantage", "emerging", "future"]

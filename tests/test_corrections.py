@@ -1,4 +1,5 @@
-"""Corrections typed or drawn by an editor (zones.corrections), and accounts (zones.auth)."""
+"""Corrections typed or drawn by an editor (zones.store.corrections), and accounts
+(zones.store.auth)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,7 @@ from pyproj import Geod
 from shapely.geometry import Polygon, box, mapping
 
 from tests.factories import make_dataset
-from zones import auth, corrections
-from zones.store import ChangeError, open_store
+from zones.store import ChangeError, auth, corrections, open_store
 
 GEOD = Geod(ellps="WGS84")
 
@@ -44,7 +44,7 @@ def test_a_point_copied_from_a_web_map_is_stored_in_wgs84_within_a_metre(typed, 
 def test_a_ningbo_point_picked_on_baidu_lands_where_it_was_picked():
     """Ningbo's 天一广场 (WGS84 121.5537, 29.8705), shown on Baidu at its BD-09 position and
     copied to 6 decimals as the picker gives it, comes back within a metre."""
-    from zones.datum import wgs84_to_bd09
+    from zones.geo.datum import wgs84_to_bd09
 
     bd = [round(float(v), 6) for v in wgs84_to_bd09(121.5537, 29.8705)]
     assert _metres(tuple(bd), (121.5537, 29.8705)) > 500  # the shift is real
@@ -55,7 +55,7 @@ def test_a_ningbo_point_picked_on_baidu_lands_where_it_was_picked():
 
 
 def test_a_drawing_on_gcj02_tiles_is_shifted_back_to_wgs84():
-    from zones.datum import shift_geometries
+    from zones.geo.datum import shift_geometries
 
     square = box(121.50, 29.85, 121.52, 29.87)
     shown = shift_geometries(square, to="gcj02")
@@ -170,7 +170,7 @@ def test_bad_accounts_are_refused(store, name, password, role, message):
 def test_users_command_reads_the_password_from_stdin(store, monkeypatch, capsys):
     import io
 
-    from zones.cli import main
+    from zones.cli.main import main
 
     monkeypatch.setattr("sys.stdin", io.StringIO("correct horse\n"))
     args = ["users", "add", "wang", "--role", "reviewer", "--password-stdin", "--store"]

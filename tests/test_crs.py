@@ -1,11 +1,12 @@
-"""zones.crs: the one home of the CRS choices and of coordinate precision."""
+"""zones.geo.crs: the one home of the CRS choices and of coordinate precision."""
 
 from __future__ import annotations
 
 import pytest
 
-from zones import crs, settings, text
+from zones import settings, text
 from zones.errors import UnknownValueError
+from zones.geo import crs
 
 
 @pytest.mark.parametrize("code", sorted({*crs.EXPORT_CRS, *crs.IMPORT_CRS}))

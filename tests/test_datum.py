@@ -1,4 +1,4 @@
-"""zones.datum: WGS84 <-> GCJ-02, scalars, arrays and shapely geometries."""
+"""zones.geo.datum: WGS84 <-> GCJ-02, scalars, arrays and shapely geometries."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from hypothesis.extra import numpy as hnp
 from pyproj import Geod
 from shapely.geometry import LineString, MultiPolygon, Point, Polygon
 
-from zones.datum import (
+from zones.errors import ZonesError
+from zones.geo.datum import (
     bd09_to_gcj02,
     bd09_to_wgs84,
     gcj02_to_bd09,
@@ -23,7 +24,6 @@ from zones.datum import (
     wgs84_to_bd09,
     wgs84_to_gcj02,
 )
-from zones.errors import ZonesError
 
 GEOD = Geod(ellps="WGS84")
 # Ningbo's extent (settings.NINGBO_BOUNDS).
@@ -193,7 +193,7 @@ def test_bd09_lies_a_few_hundred_metres_from_gcj02(lon: float, lat: float) -> No
 
 def test_exact_inverse_beats_the_one_step_formula() -> None:
     """The usual inverse formula is centimetres off; the iterated one is exact."""
-    from zones.datum import _bd09_to_gcj02_approx
+    from zones.geo.datum import _bd09_to_gcj02_approx
 
     rng = np.random.default_rng(7)
     lon, lat = rng.uniform(120.8, 122.4, 2000), rng.uniform(28.8, 30.5, 2000)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from zones.cli import parser
+from zones.cli.main import parser
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 

@@ -24,17 +24,17 @@ from shapely.geometry import Polygon, box
 
 from tests.factories import make_dataset
 from tests.inputs import edit_csv, write_inputs
-from zones import fields
-from zones.atomic import atomic_write
-from zones.build import build_dataset
-from zones.dataset import LIST_COLUMNS, SPATIAL_LAYERS, TABLE_LAYERS, Dataset
+from zones.build.assemble import build_dataset
 from zones.errors import UnknownValueError, ZonesError
-from zones.export import WKT_COLUMN, export_bytes, export_file
-from zones.fields import FORMULA_LEADS, neutralise_formula
-from zones.filegdb import field_names as gdb_field_names
-from zones.filters import ParkFilter
-from zones.formats import FORMATS, ExportRequest, Format, format_for_path, get_format
-from zones.layers import export_selection
+from zones.io.atomic import atomic_write
+from zones.io.export import WKT_COLUMN, export_bytes, export_file
+from zones.io.filegdb import field_names as gdb_field_names
+from zones.io.formats import FORMATS, ExportRequest, Format, format_for_path, get_format
+from zones.io.layers import export_selection
+from zones.model import fields
+from zones.model.dataset import LIST_COLUMNS, SPATIAL_LAYERS, TABLE_LAYERS, Dataset
+from zones.model.fields import FORMULA_LEADS, neutralise_formula
+from zones.model.filters import ParkFilter
 
 HOSTILE = "测试\"园区\"<&>,; 'x'"
 #: Fields LIBKML adds to every layer it reads (the KML <name>, <description>, styles...).

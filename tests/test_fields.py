@@ -1,4 +1,4 @@
-"""zones.fields: every exported column of every layer is in the bilingual field dictionary."""
+"""zones.model.fields: every exported column of every layer is in the bilingual field dictionary."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from tests.factories import make_dataset
-from zones import fields
-from zones.build import build_dataset
-from zones.dataset import POINT_TABLES, SPATIAL_LAYERS, TABLE_LAYERS, Dataset
+from zones.build.assemble import build_dataset
 from zones.errors import UnknownValueError
+from zones.model import fields
+from zones.model.dataset import POINT_TABLES, SPATIAL_LAYERS, TABLE_LAYERS, Dataset
 
 ALL_LAYERS = SPATIAL_LAYERS + TABLE_LAYERS
 
@@ -34,7 +34,7 @@ def test_the_dictionary_is_sound() -> None:
 def test_every_column_of_a_real_build_has_an_entry(real: Dataset, layer: str) -> None:
     columns = list(real.layer(layer).columns)
     assert fields.undescribed(layer, columns) == [], (
-        f"add these columns of {layer} to zones.fields.FIELDS (zh, en, Shapefile name)"
+        f"add these columns of {layer} to zones.model.fields.FIELDS (zh, en, Shapefile name)"
     )
 
 

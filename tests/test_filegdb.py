@@ -1,4 +1,4 @@
-"""zones.filegdb: the File Geodatabase export opens in GDAL with every name and text whole."""
+"""zones.io.filegdb: the File Geodatabase export opens in GDAL with every name and text whole."""
 
 from __future__ import annotations
 
@@ -19,13 +19,13 @@ import pytest
 import shapely
 
 from tests.factories import make_dataset
-from zones import filegdb
-from zones.cli import main as cli_main
-from zones.dataset import SPATIAL_LAYERS, TABLE_LAYERS, Dataset
+from zones.cli.main import main as cli_main
 from zones.errors import ZonesError
-from zones.export import export_bytes, export_file
-from zones.filters import ParkFilter
-from zones.layers import attribute_columns, export_frame, narrow_integers
+from zones.io import filegdb
+from zones.io.export import export_bytes, export_file
+from zones.io.layers import attribute_columns, export_frame, narrow_integers
+from zones.model.dataset import SPATIAL_LAYERS, TABLE_LAYERS, Dataset
+from zones.model.filters import ParkFilter
 
 OGRINFO = shutil.which("ogrinfo")
 HOSTILE = "测试\"园区\"<&>,; 'x' 望春"
@@ -234,7 +234,7 @@ def test_integers_are_32_bit_where_they_fit_and_reals_where_not() -> None:
 def test_export_command_writes_a_file_geodatabase(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from zones.build import build
+    from zones.build.assemble import build
 
     gpkg = tmp_path / "zones.gpkg"
     build(gpkg)

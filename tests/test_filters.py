@@ -12,12 +12,12 @@ import pytest
 
 from tests.factories import add_footprint_dimension, make_dataset
 from tests.inputs import write_inputs
-from zones import i18n, text, urlstate
-from zones.build import build
-from zones.cli import main, parser
-from zones.dataset import Dataset
+from zones import text
+from zones.build.assemble import build
+from zones.cli.main import main, parser
 from zones.errors import EmptyValueError, UnknownValueError, ZonesError
-from zones.filters import (
+from zones.model.dataset import Dataset
+from zones.model.filters import (
     DIMENSIONS,
     ParkFilter,
     apply_filter,
@@ -30,6 +30,8 @@ from zones.filters import (
     industry_subtrees,
     resolve_filter,
 )
+from zones.present import urlstate
+from zones.text import i18n
 
 EVEN, ODD, ALL = ["p0", "p2", "p4"], ["p1", "p3", "p5"], [f"p{i}" for i in range(6)]
 

@@ -1,4 +1,4 @@
-"""zones.formats: one registry of formats, each complete (labels, rules, a driver GDAL has)."""
+"""zones.io.formats: one registry of formats, each complete (labels, rules, a driver GDAL has)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ import re
 import pyogrio
 import pytest
 
-from zones import fields, text
+from zones import text
 from zones.errors import UnknownValueError, ZonesError
-from zones.formats import FORMATS, Format, format_for_path, get_format, layer_formats
+from zones.io.formats import FORMATS, Format, format_for_path, get_format, layer_formats
+from zones.model import fields
 
 BUILT_IN = ["geojson", "gpkg", "csv", "kml", "filegdb", "bundle"]
 

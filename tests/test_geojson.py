@@ -1,4 +1,4 @@
-"""zones.geojson: the one GeoJSON writer, byte for byte the layout of every file zones writes."""
+"""zones.io.geojson: the one GeoJSON writer, byte for byte the layout of every file zones writes."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ import pytest
 import shapely
 from shapely.geometry import shape
 
-from zones import boundaries, geojson
-from zones.geometry import for_export
+from zones.build import boundaries
+from zones.geo.geometry import for_export
+from zones.io import geojson
 
 DISTRICTS = Path(__file__).resolve().parents[1] / "geo" / "districts.geojson"
 

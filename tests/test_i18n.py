@@ -1,4 +1,4 @@
-"""Data in the user's language (zones.i18n): names, levels, field descriptions, safe text.
+"""Data in the user's language (zones.text.i18n): names, levels, field descriptions, safe text.
 
 The catalogs themselves (every key in every language, the lookup, a third language) are
 tests/test_text.py's.
@@ -12,10 +12,10 @@ import pytest
 
 from tests.conftest import HOSTILE
 from tests.factories import make_dataset
-from zones import i18n, text
-from zones.filters import LEVELS
-from zones.i18n import md_text, t
-from zones.text import escape
+from zones import text
+from zones.model.filters import LEVELS
+from zones.text import escape, i18n
+from zones.text.i18n import md_text, t
 
 
 @pytest.mark.parametrize("layer", ["parks", "belts"])
@@ -53,7 +53,7 @@ def test_level_labels(code: str, zh: str, en: str) -> None:
 
 
 def test_level_labels_are_the_filters_labels() -> None:
-    from zones.filters import filter_choices
+    from zones.model.filters import filter_choices
 
     for lang in text.LANGUAGES:
         labels = {code: i18n.level_label(code, lang) for code in LEVELS}

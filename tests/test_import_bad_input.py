@@ -24,9 +24,8 @@ from shapely.geometry import Point, box
 
 from tests.test_importer import PARKS, cli, gdf, surveyed, write_geojson
 from zones import importing
-from zones.analysis import AIRPORT, RAIL, SEAPORT, nearest
 from zones.errors import DataError, Problem
-from zones.geometry import area_km2, to_degrees, to_metres
+from zones.geo.geometry import area_km2, to_degrees, to_metres
 from zones.importing import (
     ImportPreview,
     ImportRefused,
@@ -39,6 +38,7 @@ from zones.importing import (
     undo_import,
     upload_layers,
 )
+from zones.present.analysis import AIRPORT, RAIL, SEAPORT, nearest
 from zones.settings import GEO_DIR
 from zones.store import Store
 
@@ -169,7 +169,7 @@ def zones_command() -> list[str]:
     script = Path(sys.executable).with_name("zones")
     if script.exists():
         return [str(script)]
-    return [sys.executable, "-c", "import sys; from zones.cli import main; sys.exit(main())"]
+    return [sys.executable, "-c", "import sys; from zones.cli.main import main; sys.exit(main())"]
 
 
 def test_concurrent_imports_keep_every_park(store: Store, tmp_path: Path) -> None:
@@ -273,8 +273,8 @@ def test_a_multi_layer_geopackage_lists_its_polygon_layers() -> None:
 
 
 def test_a_zones_bundle_zip_offers_its_geopackage_layers(tmp_path: Path) -> None:
-    from zones.build import build_dataset
-    from zones.bundle import write_bundle
+    from zones.build.assemble import build_dataset
+    from zones.io.bundle import write_bundle
 
     ds, _ = build_dataset()
     info = write_bundle(ds, tmp_path / "b.zip")
@@ -389,7 +389,7 @@ def test_a_much_smaller_survey_needs_confirmation(
 def test_after_import_a_surveyed_park_follows_its_polygon(
     store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from zones.cli import main
+    from zones.cli.main import main
 
     ds0 = store.dataset()
     old = ds0.parks.set_index("id").loc["ningbo-etdz"]

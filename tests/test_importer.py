@@ -27,11 +27,11 @@ import pytest
 import shapely
 from shapely.geometry import Point, Polygon, box
 
-from zones.build import build
-from zones.cli_gis import add_import_parser
-from zones.datum import shift_geometries
+from zones.build.assemble import build
+from zones.cli.gis import add_import_parser
 from zones.errors import DataError, UnknownValueError, ZonesError
-from zones.geometry import area_km2, to_degrees, to_metres
+from zones.geo.datum import shift_geometries
+from zones.geo.geometry import area_km2, to_degrees, to_metres
 from zones.importing import (
     Limits,
     apply_import,
@@ -181,9 +181,9 @@ def test_each_format_is_read_reprojected_and_matched(tmp_path: Path, fmt: str) -
 
 
 def test_import_formats_are_the_registrys(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from zones.cli import parser
-    from zones.formats import FORMATS, Format, format_for_path, readable_formats
+    from zones.cli.main import parser
     from zones.importing.read import list_layers, read_layers
+    from zones.io.formats import FORMATS, Format, format_for_path, readable_formats
 
     readable = [f.name for f in readable_formats()]
     assert readable == [
@@ -215,8 +215,8 @@ def test_import_formats_are_the_registrys(tmp_path: Path, monkeypatch: pytest.Mo
 def test_import_records_changes_that_readers_exports_and_the_bundle_show(
     tmp_path: Path, store: Store
 ) -> None:
-    from zones.bundle import write_bundle
-    from zones.cli import main
+    from zones.cli.main import main
+    from zones.io.bundle import write_bundle
 
     expected: dict[str, tuple[float, str]] = {}
     for fmt in FORMATS:
@@ -500,7 +500,7 @@ def test_cli_dry_run_writes_nothing_and_undo_restores(
 def test_propose_only_leaves_the_changes_for_review(
     tmp_path: Path, store: Store, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from zones.cli import main
+    from zones.cli.main import main
 
     path, park, _ = fixture_file(tmp_path, "geojson")
     common = ["--store", store.url, "--as", "tester"]
@@ -583,7 +583,7 @@ def test_an_old_geo_folder_migrates_into_the_log_and_exports_back(
 ) -> None:
     """`zones store migrate` still takes what file-based imports left in geo/ (the footprints
     and their history), and `zones changes export` writes the accepted ones back."""
-    from zones.cli import main
+    from zones.cli.main import main
 
     def collection(features: dict[str, Polygon]) -> str:
         return json.dumps(
@@ -973,8 +973,8 @@ def test_plain_text_drops_control_characters() -> None:
 
 
 def test_a_zones_bundle_sent_back_imports_only_what_was_surveyed(tmp_path: Path) -> None:
-    from zones.build import build_dataset
-    from zones.bundle import write_bundle
+    from zones.build.assemble import build_dataset
+    from zones.io.bundle import write_bundle
 
     ds, _ = build_dataset()
     info = write_bundle(ds, tmp_path / "b.zip", crs="EPSG:4549")
@@ -1203,7 +1203,7 @@ def test_a_dxf_drawing_its_layers_texts_parcels_and_hatches(
 
 
 def test_the_gis_formats_are_read_from_the_registry_and_their_checks(tmp_path: Path) -> None:
-    from zones.formats import FORMATS, upload_extensions
+    from zones.io.formats import FORMATS, upload_extensions
 
     assert FORMATS["filegdb"].contains == ("gdb",) and FORMATS["gdb"].folder
     assert {"mapinfo", "dxf", "gdb"} <= set(FORMATS["zip"].contains)

@@ -1,4 +1,4 @@
-"""zones.layers: one preparation of every layer for every writer, one rule for filtered rows."""
+"""zones.io.layers: one preparation of every layer for every writer, one rule for filtered rows."""
 
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ import pytest
 import shapely
 
 from tests.factories import make_dataset
-from zones import fields
-from zones.dataset import LIST_COLUMNS, POINT_TABLES, SPATIAL_LAYERS, Dataset
 from zones.errors import UnknownValueError
-from zones.export import export_bytes
-from zones.filters import ParkFilter
-from zones.layers import export_frame, export_selection
+from zones.io.export import export_bytes
+from zones.io.layers import export_frame, export_selection
+from zones.model import fields
+from zones.model.dataset import LIST_COLUMNS, POINT_TABLES, SPATIAL_LAYERS, Dataset
+from zones.model.filters import ParkFilter
 
 
 def _shuffled() -> Dataset:

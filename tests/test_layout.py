@@ -1,5 +1,5 @@
 """The project's layout: the library never imports Streamlit; app.py stays a thin entry; the
-exports never load folium; precision and CRS choices have one home (zones.crs)."""
+exports never load folium; precision and CRS choices have one home (zones.geo.crs)."""
 
 from __future__ import annotations
 
@@ -37,9 +37,9 @@ def test_app_is_a_thin_entry() -> None:
 
 
 def test_exports_and_the_bundle_never_load_folium() -> None:
-    # The map's styles live in zones.styles, without folium: a GIS export needs no map library.
+    # The map's styles live in zones.map.styles, without folium: a GIS export needs no map library.
     code = (
-        "import sys, zones.bundle, zones.export, zones.qgis, zones.formats; "
+        "import sys, zones.io.bundle, zones.io.export, zones.io.qgis, zones.io.formats; "
         "print('folium' in sys.modules, 'branca' in sys.modules)"
     )
     done = subprocess.run(
@@ -48,7 +48,7 @@ def test_exports_and_the_bundle_never_load_folium() -> None:
     assert done.stdout.split() == ["False", "False"]
 
 
-#: Modules that still define their own precision or CRS choices: none (zones.crs is the home).
+#: Modules that still define their own precision or CRS choices: none (zones.geo.crs is the home).
 _NOT_YET_SWITCHED: set[str] = set()
 
 

@@ -15,7 +15,8 @@ from streamlit.testing.v1 import AppTest
 
 from tests import test_app as base
 from tests.test_app import map_args, map_parks
-from zones import briefing_pdf, styles
+from zones.map import styles
+from zones.present import briefing_pdf
 
 # The app on its test dataset, and the download buttons' arguments: test_app's fixtures.
 gpkg = base.gpkg

@@ -12,10 +12,11 @@ import shapely
 
 from tests.conftest import HOSTILE
 from tests.factories import make_dataset
-from zones import assets, crs, mapping, styles
-from zones.coloring import park_coloring
-from zones.dataset import Dataset
-from zones.filters import ParkFilter, apply_filter
+from zones.geo import crs
+from zones.map import assets, mapping, styles
+from zones.map.coloring import park_coloring
+from zones.model.dataset import Dataset
+from zones.model.filters import ParkFilter, apply_filter
 
 
 def fcs(ds: Dataset, lang: str = "zh", basemap: str = "none") -> tuple[dict, dict]:

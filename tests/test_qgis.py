@@ -1,4 +1,4 @@
-"""zones.qgis: QML styles are well-formed and draw what the app draws."""
+"""zones.io.qgis: QML styles are well-formed and draw what the app draws."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from tests.factories import make_dataset
-from zones import fields, qgis, styles
 from zones.errors import UnknownValueError
-from zones.fields import shapefile_names
+from zones.io import qgis
+from zones.map import styles
+from zones.model import fields
+from zones.model.fields import shapefile_names
 
 
 def _parse(text: str) -> ET.Element:

@@ -8,9 +8,9 @@ import unicodedata
 import xml.etree.ElementTree as ET
 
 from tests.factories import make_dataset, with_link
-from zones.filters import ParkFilter, apply_filter
-from zones.i18n import html_text
-from zones.report import report_html, svg_map, write_report
+from zones.model.filters import ParkFilter, apply_filter
+from zones.present.report import report_html, svg_map, write_report
+from zones.text.i18n import html_text
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 

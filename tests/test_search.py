@@ -1,11 +1,11 @@
-"""What a park can be found by in the map's search box (zones.search)."""
+"""What a park can be found by in the map's search box (zones.map.search)."""
 
 from __future__ import annotations
 
 import pytest
 
 from tests.conftest import HOSTILE
-from zones.search import normalize, pinyin, search_keys
+from zones.map.search import normalize, pinyin, search_keys
 
 
 @pytest.mark.parametrize(

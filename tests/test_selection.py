@@ -10,8 +10,8 @@ import pytest
 
 from tests.conftest import HOSTILE
 from tests.factories import make_dataset
-from zones.i18n import md_text
-from zones.selection import clicked_park, next_selection, park_details, source_markdown
+from zones.present.selection import clicked_park, next_selection, park_details, source_markdown
+from zones.text.i18n import md_text
 
 SHOWN = {"p0", "p1", "p2"}
 

@@ -17,9 +17,9 @@ import pytest
 import shapely
 import shapely.geometry
 
-from zones.build import build
-from zones.dataset import SPATIAL_LAYERS, load_dataset
-from zones.export import export_file
+from zones.build.assemble import build
+from zones.io.export import export_file
+from zones.model.dataset import SPATIAL_LAYERS, load_dataset
 from zones.settings import DATA_DIR, GEO_DIR, NINGBO_BOUNDS
 from zones.text import t
 

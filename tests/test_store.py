@@ -21,9 +21,9 @@ from shapely.geometry import box, mapping
 from sqlalchemy.engine import make_url
 
 from tests.factories import make_dataset
-from zones.dataset import SPATIAL_LAYERS, TABLE_LAYERS, Dataset
 from zones.errors import StoreError
-from zones.export import export_bytes
+from zones.io.export import export_bytes
+from zones.model.dataset import SPATIAL_LAYERS, TABLE_LAYERS, Dataset
 from zones.store import (
     ChangeError,
     EmbeddedStore,
@@ -335,7 +335,7 @@ def test_missing_database_is_one_clear_line(pg_cluster):
 
 def test_a_store_made_by_an_older_zones_is_read_but_not_written(tmp_path):
     """A GeoPackage built before the log existed: shown as it is; changes need `store init`."""
-    from zones.dataset import save_dataset
+    from zones.model.dataset import save_dataset
 
     path = save_dataset(make_dataset(3), tmp_path / "old.gpkg")
     store = open_store(path)
@@ -373,9 +373,10 @@ def test_geodataframes_from_both_backends_agree(tmp_path, pg_url):
     )  # fmt: skip
     for column in stamped:
         strip = a[column].str.replace(r"\d{4}-\d\d-\d\dT[\d:+]+", "T", regex=True)
-        assert strip.tolist() == b[column].str.replace(
-            r"\d{4}-\d\d-\d\dT[\d:+]+", "T", regex=True
-        ).tolist()
+        assert (
+            strip.tolist()
+            == b[column].str.replace(r"\d{4}-\d\d-\d\dT[\d:+]+", "T", regex=True).tolist()
+        )
     assert isinstance(a, gpd.GeoDataFrame)
 
 

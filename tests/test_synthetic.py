@@ -8,7 +8,7 @@ import shapely
 
 from benchmarks.synthetic import AREA_MAX_KM2, synthetic_dataset
 from tests.factories import make_dataset
-from zones.filters import apply_filter, resolve_filter
+from zones.model.filters import apply_filter, resolve_filter
 
 N = 2000
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from zones.errors import DataError
-from zones.tables import (
+from zones.model.tables import (
     SCHEMAS,
     Column,
     Schema,

@@ -10,9 +10,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.factories import make_dataset
-from zones.dataset import save_dataset
-from zones.filters import ParkFilter
-from zones.urlstate import (
+from zones.model.dataset import save_dataset
+from zones.model.filters import ParkFilter
+from zones.present.urlstate import (
     KEYS,
     MAX_TEXT,
     MAX_VALUES,

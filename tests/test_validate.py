@@ -9,9 +9,9 @@ from __future__ import annotations
 import pytest
 
 from tests.inputs import add_row, edit_csv, write_inputs
-from zones.build import read_inputs
+from zones.build.assemble import read_inputs
 from zones.errors import Problem
-from zones.validate import check_citations, check_references, check_sources, errors_in
+from zones.model.validate import check_citations, check_references, check_sources, errors_in
 
 
 def _problems(tmp_path, **overrides) -> dict[str, list[Problem]]:

@@ -1,4 +1,5 @@
-"""The app's planner views and GIS round trip as plain data (zones.views), on hand-computed cases.
+"""The app's planner views and GIS round trip as plain data (zones.present.views), on
+hand-computed cases.
 
 make_dataset(7): parks p0..p6; even parks lie in belt "north" (focus 汽车及零部件 and its
 sub-industry 新能源汽车), odd parks in belt "east" (focus 新材料, cultivates 生物医药). Park p0 is
@@ -21,11 +22,11 @@ from shapely.geometry import Polygon, box, mapping
 from tests.conftest import HOSTILE
 from tests.factories import make_dataset
 from tests.inputs import write_inputs
-from zones import views
-from zones.dataset import Dataset
 from zones.errors import ZonesError
-from zones.i18n import md_text
+from zones.model.dataset import Dataset
+from zones.present import views
 from zones.store import open_store
+from zones.text.i18n import md_text
 
 N = 7
 
@@ -297,7 +298,7 @@ def test_report_and_file_names(ds: Dataset) -> None:
 
 def test_crs_labels() -> None:
     assert views.crs_label("", "zh") == "采用文件自带的坐标系"
-    # The CRS names are zones.crs's (the text catalogs' crs.<code>), as in the export's choices.
+    # The CRS names are zones.geo.crs's (the text catalogs' crs.<code>), as in the export's choices.
     assert views.crs_label("EPSG:4549", "en") == (
         "EPSG:4549 · CGCS2000 / 3-degree Gauss-Kruger CM 120E (metres, for areas)"
     )
@@ -329,7 +330,7 @@ def geojson_upload(park_id: str = "yuyao-edz", geom: Polygon = YUYAO_EDZ) -> byt
 
 def built_store(tmp_path: Path) -> str:
     """The store of tests/inputs.py's tree, built: its path."""
-    from zones.build import build
+    from zones.build.assemble import build
 
     tree = write_inputs(tmp_path)
     out = tmp_path / "build" / "zones.gpkg"
@@ -380,7 +381,7 @@ def test_a_missing_store_is_an_error_without_its_path(tmp_path: Path) -> None:
 
 
 def test_the_upload_types_come_from_the_format_registry(monkeypatch: pytest.MonkeyPatch) -> None:
-    from zones.formats import FORMATS, Format
+    from zones.io.formats import FORMATS, Format
 
     # No bare .shp, .tab or .mif (sidecars: zip them) nor .gdb (a folder: zip it).
     assert views.upload_types() == [

@@ -9,8 +9,8 @@ from functools import partial
 
 import streamlit as st
 
-from zones import views
-from zones.i18n import t
+from zones.present import views
+from zones.text.i18n import t
 from zones_app import loaders
 from zones_app.context import Context
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import geopandas as gpd
 
-from zones.auth import User
-from zones.dataset import Dataset
-from zones.filters import ParkFilter
+from zones.model.dataset import Dataset
+from zones.model.filters import ParkFilter
+from zones.store.auth import User
 
 
 @dataclass(frozen=True)

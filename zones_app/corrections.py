@@ -12,11 +12,11 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from zones import corrections, views
-from zones.auth import User
 from zones.errors import ZonesError
-from zones.i18n import level_label, md_text, pick_name, t
-from zones.store import Change, open_store
+from zones.present import views
+from zones.store import Change, corrections, open_store
+from zones.store.auth import User
+from zones.text.i18n import level_label, md_text, pick_name, t
 from zones_app.context import Context
 
 ss = st.session_state

@@ -1,8 +1,8 @@
 """Download buttons for the data: the map tab's parks and belts, the GIS tab's bundle.
 
-The formats offered are the registry's (:data:`zones.formats.FORMATS`): every one-layer format
+The formats offered are the registry's (:data:`zones.io.formats.FORMATS`): every one-layer format
 that holds parks on the map tab, the bundle on the GIS tab; each download is
-:func:`zones.export.export_bytes` with the sidebar's filter, so it holds what ``zones export``
+:func:`zones.io.export.export_bytes` with the sidebar's filter, so it holds what ``zones export``
 writes for the same filter. Files are built only when a button is clicked (``data`` is a
 callable), with today's date and the filter in their names.
 """
@@ -15,12 +15,12 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from zones import views
-from zones.crs import DEFAULT_EXPORT_CRS, EXPORT_CRS, crs_label
-from zones.export import export_bytes
-from zones.filters import ParkFilter, describe_filter, filter_slug
-from zones.formats import FORMATS, layer_formats
-from zones.i18n import field_description, md_text, t
+from zones.geo.crs import DEFAULT_EXPORT_CRS, EXPORT_CRS, crs_label
+from zones.io.export import export_bytes
+from zones.io.formats import FORMATS, layer_formats
+from zones.model.filters import ParkFilter, describe_filter, filter_slug
+from zones.present import views
+from zones.text.i18n import field_description, md_text, t
 from zones_app.context import Context
 
 

@@ -15,11 +15,11 @@ from typing import Any
 
 import streamlit as st
 
-from zones import views
-from zones.crs import IMPORT_CRS
-from zones.i18n import md_text, t
+from zones.geo.crs import IMPORT_CRS
 from zones.importing import ImportPreview, problem_text
+from zones.present import views
 from zones.settings import is_database_url
+from zones.text.i18n import md_text, t
 from zones_app import export
 from zones_app.context import Context, Paths
 

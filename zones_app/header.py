@@ -6,10 +6,11 @@ import shlex
 
 import streamlit as st
 
-from zones import assets, urlstate
 from zones.errors import DataError, ZonesError
-from zones.i18n import md_text, t
+from zones.map import assets
+from zones.present import urlstate
 from zones.settings import PLAN_NAME
+from zones.text.i18n import md_text, t
 
 ss = st.session_state
 

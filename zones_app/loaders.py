@@ -10,10 +10,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from zones import mapping, views
-from zones.dataset import Dataset
 from zones.errors import ZonesError
-from zones.filters import ParkFilter, apply_filter
+from zones.map import mapping
+from zones.model.dataset import Dataset
+from zones.model.filters import ParkFilter, apply_filter
+from zones.present import views
 from zones.store import open_store
 
 

@@ -26,11 +26,12 @@ from functools import partial
 import streamlit as st
 import streamlit_folium
 
-from zones import mapping, selection, views
-from zones.coloring import COLOR_BY, Coloring, park_coloring
-from zones.filters import describe_filter, filter_slug
-from zones.i18n import md_text, pick_names, t
-from zones.selection import Drawn
+from zones.map import mapping
+from zones.map.coloring import COLOR_BY, Coloring, park_coloring
+from zones.model.filters import describe_filter, filter_slug
+from zones.present import selection, views
+from zones.present.selection import Drawn
+from zones.text.i18n import md_text, pick_names, t
 from zones_app import loaders
 from zones_app.context import Context
 from zones_app.corrections import PROPOSED_COUNT, render_correction_form, render_history
@@ -197,8 +198,9 @@ def draw_key() -> str:
 
 
 def take_drawings(ctx: Context, returned: object) -> Drawn:
-    """What was drawn on the map for the selected park (:func:`zones.selection.drawings_for`);
-    a new boundary or point is put into the correction form (before its widgets are made)."""
+    """What was drawn on the map for the selected park
+    (:func:`zones.present.selection.drawings_for`); a new boundary or point is put into the
+    correction form (before its widgets are made)."""
     key = draw_key()
     used = ss.get("_draw_key", key) != key  # the map clears what it reported last
     ss["_draw_key"] = key
@@ -271,14 +273,14 @@ def render_details(ctx: Context, drawn: Drawn | None = None) -> None:
 
 @st.cache_resource(show_spinner=False)
 def _has_cjk_font() -> bool:
-    from zones.briefing_pdf import cjk_font
+    from zones.present.briefing_pdf import cjk_font
 
     return cjk_font() is not None
 
 
 def render_pdf(ctx: Context, coloring: Coloring, sentence: str) -> None:
     """The print-ready A4 briefing of the current filter and colours (built on click)."""
-    from zones.briefing_pdf import briefing_pdf
+    from zones.present.briefing_pdf import briefing_pdf
 
     lang = ctx.lang
     if not _has_cjk_font():

@@ -6,9 +6,12 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from zones import filters, mapping, text, urlstate, views
-from zones.dataset import Dataset
-from zones.filters import FLAG, MULTI, ParkFilter
+from zones import text
+from zones.map import mapping
+from zones.model import filters
+from zones.model.dataset import Dataset
+from zones.model.filters import FLAG, MULTI, ParkFilter
+from zones.present import urlstate, views
 from zones.text import language_name, t
 from zones_app.state import TAB_KEY, set_widgets
 

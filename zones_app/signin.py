@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from zones import auth
-from zones.i18n import md_text, t
-from zones.store import open_store
+from zones.store import auth, open_store
+from zones.text.i18n import md_text, t
 
 ss = st.session_state
 USER_KEY = "_user"

@@ -8,9 +8,10 @@ from typing import Any
 
 import streamlit as st
 
-from zones import filters, urlstate
-from zones.dataset import Dataset
-from zones.filters import MULTI, Dimension, ParkFilter, resolve_filter
+from zones.model import filters
+from zones.model.dataset import Dataset
+from zones.model.filters import MULTI, Dimension, ParkFilter, resolve_filter
+from zones.present import urlstate
 from zones.text import norm_lang
 
 ss = st.session_state

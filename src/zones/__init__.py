@@ -23,8 +23,8 @@ __all__ = [
 __version__ = "0.1.0"
 
 _LAZY = {
-    "Dataset": "zones.dataset",
-    "load_dataset": "zones.dataset",
+    "Dataset": "zones.model.dataset",
+    "load_dataset": "zones.model.dataset",
     "open_store": "zones.store",
 }
 

@@ -1,6 +1,6 @@
 """`python -m zones` and the `zones` command: the command line, quiet on Ctrl-C at any moment.
 
-Kept apart from :mod:`zones.cli` so that nothing heavy is imported before the interrupt can be
+Kept apart from :mod:`zones.cli.main` so that nothing heavy is imported before the interrupt can be
 caught: Ctrl-C while the libraries load ends as quietly as Ctrl-C during a build.
 """
 
@@ -17,7 +17,7 @@ INTERRUPTED_LINE = "interrupted: nothing written; any file that was there is int
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the `zones` command; returns the exit status."""
     try:
-        from zones.cli import main as run
+        from zones.cli.main import main as run
 
         return run(argv)
     except KeyboardInterrupt:

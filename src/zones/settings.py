@@ -12,11 +12,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
-# The CRS live in zones.crs, with the CRS choices and the coordinate precision; their names
-# stay importable from here for code written before (import them from zones.crs).
-from zones.crs import CGCS2000 as CGCS2000
-from zones.crs import PROJECTED as PROJECTED
-from zones.crs import WGS84 as WGS84
+# The CRS live in zones.geo.crs, with the CRS choices and the coordinate precision; their names
+# stay importable from here for code written before (import them from zones.geo.crs).
+from zones.geo.crs import CGCS2000 as CGCS2000
+from zones.geo.crs import PROJECTED as PROJECTED
+from zones.geo.crs import WGS84 as WGS84
 
 #: Repository root (the folder holding geo/ and data/) when run from a checkout.
 ROOT = Path(os.environ.get("ZONES_ROOT", Path(__file__).resolve().parents[2]))

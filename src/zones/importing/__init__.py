@@ -4,7 +4,7 @@ The same for the command line (`zones import`) and the app (an upload):
 
 1. **stage** (:mod:`~zones.importing.stage`): the file into a private folder; a zip or KMZ
    checked, then unpacked; the one dataset picked, its sidecars found. The file's format is
-   decided here, once, from the registry (:data:`zones.formats.FORMATS`), and every later
+   decided here, once, from the registry (:data:`zones.io.formats.FORMATS`), and every later
    stage is given the resulting :class:`~zones.importing.stage.Source`.
 2. **read** (:mod:`~zones.importing.read`): the format's reader checks the content, chooses
    the layers, reads them in their CRS (or the one named for a file without), guesses a

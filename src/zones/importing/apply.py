@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from zones.geojson import geometry_json
-from zones.geometry import for_export
+from zones.geo.geometry import for_export
 from zones.importing.messages import MESSAGES, ImportRefused, problem_text, refused
 from zones.importing.preview import ImportPreview, MatchedFeature
+from zones.io.geojson import geometry_json
 from zones.store.log import ChangeError, NewChange, StaleChangeError
 
 if TYPE_CHECKING:

@@ -23,8 +23,8 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from zones import geometry as geo
 from zones.errors import Problem, UnknownValueError
+from zones.geo import geometry as geo
 from zones.importing.messages import MAX_LABEL, gdal_message, problem
 from zones.importing.options import ImportOptions
 from zones.importing.parks import ParkIndex, Target

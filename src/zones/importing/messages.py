@@ -511,9 +511,9 @@ def refused(key: str, **values: Any) -> ImportRefused:
 
 
 def unsupported(file: str, suffix: str) -> DataError:
-    """The error for a file whose extension no readable format of :data:`zones.formats.FORMATS`
+    """The error for a file whose extension no readable format of :data:`zones.io.formats.FORMATS`
     claims; it lists those that do, in both languages."""
-    from zones.formats import readable_formats
+    from zones.io.formats import readable_formats
 
     def listed(lang: str) -> str:
         sep, colon = ("；", "：") if lang == "zh" else ("; ", ": ")

@@ -23,15 +23,15 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from zones import geometry as geo
-from zones.build import DISTRICTS_FILE
+from zones.build.assemble import DISTRICTS_FILE
 from zones.errors import ZonesError
+from zones.geo import geometry as geo
 from zones.importing.messages import MAX_LABEL
 from zones.settings import DATA_DIR, GEO_DIR
 from zones.text.escape import plain_text
 
 if TYPE_CHECKING:
-    from zones.dataset import Dataset
+    from zones.model.dataset import Dataset
     from zones.store import Store
 
 
@@ -43,7 +43,7 @@ def load_parks(data_dir: Path = DATA_DIR) -> pd.DataFrame:
     DataError
         When the table cannot be read.
     """
-    from zones.tables import SCHEMAS, read_table
+    from zones.model.tables import SCHEMAS, read_table
 
     table = read_table(Path(data_dir) / "parks.csv", SCHEMAS["parks.csv"])
     rows = [{k: v for k, v in r.items() if k != "_line"} for r in table.rows]

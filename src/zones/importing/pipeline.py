@@ -65,7 +65,7 @@ def preview_upload(
     ----------
     data, filename
         The upload. The name's extension says the format (one of the readable formats of
-        :data:`zones.formats.FORMATS`); the name itself is only shown and recorded, never used
+        :data:`zones.io.formats.FORMATS`); the name itself is only shown and recorded, never used
         as a path.
     against
         What to match: a :class:`~zones.store.Store` (the preview can then be applied to it),

@@ -2,7 +2,7 @@
 polygons.
 
 :func:`read` calls the reader of the :class:`~zones.importing.stage.Source`'s format (the
-registry, :data:`zones.formats.FORMATS`, names :func:`read_geojson`, :func:`read_gpkg`,
+registry, :data:`zones.io.formats.FORMATS`, names :func:`read_geojson`, :func:`read_gpkg`,
 :func:`read_shapefile`, :func:`read_kml`, :func:`read_mapinfo`, :func:`read_filegdb` and
 :func:`read_dxf`). Each checks once that the content is what the format says, before GDAL opens
 it (GeoJSON is parsed as JSON; KML declaring a DOCTYPE or entities is refused; GeoPackage,
@@ -44,10 +44,10 @@ from pyproj import CRS
 from pyproj.exceptions import CRSError
 from shapely.geometry.base import BaseGeometry
 
-from zones import geometry as geo
-from zones.crs import IMPORT_CRS, WGS84
-from zones.datum import shift_geometries
 from zones.errors import DataError, Problem, UnknownValueError
+from zones.geo import geometry as geo
+from zones.geo.crs import IMPORT_CRS, WGS84
+from zones.geo.datum import shift_geometries
 from zones.importing.messages import MAX_LABEL, fail, gdal_message, problem
 from zones.importing.options import ImportOptions
 from zones.importing.stage import UNPACKED, Source

@@ -1,7 +1,7 @@
 """Stage one of an import: the file into a private folder, an archive unpacked safely, the one
 dataset picked, its sidecars found.
 
-The file's format is decided here, once, by :func:`zones.formats.format_for_path` (the
+The file's format is decided here, once, by :func:`zones.io.formats.format_for_path` (the
 registry's readable formats); everything after reads the :class:`Source` this stage returns.
 
 Safety: an upload is copied into a private temporary folder under a fixed name (the user's file
@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from zones.errors import DataError, ZonesError
-from zones.formats import FORMATS, Format, format_for_path
 from zones.importing.messages import fail, safe_file_name, unsupported
 from zones.importing.options import ImportOptions, Limits
+from zones.io.formats import FORMATS, Format, format_for_path
 from zones.text.escape import plain_text
 
 _IGNORED_MEMBERS = re.compile(r"(^|/)(__MACOSX/|\._)|(^|/)\.DS_Store$")
@@ -40,7 +40,7 @@ class Source:
     Attributes
     ----------
     kind
-        Its format (a name in :data:`zones.formats.FORMATS`: ``geojson``, ``gpkg``,
+        Its format (a name in :data:`zones.io.formats.FORMATS`: ``geojson``, ``gpkg``,
         ``shapefile``, ``kml``, ``mapinfo``, ``dxf``, ``gdb``); never an archive.
     path
         The dataset, under a fixed name in a private folder (a folder itself for ``gdb``).
@@ -65,7 +65,7 @@ class Source:
 
     @property
     def format(self) -> Format:
-        """Its :class:`~zones.formats.Format`."""
+        """Its :class:`~zones.io.formats.Format`."""
         return FORMATS[self.kind]
 
 

@@ -29,7 +29,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
-from zones.dataset import (
+from zones.errors import StoreError
+from zones.model.dataset import (
     SPATIAL_LAYERS,
     TABLE_LAYERS,
     Dataset,
@@ -38,7 +39,6 @@ from zones.dataset import (
     load_dataset,
     write_layers,
 )
-from zones.errors import StoreError
 from zones.store import log
 from zones.store.schema import SCHEMA_VERSION, TABLES, meta, metadata
 
@@ -339,7 +339,7 @@ class EmbeddedStore(Store):
     def write_base(self, ds: Dataset, *, digest: str) -> None:
         """Write a new file (layers, then the log copied from the old one) and rename it into
         place, all under the write lock: no change lands in the old file meanwhile."""
-        from zones.atomic import atomic_write
+        from zones.io.atomic import atomic_write
 
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._lock(), atomic_write(self.path) as tmp:
@@ -534,7 +534,7 @@ def _is_text(column: pd.Series) -> bool:
 def _write_styles(conn: sa.Connection, ds: Dataset) -> None:
     """QGIS's default styles in ``public.layer_styles`` (QGIS reads them from PostGIS as from a
     GeoPackage), replacing those of zones' own layers."""
-    from zones.qgis import STYLED_LAYERS, layer_qml
+    from zones.io.qgis import STYLED_LAYERS, layer_qml
 
     conn.execute(
         sa.text(

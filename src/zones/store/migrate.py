@@ -13,8 +13,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from zones.atomic import atomic_write
-from zones.build import SURVEYED_FILE
+from zones.build.assemble import SURVEYED_FILE
+from zones.io.atomic import atomic_write
 from zones.store.backends import Store
 from zones.store.log import NewChange
 
@@ -94,8 +94,8 @@ def write_accepted_footprints(store: Store, out: Path) -> Path:
     properties park_id, source, imported_on, note)."""
     from shapely.geometry import shape
 
-    from zones.geojson import collection_bytes, feature_json
-    from zones.geometry import for_export
+    from zones.geo.geometry import for_export
+    from zones.io.geojson import collection_bytes, feature_json
 
     latest: dict[str, Any] = {}
     for change in store.changes(status="accepted"):

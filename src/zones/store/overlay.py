@@ -2,8 +2,8 @@
 
 One rule with the build: a surveyed footprint decides the park's location, districts, belt
 areas and area as `zones build` decides them for geo/surveyed_footprints.geojson
-(:func:`zones.build.surveyed_facts`); an indicative footprint is redrawn around a moved point
-or with a corrected area as the build draws it; distances follow the new location.
+(:func:`zones.build.assemble.surveyed_facts`); an indicative footprint is redrawn around a moved
+point or with a corrected area as the build draws it; distances follow the new location.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ import shapely
 from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
 
-from zones import geometry as geo
-from zones.analysis import connectivity
-from zones.dataset import Dataset
+from zones.geo import geometry as geo
+from zones.model.dataset import Dataset
+from zones.present.analysis import connectivity
 from zones.settings import DEFAULT_FOOTPRINT_KM2, NINGBO_BOUNDS
 from zones.store.log import Change, ChangeError
 
@@ -105,7 +105,7 @@ def _redraw_indicative(row: dict[str, Any], ctx: _Context) -> None:
 
 
 def _footprint(row: dict[str, Any], change: Change, ctx: _Context) -> None:
-    from zones.build import overlapping, surveyed_facts
+    from zones.build.assemble import overlapping, surveyed_facts
 
     polygon = geo.on_grid(shape(change.new_value["geometry"]))
     row.update(surveyed_facts(row, polygon, ctx.district_geom, source=change.source))
