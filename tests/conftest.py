@@ -299,3 +299,37 @@ def repo_store(built_repo_store: Path, tmp_path: Path) -> Any:
     path.parent.mkdir()
     shutil.copyfile(built_repo_store, path)
     return open_store(path)
+
+
+# --- a tiny input tree and its build (tests/inputs.py) ----------------------------------------
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Any:
+    """A tiny, valid geo/ + data/ tree in the test's folder."""
+    from tests.inputs import write_inputs
+
+    return write_inputs(tmp_path / "tree")
+
+
+@pytest.fixture
+def gpkg(tree: Any, tmp_path: Path) -> Path:
+    """A store built from the tiny tree (never the repository's build/ folder)."""
+    from zones.build.assemble import build
+
+    out = tmp_path / "built" / "zones.gpkg"
+    build(out, tree.geo, tree.data)
+    return out
+
+
+def app_maker(timeout: int = 60) -> Any:
+    """``make(**query)``: a fresh AppTest of app.py, run with those query parameters."""
+    from streamlit.testing.v1 import AppTest
+
+    def make(**query: str) -> AppTest:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+        for key, value in query.items():
+            at.query_params[key] = value
+        return at.run()
+
+    return make

@@ -27,7 +27,7 @@ from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.elements.widgets.button import ButtonMixin
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import HOSTILE
+from tests.conftest import HOSTILE, app_maker
 from tests.factories import add_footprint_dimension, make_dataset, pseudo_language
 from zones.build.assemble import build
 from zones.importing import load_parks
@@ -56,13 +56,7 @@ def app(gpkg: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., AppTest]:
     monkeypatch.setenv("ZONES_GPKG", str(gpkg))
     monkeypatch.delenv("TIANDITU_TOKEN", raising=False)
 
-    def make(**query: str) -> AppTest:
-        at = AppTest.from_file(str(APP), default_timeout=60)
-        for key, value in query.items():
-            at.query_params[key] = value
-        return at.run()
-
-    return make
+    return app_maker()
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -258,13 +252,7 @@ def typed_app(
     monkeypatch.setenv("ZONES_GPKG", str(gpkg))
     monkeypatch.delenv("TIANDITU_TOKEN", raising=False)
 
-    def make(**query: str) -> AppTest:
-        at = AppTest.from_file(str(APP), default_timeout=60)
-        for key, value in query.items():
-            at.query_params[key] = value
-        return at.run()
-
-    return make
+    return app_maker()
 
 
 def test_park_type_filter_in_the_sidebar_the_sentence_and_the_link(

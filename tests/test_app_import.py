@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.conftest import app_maker
 from tests.test_app import footprint, markdown, metrics, open_tab, previews, survey
 from zones.build.assemble import build
 from zones.importing import ImportPreview, apply_import, load_parks, preview_upload
@@ -43,13 +44,7 @@ def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def app(root: Path) -> Callable[..., AppTest]:
-    def make(**query: str) -> AppTest:
-        at = AppTest.from_file(str(APP), default_timeout=90)
-        for key, value in query.items():
-            at.query_params[key] = value
-        return at.run()
-
-    return make
+    return app_maker(timeout=90)
 
 
 def upload(at: AppTest, name: str, data: bytes, mime: str = "application/octet-stream") -> AppTest:

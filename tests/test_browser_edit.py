@@ -234,6 +234,14 @@ def test_an_editor_draws_a_boundary_a_reviewer_accepts_it_and_the_park_is_survey
     sign_out(op)
     expect(op.map.locator(".leaflet-draw")).to_have_count(0)
     expect(op.map.locator("path.zones-proposed")).to_have_count(0)
+    for i in range(100):
+        n = history(op).count()
+        if n != 1 or i % 20 == 0:
+            print("DEBUG tables", i, n, [history(op).nth(k).bounding_box() for k in range(n)], op.page.get_by_test_id("stStatusWidget").count())
+        if n == 1 and i > 40:
+            break
+        op.page.wait_for_timeout(100)
+    op.page.screenshot(path="/tmp/editapp/twotables.png", full_page=True)
     expect(history(op)).to_contain_text("待审核")
     expect(op.page.get_by_text("更正此园区", exact=True)).to_have_count(0)
 

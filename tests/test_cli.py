@@ -11,7 +11,6 @@ import pyogrio
 import pytest
 
 from tests.inputs import edit_csv, write_inputs
-from zones.build.assemble import build
 from zones.cli.main import main, parser
 from zones.model.dataset import load_dataset
 
@@ -22,17 +21,6 @@ def _build_args(tree, out, *extra: str) -> list[str]:
     return ["build", "--geo", str(tree.geo), "--data", str(tree.data), "--out", str(out), *extra]
 
 
-@pytest.fixture
-def tree(tmp_path):
-    return write_inputs(tmp_path / "tree")
-
-
-@pytest.fixture
-def gpkg(tree, tmp_path):
-    """A GeoPackage built from the tiny tree (never the repository's build/ folder)."""
-    out = tmp_path / "built" / "zones.gpkg"
-    build(out, tree.geo, tree.data)
-    return out
 
 
 def test_build_writes_the_file_and_prints_counts(tree, tmp_path, capsys):

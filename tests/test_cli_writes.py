@@ -18,23 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.inputs import write_inputs
-from zones.build.assemble import build
 from zones.cli.main import INTERRUPTED, main
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture
-def tree(tmp_path):
-    return write_inputs(tmp_path / "tree")
-
-
-@pytest.fixture
-def gpkg(tree, tmp_path):
-    out = tmp_path / "built" / "zones.gpkg"
-    build(out, tree.geo, tree.data)
-    return out
 
 
 #: The file each command writes, by the name its format expects.
