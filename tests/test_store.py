@@ -144,6 +144,7 @@ def test_each_kind_of_change_is_applied(store):
     ds = store.dataset()
     moved = _park(ds, "p2")
     assert (moved["lon"], moved["lat"], moved["location_precision_m"]) == (121.6, 30.1, 50)
+    assert moved["location_basis"] == "located"  # a reviewed point, not an estimate
     assert moved["districts"] == ["北仑区"]
     # Its belts: the ones the plan names it a platform of, and the one its new point lies in.
     assert moved["belt_ids"] == [*moved["platform_belt_ids"], "east"]

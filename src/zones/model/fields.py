@@ -322,8 +322,8 @@ FIELDS: dict[str, tuple[Field, ...]] = {
             "location_basis",
             "loc_basis",
             "text",
-            "位置依据：sourced 有出处 / estimated 估计",
-            "location basis: sourced / estimated",
+            "位置依据：sourced 有出处 / estimated 估计 / located 经审核更正的点",
+            "location basis: sourced / estimated / located (a reviewed correction)",
         ),
         _f(
             "location_precision_m",

@@ -317,7 +317,9 @@ def park_details(ds: Dataset, park_id: str, lang: str) -> ParkDetails | None:
 
     basis = cells.stripped(row.get("location_basis")) or "estimated"
     location = [
-        md_text(t(f"location.{basis}", lang) if basis in ("sourced", "estimated") else basis)
+        md_text(
+            t(f"location.{basis}", lang) if basis in ("sourced", "estimated", "located") else basis
+        )
     ]
     precision = _number(row.get("location_precision_m"))
     if math.isfinite(precision):

@@ -352,7 +352,9 @@ def compare_table(ds: Dataset, park_ids: Sequence[str], lang: str) -> pd.DataFra
         area = raw.at["area_km2", pid]
         precision = raw.at["location_precision_m", pid]
         basis = str(park.get("location_basis") or "estimated")
-        location = t(f"location.{basis}", lang) if basis in ("sourced", "estimated") else basis
+        location = (
+            t(f"location.{basis}", lang) if basis in ("sourced", "estimated", "located") else basis
+        )
         if _finite(precision):
             location += t("punct.comma", lang)
             location += t("details.precision", lang, m=f"{float(precision):,.0f}")

@@ -126,7 +126,7 @@ def _location(row: dict[str, Any], change: Change, ctx: _Context) -> None:
     row.update(
         lon=round(point.x, 6),
         lat=round(point.y, 6),
-        location_basis="sourced",
+        location_basis="located",  # a point corrected and reviewed, with its precision
         location_precision_m=int(value["precision_m"]),
         location_source=change.source,
         location_note=_stamp(change),
