@@ -55,7 +55,7 @@ def sign_in(op: OfflinePage, account: tuple[str, str]) -> None:
         side.get_by_text("编辑登录").click()
     field.fill(name)
     side.get_by_label("密码").fill(password)
-    side.get_by_role("button", name="登录").click()
+    side.get_by_role("button", name="登录", exact=True).click()
     expect(side.get_by_text(re.compile(f"已登录：{name}"))).to_be_visible()
     one_map(op)
 
@@ -63,7 +63,7 @@ def sign_in(op: OfflinePage, account: tuple[str, str]) -> None:
 def sign_out(op: OfflinePage) -> None:
     side = sidebar(op)
     side.get_by_role("button", name="退出登录").click()
-    expect(side.get_by_role("button", name="登录")).to_be_visible()
+    expect(side.get_by_role("button", name="登录", exact=True)).to_be_visible()
     one_map(op)
 
 
