@@ -17,6 +17,7 @@ from zones.map import assets, mapping, styles
 from zones.map.coloring import park_coloring
 from zones.model.dataset import Dataset
 from zones.model.filters import ParkFilter, apply_filter
+from zones.store.log import Change, Event
 
 
 def fcs(ds: Dataset, lang: str = "zh", basemap: str = "none") -> tuple[dict, dict]:
@@ -387,3 +388,118 @@ def test_legend_shows_park_lines_without_a_fill_and_a_box_for_the_colours(ds: Da
     lines = {text: style for style, text in rows}
     assert lines["示意范围（估计）"]["fill"] is False and lines["示意范围（估计）"]["dashArray"]
     assert lines["北部湾区产业带"]["fillOpacity"] == styles.BELT_FILL_OPACITY
+
+
+# --- the map of a signed-in editor or reviewer ----------------------------------------------
+
+
+def _change(change_id: int, park_id: str, kind: str, value: dict) -> Change:
+    event = Event(change_id, "proposed", "wang", "2026-01-01T00:00:00+00:00", "")
+    return Change(change_id, "b", park_id, kind, {}, value, "src", "note", "wang",
+                  "2026-01-01T00:00:00+00:00", 0, (event,))  # fmt: skip
+
+
+PROPOSED = [
+    _change(1, "p1", "footprint", {"geometry": shapely.geometry.mapping(
+        shapely.box(121.56, 29.95, 121.57, 29.96))}),
+    _change(2, "p2", "location", {"lon": 121.1, "lat": 30.0, "precision_m": 50}),
+    _change(3, "p3", "area", {"area_km2": 2.0}),
+]  # fmt: skip
+
+
+def render_editing(ds: Dataset, *, lang: str = "zh", basemap: str = "none") -> str:
+    parks_fc = mapping.park_features(ds.parks, lang=lang, basemap=basemap)
+    base = mapping.base_map(*fcs(ds, lang, basemap), lang=lang, basemap=basemap, editing=True)
+    groups = mapping.park_groups(
+        parks_fc, lang=lang, selected_id="p1", edit={"park": "p1", "key": "p1|0"}
+    )
+    proposed = mapping.proposed_features(PROPOSED, basemap=basemap)
+    groups.insert(-1, mapping.proposed_group(proposed, lang=lang))
+    return mapping.map_html(mapping.full_map(base, groups))
+
+
+def test_only_an_editors_map_has_the_drawing_tools_all_served_by_the_app(ds: Dataset) -> None:
+    viewer = render(ds, selected="p1")
+    for editor_only in ("leaflet-draw", "L.Control.Draw", "ZonesMap.edit", "drawLocal",
+                        "zones-proposed", '"edit":'):  # fmt: skip
+        assert editor_only not in viewer, editor_only
+    html = render_editing(ds)
+    assert assets.off_host_links(html) == []
+    assert "cdnjs" not in html and "leaflet.draw/1.0" not in html
+    assert '<script src="/app/static/vendor/leaflet-draw/leaflet.draw.js">' in html
+    assert 'href="/app/static/vendor/leaflet-draw/leaflet.draw.css"' in html
+    assert html.index("leaflet.draw.js") < html.index("zones/map-tools.js")
+    assert "new L.Control.Draw(" in html and "ZonesMap.edit(" in html
+    # A boundary (polygon, rectangle) or a point, nothing else; never a crossing boundary.
+    draw = json.loads(re.search(r"draw: (\{.*?\}),\n", html)[1])  # type: ignore[index]
+    assert {k for k, v in draw.items() if v is not False} == {"polygon", "rectangle", "marker"}
+    assert draw["polygon"]["allowIntersection"] is False
+    assert "alert(coords)" not in html  # folium's geometry pop-up is off
+    # The map tools learn the park being corrected, and when to clear what was drawn.
+    view = json.loads(re.search(r"ZonesMap\.update\([^,]+, (\{.*?\})\);\n", html)[1])  # type: ignore[index]
+    assert view["edit"] == {"park": "p1", "key": "p1|0"}
+
+
+def test_the_drawing_tools_speak_the_apps_language_escaped() -> None:
+    zh, en = mapping.draw_local("zh"), mapping.draw_local("en")
+    assert zh["draw"]["toolbar"]["buttons"]["polygon"] == "绘制园区边界（多边形）"
+    assert zh["draw"]["handlers"]["polygon"]["tooltip"]["end"] == "单击第一个点闭合边界。"
+    assert zh["edit"]["toolbar"]["actions"]["save"]["text"] == "保存"
+    # Leaflet.draw puts some of its texts into the page as HTML: each is escaped.
+    assert en["draw"]["toolbar"]["buttons"]["marker"] == "Place the park&#x27;s point"
+    leaves = []
+
+    def walk(node: dict) -> None:
+        for value in node.values():
+            walk(value) if isinstance(value, dict) else leaves.append(value)
+
+    walk(zh)
+    assert len(leaves) == len(mapping.DRAW_TEXTS) and all(leaves)
+    assert mapping.tools_config(*fcs(make_dataset(2)), lang="zh", editing=True)["drawLocal"] == zh
+    assert "drawLocal" not in mapping.tools_config(*fcs(make_dataset(2)), lang="zh")
+
+
+def test_proposed_corrections_are_drawn_apart_dashed_red_and_not_interactive(
+    ds: Dataset,
+) -> None:
+    fc = mapping.proposed_features(PROPOSED)
+    # A footprint and a point; a corrected area has nothing to draw.
+    assert [f["id"] for f in fc["features"]] == ["change-1", "change-2"]
+    assert fc["features"][0]["properties"] == {"change": 1, "park": "p1", "kind": "footprint"}
+    assert fc["features"][1]["geometry"] == {"type": "Point", "coordinates": [121.1, 30.0]}
+    # Shifted like the parks on GCJ-02 tiles (a few hundred metres near Ningbo).
+    shifted = mapping.proposed_features(PROPOSED, basemap="amap")["features"][1]["geometry"]
+    lon, lat = shifted["coordinates"]
+    assert 0.002 < abs(lon - 121.1) + abs(lat - 30.0) < 0.02
+    html = render_editing(ds)
+    collections = embedded_collections(html)
+    assert collections[-2] == fc  # its own layer, under the selection's outline
+    assert park_collections(html) != [] and all(
+        not f["id"].startswith("change-") for c in collections[:-2] for f in c["features"]
+    )
+    styled = re.search(r'(\{[^{}]*"className": "zones-proposed"[^{}]*\})', html)
+    assert styled, "the proposals' own style"
+    for key, value in styles.PROPOSED_STYLE.items():
+        assert f'"{key}": {json.dumps(value)}' in styled[1], key
+    assert styles.PROPOSED_STYLE["dashArray"] and styles.PROPOSED_STYLE["color"] == "#d62728"
+    # Neither its shapes nor its points take clicks: a click still reaches the park below.
+    ring = re.search(r"_pointToLayer\(feature, latlng\) \{\s*var opts = (\{.*?\});", html, re.S)
+    assert ring and '"interactive": false' in ring[1]
+    # The legend says what they are, on the editor's map only.
+    assert "待审核的更正" in mapping.legend_html(fcs(ds)[1], "zh", proposed=True)
+    assert "待审核的更正" not in mapping.legend_html(fcs(ds)[1], "zh")
+    assert json.dumps("待审核的更正")[1:-1] in html
+
+
+def test_leaflet_draw_is_vendored_with_its_licence_and_loaded_only_for_editors() -> None:
+    sources = (assets.STATIC_DIR / "vendor" / "SOURCES.md").read_text()
+    assert "| leaflet-draw | 1.0.4 | MIT |" in sources
+    licence = (assets.STATIC_DIR / "vendor" / "leaflet-draw" / "LICENSE").read_text()
+    assert "Permission is hereby granted" in licence and "Jacob Toye" in licence
+    for image in ("spritesheet.png", "spritesheet-2x.png", "spritesheet.svg"):  # its icons
+        assert (assets.STATIC_DIR / "vendor" / "leaflet-draw" / "images" / image).is_file()
+    draw = ("leaflet-draw", "/zones/app/static/vendor/leaflet-draw/leaflet.draw.js")
+    assert draw in assets.js_links("zones", editing=True)
+    assert draw not in assets.js_links("zones")
+    css = ("leaflet-draw_css", "/app/static/vendor/leaflet-draw/leaflet.draw.css")
+    assert css in assets.css_links(editing=True) and css not in assets.css_links()

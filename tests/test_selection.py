@@ -10,7 +10,15 @@ import pytest
 
 from tests.conftest import HOSTILE
 from tests.factories import make_dataset
-from zones.present.selection import clicked_park, next_selection, park_details, source_markdown
+from zones.present.selection import (
+    Drawn,
+    clicked_park,
+    drawings_for,
+    drawn_shapes,
+    next_selection,
+    park_details,
+    source_markdown,
+)
 from zones.text.i18n import md_text
 
 SHOWN = {"p0", "p1", "p2"}
@@ -211,3 +219,58 @@ def test_details_show_each_note_in_the_panel_language() -> None:
 
 def test_unknown_park_has_no_details() -> None:
     assert park_details(make_dataset(2), "nope", "zh") is None
+
+
+# --- what an editor drew on the map ---------------------------------------------------------
+
+POLYGON = {
+    "type": "Feature",
+    "properties": {},
+    "geometry": {"type": "Polygon", "coordinates": [[[121.5, 30.0], [121.6, 30.0], [121.6, 30.1],
+                                                      [121.5, 30.0]]]},
+}  # fmt: skip
+POINT = {
+    "type": "Feature",
+    "properties": {},
+    "geometry": {"type": "Point", "coordinates": [121.5, 30.0]},
+}
+
+
+def drawings(*features: dict) -> dict:
+    return {"last_active_drawing": None, "all_drawings": list(features)}
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, (None, None)),
+        ({}, (None, None)),
+        ({"all_drawings": None}, (None, None)),
+        ({"all_drawings": ["x", {"geometry": None}]}, (None, None)),
+        (drawings(POLYGON), (POLYGON, None)),
+        (drawings(POINT, POLYGON), (POLYGON, POINT)),
+        # The last of each kind (the map keeps one, but a stale value may hold more).
+        (drawings({**POLYGON, "id": "old"}, POLYGON), (POLYGON, None)),
+    ],
+)
+def test_drawn_shapes(value: object, expected: tuple) -> None:
+    assert drawn_shapes(value) == expected
+
+
+def test_a_drawing_belongs_to_the_park_selected_when_it_came() -> None:
+    drawn, owners = drawings_for("p1", drawings(POLYGON, POINT), {})
+    assert drawn == Drawn(shape=POLYGON, point=(121.5, 30.0), new_shape=True, new_point=True)
+    # Seen again: still p1's, no longer new (the form is not filled again over a user's edits).
+    drawn, owners = drawings_for("p1", drawings(POLYGON, POINT), owners)
+    assert drawn == Drawn(shape=POLYGON, point=(121.5, 30.0))
+    # Another park selected: not offered, and not for p1 again once used or cleared.
+    assert drawings_for("p2", drawings(POLYGON, POINT), owners)[0] == Drawn()
+    drawn, owners = drawings_for("p1", drawings(POLYGON, POINT), owners, used=True)
+    assert drawn == Drawn() and set(owners.values()) == {None}
+    assert drawings_for("p1", drawings(POLYGON, POINT), owners)[0] == Drawn()
+    # Nothing selected: a drawing belongs to no park.
+    drawn, owners = drawings_for(None, drawings(POLYGON), {})
+    assert drawn == Drawn() and owners == {next(iter(owners)): None}
+    # Only what the map still reports is remembered.
+    _, owners = drawings_for("p1", drawings(POLYGON, POINT), {})
+    assert len(drawings_for("p1", drawings(), owners)[1]) == 0

@@ -634,13 +634,12 @@
             Object.keys(toolbars).forEach(function (name) { toolbars[name].disable(); });
         }
         edit.control.getContainer().style.display = on ? "" : "none";
-        edit.on = on;
     }
 
     Z.edit = function (map, control, items) {
         var s = stateOf(map);
         if (!s || !control || !items) { return; }
-        s.edit = {control: control, items: items, key: undefined, on: false};
+        s.edit = {control: control, items: items, key: undefined};
         control.getContainer().classList.add("zones-draw");
         map.on("draw:created", function (e) {
             // One boundary and one point at a time: the latest replaces the one drawn before.
