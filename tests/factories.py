@@ -19,7 +19,7 @@ from shapely.geometry import Point, box
 from zones import text
 from zones.model import filters
 from zones.model.dataset import Dataset
-from zones.model.filters import MULTI, Dimension, Option
+from zones.model.filters import Dimension, Option
 
 TIERS = [
     ("advantage", "优势产业", "Advantage industries", 1),
@@ -255,15 +255,10 @@ def footprint_dimension() -> Dimension:
     """A throwaway filter dimension (the park's ``footprint``: surveyed or indicative), declared
     once as the real ones are: registering it in ``zones.model.filters.DIMENSIONS`` alone must bring
     it to every consumer (tests/test_filters.py, tests/test_app.py)."""
-    return Dimension(
-        key="footprints",
-        name="footprint",
-        kind=MULTI,
-        url_key="footprint",
-        cli_option="--footprint",
+    return Dimension.multi(
+        "footprints",
+        "footprint",
         cli_help="footprint: surveyed or indicative",
-        slug="footprint",
-        label="filter.footprint",
         vocabulary=lambda ds: [
             Option("surveyed", "实测范围", "surveyed"),
             Option("indicative", "示意范围", "indicative", aliases=("estimated",)),

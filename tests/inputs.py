@@ -407,8 +407,16 @@ def write_inputs(root: Path, **overrides: str | bytes | None) -> Tree:
         path.parent.mkdir(parents=True, exist_ok=True)
         if content is None:
             path.unlink(missing_ok=True)
-        elif isinstance(content, bytes):
-            path.write_bytes(content)
         else:
-            path.write_text(content, encoding="utf-8", newline="")
+            write_file(path, content)
     return Tree(root)
+
+
+def write_file(path: Path, content: str | bytes) -> Path:
+    """Write ``content`` to ``path`` (str as UTF-8, line ends as they are; bytes as they are);
+    returns ``path``."""
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8", newline="")
+    return path

@@ -29,6 +29,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import HOSTILE, app_maker
 from tests.factories import add_footprint_dimension, make_dataset, pseudo_language
+from tests.test_mapping import embedded_collections
 from zones.build.assemble import build
 from zones.importing import load_parks
 from zones.model.dataset import save_dataset
@@ -70,30 +71,17 @@ def map_args(at: AppTest) -> dict[str, Any]:
     return json.loads(components[0].proto.json_args)
 
 
-def collections(script: str) -> list[dict]:
-    decoder = json.JSONDecoder()
-    out = []
-    for match in re.finditer(r"_add\(", script):
-        try:
-            value, _ = decoder.raw_decode(script, match.end())
-        except json.JSONDecodeError:
-            continue
-        if isinstance(value, dict) and value.get("type") == "FeatureCollection":
-            out.append(value)
-    return out
-
-
 def map_parks(at: AppTest) -> list[dict]:
     """The park features the map draws (every class; not the selection outline, nor, on an
     editor's map, the corrections waiting for review drawn between them)."""
-    found = collections(map_args(at)["feature_group"])
+    found = embedded_collections(map_args(at)["feature_group"])
     assert len(found) in (4, 5)  # 3 park classes, [proposed corrections,] the selection
     return [f for fc in found[:3] for f in fc["features"]]
 
 
 def map_proposed(at: AppTest) -> list[dict]:
     """The corrections waiting for review the map draws (an editor's or reviewer's map)."""
-    found = collections(map_args(at)["feature_group"])
+    found = embedded_collections(map_args(at)["feature_group"])
     assert len(found) == 5, "only an editor's map draws the proposed corrections"
     return found[3]["features"]
 
@@ -323,9 +311,8 @@ def test_click_on_a_park_shows_its_details(app: Callable[..., AppTest]) -> None:
     assert "*园区指定产业*" not in text and "*所在产业带重点产业*" in text
     assert query(at) == {"park": "p3"}
     # The map outlines the selected park.
-    assert [f["id"] for f in collections(map_args(at.run())["feature_group"])[-1]["features"]] == [
-        "p3"
-    ]
+    selected = embedded_collections(map_args(at.run())["feature_group"])[-1]
+    assert [f["id"] for f in selected["features"]] == ["p3"]
 
 
 def test_details_show_connectivity_with_its_caveats(app: Callable[..., AppTest]) -> None:
@@ -653,10 +640,9 @@ def test_briefing_download_is_built_on_click(
 # --- the GIS exchange tab ----------------------------------------------------------------------
 
 
-@pytest.fixture
-def gis_root(app: Callable[..., AppTest], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of the repository's geo/ and data/ with its own build, for the app to write to
-    (set up after ``app``, whose ZONES_GPKG it replaces)."""
+def writable_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the repository's geo/ and data/ with its own build, for the app to write to:
+    ZONES_GEO_DIR, ZONES_DATA_DIR and ZONES_GPKG point at it."""
     root = tmp_path / "root"
     for name in ("geo", "data"):
         shutil.copytree(REPO / name, root / name)
@@ -665,6 +651,12 @@ def gis_root(app: Callable[..., AppTest], tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.setenv("ZONES_DATA_DIR", str(root / "data"))
     monkeypatch.setenv("ZONES_GPKG", str(root / "build" / "zones.gpkg"))
     return root
+
+
+@pytest.fixture
+def gis_root(app: Callable[..., AppTest], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """:func:`writable_root`, set up after ``app``, whose ZONES_GPKG it replaces."""
+    return writable_root(tmp_path, monkeypatch)
 
 
 def survey(park_id: str, half_deg: float = 0.01) -> bytes:

@@ -6,7 +6,6 @@ data/.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,8 +13,15 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import app_maker
-from tests.test_app import footprint, markdown, metrics, open_tab, previews, survey
-from zones.build.assemble import build
+from tests.test_app import (
+    footprint,
+    markdown,
+    metrics,
+    open_tab,
+    previews,
+    survey,
+    writable_root,
+)
 from zones.importing import ImportPreview, apply_import, load_parks, preview_upload
 from zones.model.dataset import load_dataset
 from zones.present import views
@@ -30,16 +36,10 @@ SECRET = "/srv/zones/private/importer.py"
 
 @pytest.fixture
 def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of the repository's geo/ and data/ with its own build, for the app to write to."""
-    root = tmp_path / "root"
-    for name in ("geo", "data"):
-        shutil.copytree(REPO / name, root / name)
-    build(root / "build" / "zones.gpkg", root / "geo", root / "data")
-    monkeypatch.setenv("ZONES_GEO_DIR", str(root / "geo"))
-    monkeypatch.setenv("ZONES_DATA_DIR", str(root / "data"))
-    monkeypatch.setenv("ZONES_GPKG", str(root / "build" / "zones.gpkg"))
+    """A copy of the repository's geo/ and data/ with its own build, for the app to write to
+    (:func:`~tests.test_app.writable_root`), without a Tianditu token."""
     monkeypatch.delenv("TIANDITU_TOKEN", raising=False)
-    return root
+    return writable_root(tmp_path, monkeypatch)
 
 
 @pytest.fixture

@@ -20,7 +20,8 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import HOSTILE
 from tests.factories import make_dataset
-from tests.test_app import APP, collections, map_args, map_parks, map_proposed, open_tab
+from tests.test_app import APP, map_args, map_parks, map_proposed, open_tab
+from tests.test_mapping import embedded_collections
 from zones.io.export import export_bytes
 from zones.map import assets
 from zones.store import NewChange, auth, open_store
@@ -180,7 +181,7 @@ def test_only_an_editors_map_has_the_drawing_tools_all_served_by_the_app(
     assert viewer["js_links"] == [url for _, url in assets.js_links()]
     assert "L.Control.Draw" not in viewer["script"] and "leaflet-draw" not in json.dumps(viewer)
     assert "fix_submit" not in [b.key for b in at.button]
-    assert len(collections(viewer["feature_group"])) == 4  # parks by class, the selection
+    assert len(embedded_collections(viewer["feature_group"])) == 4  # parks by class, the selection
     assert (
         "zones-proposed" not in viewer["feature_group"] and '"edit"' not in viewer["feature_group"]
     )

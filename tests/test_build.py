@@ -23,6 +23,7 @@ from tests.inputs import (
     feature,
     geojson,
     part_features,
+    write_file,
     write_inputs,
 )
 from zones.build.assemble import build, build_dataset
@@ -279,17 +280,23 @@ def test_parks_whose_areas_share_a_centre_are_spread_apart():
     assert same.contains(a) and more.contains(b)
 
 
+def _platform_link(park_id: str, belt_id: str) -> str:
+    """park_belts.csv with one more row: ``park_id`` a platform of ``belt_id``, citing a park
+    name the plan really writes on its line 4."""
+    return add_row(
+        "data/park_belts.csv",
+        park_id=park_id,
+        belt_id=belt_id,
+        plan_name="余姚经济开发区",
+        source="plan:L4",
+    )
+
+
 def test_park_with_only_a_belt_is_placed_in_the_belt(tmp_path):
     """No district: the point is estimated from the belt the plan makes it a platform of."""
     overrides = {
         "data/parks.csv": edit_csv("data/parks.csv", 4, district_adcodes=""),
-        "data/park_belts.csv": add_row(
-            "data/park_belts.csv",
-            park_id="cixi-park",
-            belt_id="metro-circle",
-            plan_name="余姚经济开发区",
-            source="plan:L4",
-        ),
+        "data/park_belts.csv": _platform_link("cixi-park", "metro-circle"),
     }
     ds, _ = _build(tmp_path, **overrides)
     park = _park(ds, "cixi-park")
@@ -312,14 +319,9 @@ def test_park_located_outside_its_district_is_an_error(tmp_path):
 
 
 def test_platform_outside_its_belt_is_a_note_not_an_error(tmp_path):
-    links = add_row(
-        "data/park_belts.csv",
-        park_id="yuyao-edz",
-        belt_id="north-bay",
-        plan_name="余姚经济开发区",
-        source="plan:L4",
+    ds, notes = _build(
+        tmp_path, **{"data/park_belts.csv": _platform_link("yuyao-edz", "north-bay")}
     )
-    ds, notes = _build(tmp_path, **{"data/park_belts.csv": links})
     assert ("parks.csv", 2, "belt") in _where(notes)
     note = next(n for n in notes if _where([n]) == {("parks.csv", 2, "belt")})
     assert note.severity == "note" and "北部湾区产业带" in note.message
@@ -508,21 +510,15 @@ def _truncated(tmp_path: Path) -> Path:
     tree = write_inputs(tmp_path / "tree")
     good = tmp_path / "good.gpkg"
     build(good, tree.geo, tree.data)
-    path = tmp_path / "zones.gpkg"
-    path.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
-    return path
+    return write_file(tmp_path / "zones.gpkg", good.read_bytes()[: good.stat().st_size // 2])
 
 
 def _not_gpkg(tmp_path: Path) -> Path:
-    path = tmp_path / "zones.gpkg"
-    path.write_text("id,name\n1,a\n", encoding="utf-8")
-    return path
+    return write_file(tmp_path / "zones.gpkg", "id,name\n1,a\n")
 
 
 def _empty(tmp_path: Path) -> Path:
-    path = tmp_path / "zones.gpkg"
-    path.write_bytes(b"")
-    return path
+    return write_file(tmp_path / "zones.gpkg", b"")
 
 
 def _missing(tmp_path: Path) -> Path:

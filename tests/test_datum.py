@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import geopandas as gpd
 import numpy as np
 import pytest
@@ -35,16 +37,21 @@ def _metres(lon0, lat0, lon1, lat1) -> np.ndarray:
     return np.asarray(GEOD.inv(lon0, lat0, lon1, lat1)[2])
 
 
-@given(LONS, LATS)
-def test_round_trip_wgs84_gcj02_wgs84_under_a_millimetre(lon: float, lat: float) -> None:
-    back = gcj02_to_wgs84(*wgs84_to_gcj02(lon, lat))
-    assert _metres(lon, lat, *back) < 1e-3
+#: Each conversion and its inverse, for the round trips.
+ROUND_TRIPS = [
+    pytest.param(wgs84_to_gcj02, gcj02_to_wgs84, id="wgs84-gcj02-wgs84"),
+    pytest.param(gcj02_to_wgs84, wgs84_to_gcj02, id="gcj02-wgs84-gcj02"),
+    pytest.param(gcj02_to_bd09, bd09_to_gcj02, id="gcj02-bd09-gcj02"),
+    pytest.param(bd09_to_wgs84, wgs84_to_bd09, id="bd09-wgs84-bd09"),
+]
 
 
+@pytest.mark.parametrize(("there", "back"), ROUND_TRIPS)
 @given(LONS, LATS)
-def test_round_trip_gcj02_wgs84_gcj02_under_a_millimetre(lon: float, lat: float) -> None:
-    back = wgs84_to_gcj02(*gcj02_to_wgs84(lon, lat))
-    assert _metres(lon, lat, *back) < 1e-3
+def test_round_trip_under_a_millimetre(
+    there: Callable[..., tuple], back: Callable[..., tuple], lon: float, lat: float
+) -> None:
+    assert _metres(lon, lat, *back(*there(lon, lat))) < 1e-3
 
 
 @settings(max_examples=25)
@@ -171,18 +178,6 @@ def test_gdf_to_gcj02_returns_a_marked_copy() -> None:
 
 
 # --- BD-09 (Baidu Maps) --------------------------------------------------------------------
-
-
-@given(LONS, LATS)
-def test_round_trip_gcj02_bd09_gcj02_under_a_millimetre(lon: float, lat: float) -> None:
-    back = bd09_to_gcj02(*gcj02_to_bd09(lon, lat))
-    assert _metres(lon, lat, *back) < 1e-3
-
-
-@given(LONS, LATS)
-def test_round_trip_bd09_wgs84_bd09_under_a_millimetre(lon: float, lat: float) -> None:
-    back = wgs84_to_bd09(*bd09_to_wgs84(lon, lat))
-    assert _metres(lon, lat, *back) < 1e-3
 
 
 @given(LONS, LATS)

@@ -27,6 +27,7 @@ from zones import importing
 from zones.errors import DataError, Problem
 from zones.geo.geometry import area_km2, to_degrees, to_metres
 from zones.importing import (
+    ImportOptions,
     ImportPreview,
     ImportRefused,
     apply_import,
@@ -264,7 +265,7 @@ def test_a_multi_layer_geopackage_lists_its_polygon_layers() -> None:
     path = FIXTURES / "import_multi_layer.gpkg"
     data = path.read_bytes()
     assert upload_layers(data, path.name) == ["survey_2024", "survey_2025"]
-    chosen = preview_upload(data, path.name, PARKS, layer="survey_2025")
+    chosen = preview_upload(data, path.name, PARKS, ImportOptions(layer="survey_2025"))
     assert [m.park_id for m in chosen.matched] == ["meishan-bonded-zone"]
     with pytest.raises(DataError) as exc:
         preview_upload(data, path.name, PARKS)
@@ -282,7 +283,7 @@ def test_a_zones_bundle_zip_offers_its_geopackage_layers(tmp_path: Path) -> None
     choices = upload_layers(data, "b.zip")
     assert "b/zones.gpkg:parks" in choices and "b/zones.gpkg:belts" in choices
     assert importing.preferred_layer(choices) == "b/zones.gpkg:parks"
-    preview = preview_upload(data, "b.zip", PARKS, layer="b/zones.gpkg:parks")
+    preview = preview_upload(data, "b.zip", PARKS, ImportOptions(layer="b/zones.gpkg:parks"))
     assert preview.file == "b.zip/b/zones.gpkg"
     assert preview.features == len(ds.parks)  # every park read (none surveyed: none imported)
     assert {p.field for p in preview.errors} == {"footprint"}
@@ -306,7 +307,7 @@ def test_import_errors_read_in_the_language_asked() -> None:
 @pytest.mark.parametrize("name", sorted(p.name for p in FIXTURES.glob("import_*")))
 def test_every_import_problem_has_a_chinese_text(name: str) -> None:
     try:
-        preview = preview_file(FIXTURES / name, PARKS, source_crs=None)
+        preview = preview_file(FIXTURES / name, PARKS, ImportOptions(source_crs=None))
         problems = preview.problems
     except DataError as exc:
         problems = [exc.problem]
@@ -506,13 +507,13 @@ def test_hostile_gis_files_say_what_is_wrong_and_change_nothing(
     # In the app, the same refusal in Chinese.
     crs = options[1] if options else None
     with pytest.raises(DataError) as exc:
-        preview_upload((FIXTURES / name).read_bytes(), name, store, source_crs=crs)
+        preview_upload((FIXTURES / name).read_bytes(), name, store, ImportOptions(source_crs=crs))
     assert chinese in error_message(exc.value, "zh")
 
 
 def test_a_dxf_with_its_crs_given_imports() -> None:
     path = FIXTURES / "import_dxf_ningbo_etdz.dxf"
-    preview = preview_file(path, PARKS, source_crs="EPSG:4549")
+    preview = preview_file(path, PARKS, ImportOptions(source_crs="EPSG:4549"))
     assert [(m.park_id, m.how) for m in preview.matched] == [("ningbo-etdz", "id")]
     assert preview.matched[0].area_km2 == pytest.approx(29.6, rel=1e-4)
 

@@ -27,12 +27,14 @@ import pytest
 import shapely
 from shapely.geometry import Point, Polygon, box
 
+from tests.inputs import write_file
 from zones.build.assemble import build
 from zones.cli.gis import add_import_parser
 from zones.errors import DataError, UnknownValueError, ZonesError
 from zones.geo.datum import shift_geometries
 from zones.geo.geometry import area_km2, to_degrees, to_metres
 from zones.importing import (
+    ImportOptions,
     Limits,
     apply_import,
     import_batches,
@@ -290,7 +292,7 @@ def test_projected_geojson_without_crs_is_refused_then_read_with_the_option(
     assert not preview.can_apply
     (error,) = preview.errors
     assert error.row == 1 and "outside Ningbo" in error.message and "CRS" in error.message
-    preview = preview_file(path, PARKS, source_crs="EPSG:4549")
+    preview = preview_file(path, PARKS, ImportOptions(source_crs="EPSG:4549"))
     assert [m.park_id for m in preview.matched] == ["wangchun-industrial-park"]
     assert preview.matched[0].area_km2 == pytest.approx(6.0, rel=1e-3)
 
@@ -302,7 +304,7 @@ def test_shapefile_without_prj_needs_a_crs(tmp_path: Path) -> None:
         preview_file(path, PARKS)
     assert "noprj.zip/survey.shp" in str(exc.value)
     assert "--crs" in str(exc.value) and ".prj" in str(exc.value)
-    preview = preview_file(path, PARKS, source_crs="EPSG:4549")
+    preview = preview_file(path, PARKS, ImportOptions(source_crs="EPSG:4549"))
     assert [m.park_id for m in preview.matched] == ["ningbo-etdz"]
     assert any("no CRS in the file" in p.message for p in preview.problems)
 
@@ -310,13 +312,13 @@ def test_shapefile_without_prj_needs_a_crs(tmp_path: Path) -> None:
 def test_a_crs_option_contradicting_the_file_is_refused(tmp_path: Path) -> None:
     path, _, _ = fixture_file(tmp_path, "gpkg-4549")
     with pytest.raises(DataError, match="declares EPSG:4549 but the CRS option says EPSG:4326"):
-        preview_file(path, PARKS, source_crs="EPSG:4326")
+        preview_file(path, PARKS, ImportOptions(source_crs="EPSG:4326"))
 
 
 def test_an_unknown_crs_option_lists_the_usual_ones(tmp_path: Path) -> None:
     path, _, _ = fixture_file(tmp_path, "geojson")
     with pytest.raises(UnknownValueError, match="EPSG:4549"):
-        preview_file(path, PARKS, source_crs="EPSG:not-a-code")
+        preview_file(path, PARKS, ImportOptions(source_crs="EPSG:not-a-code"))
 
 
 def test_gcj02_input_is_converted_to_wgs84(tmp_path: Path) -> None:
@@ -324,7 +326,7 @@ def test_gcj02_input_is_converted_to_wgs84(tmp_path: Path) -> None:
     gcj = shift_geometries(wgs, to="gcj02")
     path = write_geojson(tmp_path / "amap.geojson", gdf([{"park_id": "ningbo-etdz"}], [gcj]))
     plain = preview_file(path, PARKS).matched[0].geometry
-    converted = preview_file(path, PARKS, gcj02=True)
+    converted = preview_file(path, PARKS, ImportOptions(gcj02=True))
     geom = converted.matched[0].geometry
     # GCJ-02 is ~500 m off around Ningbo; converted back, the outline is within a few cm.
     assert shapely.hausdorff_distance(to_metres(plain), to_metres(wgs)) > 300
@@ -340,7 +342,7 @@ def match_preview(tmp_path: Path, rows: list[dict[str, Any]], **kw: Any):  # typ
     parks = ["ningbo-etdz", "fenghua-edz", "yuyao-edz", "meishan-bonded-zone", "qianwan-new-area"]
     geoms = [square_deg(parks[i % len(parks)], width=500, height=500) for i in range(len(rows))]
     path = write_geojson(tmp_path / "m.geojson", gdf(rows, geoms))
-    return preview_file(path, PARKS, **kw)
+    return preview_file(path, PARKS, ImportOptions(**kw))
 
 
 def test_matching_by_id_then_exact_then_normalised_name(tmp_path: Path) -> None:
@@ -670,44 +672,36 @@ def _zip_bytes(entries: list[tuple[zipfile.ZipInfo | str, bytes]]) -> bytes:
 
 
 def bad_malformed_json(tmp: Path) -> Path:
-    path = tmp / "broken.geojson"
-    path.write_text('{"type": "FeatureCollection", "features": [\n  {"type": "Feature",,}\n]}')
-    return path
+    text = '{"type": "FeatureCollection", "features": [\n  {"type": "Feature",,}\n]}'
+    return write_file(tmp / "broken.geojson", text)
 
 
 def bad_truncated_gpkg(tmp: Path) -> Path:
     path, _, _ = fixture_file(tmp, "gpkg-4549")
     data = path.read_bytes()
-    cut = tmp / "truncated.gpkg"
-    cut.write_bytes(data[: len(data) // 3])
-    return cut
+    return write_file(tmp / "truncated.gpkg", data[: len(data) // 3])
 
 
 def bad_traversal_zip(tmp: Path) -> Path:
-    path = tmp / "traversal.zip"
-    path.write_bytes(_zip_bytes([("survey.geojson", b"{}"), ("../../evil.geojson", b"{}")]))
-    return path
+    return write_file(
+        tmp / "traversal.zip",
+        _zip_bytes([("survey.geojson", b"{}"), ("../../evil.geojson", b"{}")]),
+    )
 
 
 def bad_absolute_zip(tmp: Path) -> Path:
-    path = tmp / "absolute.zip"
-    path.write_bytes(_zip_bytes([("/tmp/evil.geojson", b"{}")]))
-    return path
+    return write_file(tmp / "absolute.zip", _zip_bytes([("/tmp/evil.geojson", b"{}")]))
 
 
 def bad_symlink_zip(tmp: Path) -> Path:
     info = zipfile.ZipInfo("link.geojson")
     info.external_attr = (stat.S_IFLNK | 0o777) << 16
-    path = tmp / "symlink.zip"
-    path.write_bytes(_zip_bytes([(info, b"/etc/passwd")]))
-    return path
+    return write_file(tmp / "symlink.zip", _zip_bytes([(info, b"/etc/passwd")]))
 
 
 def bad_zip_bomb(tmp: Path) -> Path:
     # 3 MB of zeros (a few kB compressed) against a 1 MB limit (monkeypatched below).
-    path = tmp / "bomb.zip"
-    path.write_bytes(_zip_bytes([("survey.geojson", b" " * (3 * 2**20))]))
-    return path
+    return write_file(tmp / "bomb.zip", _zip_bytes([("survey.geojson", b" " * (3 * 2**20))]))
 
 
 def bad_shapefile_without_prj(tmp: Path) -> Path:
@@ -727,25 +721,20 @@ def bad_duplicate_ids(tmp: Path) -> Path:
 
 
 def bad_kml_entities(tmp: Path) -> Path:
-    path = tmp / "laughs.kml"
-    path.write_text(
+    return write_file(
+        tmp / "laughs.kml",
         '<?xml version="1.0"?><!DOCTYPE kml [<!ENTITY a "aaaaaaaaaa">'
         '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
-        '<kml xmlns="http://www.opengis.net/kml/2.2"><Document><name>&b;</name></Document></kml>'
+        '<kml xmlns="http://www.opengis.net/kml/2.2"><Document><name>&b;</name></Document></kml>',
     )
-    return path
 
 
 def bad_not_a_zip(tmp: Path) -> Path:
-    path = tmp / "fake.zip"
-    path.write_bytes(b"this is not a zip")
-    return path
+    return write_file(tmp / "fake.zip", b"this is not a zip")
 
 
 def bad_unsupported(tmp: Path) -> Path:
-    path = tmp / "survey.dwg"
-    path.write_bytes(b"AC1032")
-    return path
+    return write_file(tmp / "survey.dwg", b"AC1032")
 
 
 def bad_not_polygon(tmp: Path) -> Path:
@@ -771,15 +760,11 @@ def bad_not_a_tab(tmp: Path) -> Path:
 
 
 def bad_dwg_named_dxf(tmp: Path) -> Path:
-    path = tmp / "redline.dxf"
-    path.write_bytes(b"AC1032\x00\x00\x00\x00\x00\x00")
-    return path
+    return write_file(tmp / "redline.dxf", b"AC1032\x00\x00\x00\x00\x00\x00")
 
 
 def bad_text_named_dxf(tmp: Path) -> Path:
-    path = tmp / "notes.dxf"
-    path.write_text("红线坐标见附件\r\n", encoding="utf-8")
-    return path
+    return write_file(tmp / "notes.dxf", "红线坐标见附件\r\n")
 
 
 def bad_gdb_tables_without_their_folder(tmp: Path) -> Path:
@@ -790,15 +775,11 @@ def bad_gdb_tables_without_their_folder(tmp: Path) -> Path:
 
 
 def bad_gdb_zip_without_gdb(tmp: Path) -> Path:
-    path = tmp / "empty.gdb.zip"
-    path.write_bytes(_zip_bytes([("survey/readme.txt", b"nothing here")]))
-    return path
+    return write_file(tmp / "empty.gdb.zip", _zip_bytes([("survey/readme.txt", b"nothing here")]))
 
 
 def bad_gdb_folder_without_its_tables(tmp: Path) -> Path:
-    path = tmp / "hollow.gdb.zip"
-    path.write_bytes(_zip_bytes([("survey.gdb/gdb", b"\x05\x00\x00\x00")]))
-    return path
+    return write_file(tmp / "hollow.gdb.zip", _zip_bytes([("survey.gdb/gdb", b"\x05\x00\x00\x00")]))
 
 
 #: name -> (make the file, text every message must contain)
@@ -867,7 +848,9 @@ def test_a_zip_whose_real_size_exceeds_its_declared_size_is_stopped(tmp_path: Pa
     local = data.find(b"PK\x03\x04")
     data[local + 22 : local + 26] = (10).to_bytes(4, "little")
     with pytest.raises(DataError) as exc:
-        preview_upload(bytes(data), "liar.zip", PARKS, limits=Limits(max_unpacked_bytes=2**20))
+        preview_upload(
+            bytes(data), "liar.zip", PARKS, ImportOptions(limits=Limits(max_unpacked_bytes=2**20))
+        )
     assert "liar.zip" in str(exc.value)
 
 
@@ -944,7 +927,7 @@ def test_shapefile_text_without_cpg_is_guessed(tmp_path: Path, encoding: str) ->
     assert [m.park_id for m in preview.matched] == ["yuyao-edz"]
     if encoding == "GBK":
         assert any("GB18030 (guessed)" in p.message for p in preview.problems)
-    forced = preview_file(path, PARKS, encoding=encoding)
+    forced = preview_file(path, PARKS, ImportOptions(encoding=encoding))
     assert [m.park_id for m in forced.matched] == ["yuyao-edz"]
 
 
@@ -955,7 +938,9 @@ def test_a_geopackage_with_several_polygon_layers_needs_a_layer(tmp_path: Path) 
         pyogrio.write_dataframe(frame, path, layer=layer, driver="GPKG")
     with pytest.raises(DataError, match="several polygon layers"):
         preview_file(path, PARKS)
-    assert [m.park_id for m in preview_file(path, PARKS, layer="b").matched] == ["fenghua-edz"]
+    assert [m.park_id for m in preview_file(path, PARKS, ImportOptions(layer="b")).matched] == [
+        "fenghua-edz"
+    ]
 
 
 def test_kmz_is_read(tmp_path: Path) -> None:
@@ -1109,7 +1094,7 @@ def test_gis_formats_made_by_ogr2ogr_import_to_the_same_geometry(
 ) -> None:
     path, park, polygon, options = gdal_file(tmp_path, fmt)
     crs = dict(zip(options[::2], options[1::2], strict=True)).get("--crs")
-    preview = preview_file(path, store, source_crs=crs)
+    preview = preview_file(path, store, ImportOptions(source_crs=crs))
     assert [(m.park_id, m.how) for m in preview.matched] == [(park, GDAL_FORMATS[fmt][2])], (
         preview.text("en")
     )
@@ -1161,7 +1146,7 @@ def test_a_dxf_drawing_its_layers_texts_parcels_and_hatches(
     style = "CONCAT('LABEL(f:\"SimSun\",t:\"', label, '\")') AS OGR_STYLE"  # texts as MTEXT
     ogr2ogr("-f", "DXF", path, source, "-sql", f"SELECT *, {style} FROM redline")
 
-    preview = preview_file(path, store, source_crs="EPSG:4549")
+    preview = preview_file(path, store, ImportOptions(source_crs="EPSG:4549"))
     assert preview.features == 6  # fenghua, 红线, two parcels, the hatch, layer 0
     assert {m.park_id: m.how for m in preview.matched} == {
         "fenghua-edz": "id",  # its layer's name
@@ -1236,7 +1221,7 @@ def test_one_zipped_dataset_of_several_layers_offers_them_as_member_and_layer(
     choices = upload_layers(data, path.name)
     assert choices == [f"survey.{kind}:a", f"survey.{kind}:b"]
     for choice, park in zip(choices, ["ningbo-etdz", "fenghua-edz"], strict=True):
-        preview = preview_upload(data, path.name, PARKS, layer=choice)
+        preview = preview_upload(data, path.name, PARKS, ImportOptions(layer=choice))
         assert [m.park_id for m in preview.matched] == [park]
 
 
@@ -1257,7 +1242,7 @@ def test_a_gbk_dxf_without_a_code_page_is_read_in_chinese(
 ) -> None:
     meishan = square_m("meishan-bonded-zone")
     path = r12_dxf(tmp_path / "梅山.dxf", "宁波梅山综合保税区", meishan.exterior, "gbk")
-    preview = preview_file(path, PARKS, source_crs="EPSG:4549", encoding=encoding)
+    preview = preview_file(path, PARKS, ImportOptions(source_crs="EPSG:4549", encoding=encoding))
     assert [(m.park_id, m.how, m.label) for m in preview.matched] == [
         ("meishan-bonded-zone", "name", "宁波梅山综合保税区")
     ]

@@ -10,7 +10,9 @@ callable), with today's date and the filter in their names.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from functools import partial
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -22,6 +24,30 @@ from zones.model.filters import ParkFilter, describe_filter, filter_slug
 from zones.present import views
 from zones.text.i18n import field_description, md_text, t
 from zones_app.context import Context
+
+
+def _download(
+    where: Any,
+    label: str,
+    key: str,
+    *,
+    disabled: bool,
+    data: Callable[[], bytes],
+    mime: str,
+    file_name: str,
+) -> None:
+    """A download button in ``where`` (``st``, a column) whose file is built only when it is
+    clicked: ``data`` is called then, and the click does not rerun the app."""
+    where.download_button(
+        label,
+        key=key,
+        on_click="ignore",
+        icon=":material/download:",
+        disabled=disabled,
+        data=data,
+        mime=mime,
+        file_name=file_name,
+    )
 
 
 def render_downloads(ctx: Context) -> None:
@@ -40,26 +66,20 @@ def render_downloads(ctx: Context) -> None:
     today = dt.date.today().isoformat()
     belt_slug = filter_slug(ds, ParkFilter(belts=f.belts))
     c1, c2 = st.columns(2)
-    c1.download_button(
-        t("export.parks", lang),
-        key="dl_parks",
-        on_click="ignore",
-        icon=":material/download:",
-        disabled=not len(ctx.shown),
-        data=partial(export_bytes, ds, layer="parks", fmt=fmt.name, park_filter=f),
-        mime=fmt.media_type,
-        file_name=f"ningbo-parks_{filter_slug(ds, f)}_{today}{fmt.extension}",
+    buttons = (
+        (c1, "parks", t("export.parks", lang), filter_slug(ds, f), not len(ctx.shown)),
+        (c2, "belts", t("export.belts", lang), belt_slug, "belts" not in fmt.layers),
     )
-    c2.download_button(
-        t("export.belts", lang),
-        key="dl_belts",
-        on_click="ignore",
-        icon=":material/download:",
-        disabled="belts" not in fmt.layers,
-        data=partial(export_bytes, ds, layer="belts", fmt=fmt.name, park_filter=f),
-        mime=fmt.media_type,
-        file_name=f"ningbo-belts_{belt_slug}_{today}{fmt.extension}",
-    )
+    for column, layer, label, slug, disabled in buttons:
+        _download(
+            column,
+            label,
+            f"dl_{layer}",
+            disabled=disabled,
+            data=partial(export_bytes, ds, layer=layer, fmt=fmt.name, park_filter=f),
+            mime=fmt.media_type,
+            file_name=f"ningbo-{layer}_{slug}_{today}{fmt.extension}",
+        )
     st.caption(t("export.note", lang))
     with st.expander(t("export.fields", lang)):
         st.dataframe(
@@ -92,11 +112,10 @@ def render_bundle(ctx: Context) -> None:
         format_func=lambda c: crs_label(c, lang),
     )
     bundle_name = views.bundle_file_name(filter_slug(ds, f), crs, dt.date.today())
-    st.download_button(
+    _download(
+        st,
         t("gis.bundle", lang),
-        key="dl_bundle",
-        on_click="ignore",
-        icon=":material/download:",
+        "dl_bundle",
         disabled=not len(ctx.shown),
         data=partial(
             export_bytes,

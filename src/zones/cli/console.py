@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 
+from zones import text
 from zones.errors import DataError, UnknownValueError, ValidationError, ZonesError
 
 
@@ -15,6 +17,14 @@ def out(text: str = "") -> None:
 def err(text: str) -> None:
     """A problem or progress line, on stderr."""
     print(text, file=sys.stderr)
+
+
+def add_lang_option(parser: argparse.ArgumentParser, help_text: str) -> None:
+    """Add ``--lang`` to ``parser``: one of :data:`zones.text.LANGUAGES`, the default language
+    unless given."""
+    parser.add_argument(
+        "--lang", choices=text.LANGUAGES, default=text.DEFAULT_LANGUAGE, help=help_text
+    )
 
 
 def report_error(exc: ZonesError) -> int:

@@ -16,7 +16,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from zones import text
+from zones.cli.console import add_lang_option
 from zones.cli.console import err as _err
 from zones.cli.console import out as _out
 from zones.cli.console import report_error as _report
@@ -112,12 +112,7 @@ def add_import_parser(subparsers: argparse._SubParsersAction) -> argparse.Argume
     p.add_argument(
         "--as", dest="who", help="who imports (default: ZONES_USER, else the login name)"
     )
-    p.add_argument(
-        "--lang",
-        choices=text.LANGUAGES,
-        default=text.DEFAULT_LANGUAGE,
-        help="language of the preview",
-    )
+    add_lang_option(p, "language of the preview")
     p.set_defaults(func=run_import)
     return p
 
@@ -160,11 +155,9 @@ def _undo(store: Store, who: str) -> int:
 
 def _preview(args: argparse.Namespace, store: Store) -> ImportPreview:
     """The preview of ``args.path`` against ``store``, with the command's options."""
-    from zones.importing import preview_file
+    from zones.importing import ImportOptions, preview_file
 
-    return preview_file(
-        args.path,
-        store,
+    options = ImportOptions(
         source_crs=args.crs,
         gcj02=args.gcj02,
         layer=args.layer,
@@ -173,6 +166,7 @@ def _preview(args: argparse.Namespace, store: Store) -> ImportPreview:
         encoding=args.encoding,
         assign=_parse_matches(args.match),
     )
+    return preview_file(args.path, store, options)
 
 
 def _preview_and_apply(args: argparse.Namespace) -> int:

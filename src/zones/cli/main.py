@@ -15,9 +15,9 @@ from typing import Any
 
 from zones import text
 from zones.__main__ import INTERRUPTED, INTERRUPTED_LINE
+from zones.cli.console import add_lang_option, report_error
 from zones.cli.console import err as _err
 from zones.cli.console import out as _out
-from zones.cli.console import report_error
 from zones.cli.gis import add_import_parser
 from zones.cli.store import add_store_parsers, ready_store
 from zones.errors import EmptyValueError, ZonesError
@@ -230,22 +230,12 @@ def parser() -> argparse.ArgumentParser:
         "--dataset", help="store to read: a GeoPackage or postgresql://… (default: ZONES_STORE)"
     )
     _add_filter_options(p)
-    p.add_argument(
-        "--lang",
-        choices=text.LANGUAGES,
-        default=text.DEFAULT_LANGUAGE,
-        help="language of the summary (and bundle)",
-    )
+    add_lang_option(p, "language of the summary (and bundle)")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("report", help="write a self-contained HTML briefing (works offline)")
     p.add_argument("--out", required=True, help="HTML file to write")
-    p.add_argument(
-        "--lang",
-        choices=text.LANGUAGES,
-        default=text.DEFAULT_LANGUAGE,
-        help=f"language (default {text.DEFAULT_LANGUAGE})",
-    )
+    add_lang_option(p, f"language (default {text.DEFAULT_LANGUAGE})")
     p.add_argument(
         "--dataset", help="store to read: a GeoPackage or postgresql://… (default: ZONES_STORE)"
     )

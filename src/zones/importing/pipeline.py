@@ -12,7 +12,7 @@ Against a store, a preview remembers the parks it matched and their versions
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
@@ -48,16 +48,9 @@ def preview_upload(
     data: bytes,
     filename: str,
     against: pd.DataFrame | Target | Store,
+    options: ImportOptions | None = None,
     *,
     geo_dir: Path | str | None = None,
-    source_crs: str | None = None,
-    gcj02: bool = False,
-    layer: str | None = None,
-    id_field: str | None = None,
-    name_field: str | None = None,
-    encoding: str | None = None,
-    assign: Mapping[str, str] | None = None,
-    limits: Limits | None = None,
 ) -> ImportPreview:
     """Preview importing an uploaded file (its bytes and its original name).
 
@@ -72,11 +65,12 @@ def preview_upload(
         a :class:`~zones.importing.parks.Target` read from one, or a table of parks (``id``,
         ``name_zh``, ``name_en``; ``lon``, ``lat``, ``area_km2``, ``location_basis``,
         ``location_precision_m`` for the checks), e.g. :func:`load_parks`.
+    options
+        The user's choices (CRS, layer, fields, encoding, explicit matches, limits): see
+        :class:`~zones.importing.options.ImportOptions`; None: the defaults.
     geo_dir
         With a table of parks: the geo/ folder whose districts footprints are checked against
         (default: the repository's). A store uses its own districts.
-    source_crs, gcj02, layer, id_field, name_field, encoding, assign, limits
-        See :class:`~zones.importing.options.ImportOptions`.
 
     Raises
     ------
@@ -88,9 +82,7 @@ def preview_upload(
     StoreError
         When the store cannot be read.
     """
-    options = ImportOptions(
-        source_crs, gcj02, layer, id_field, name_field, encoding, dict(assign or {}), limits
-    )
+    options = ImportOptions() if options is None else options
     display = safe_file_name(filename)
     return _preview(
         lambda folder: stage_upload(data, filename, folder, options), display, options, against,
@@ -101,24 +93,15 @@ def preview_upload(
 def preview_file(
     path: Path | str,
     against: pd.DataFrame | Target | Store,
+    options: ImportOptions | None = None,
     *,
     geo_dir: Path | str | None = None,
-    source_crs: str | None = None,
-    gcj02: bool = False,
-    layer: str | None = None,
-    id_field: str | None = None,
-    name_field: str | None = None,
-    encoding: str | None = None,
-    assign: Mapping[str, str] | None = None,
-    limits: Limits | None = None,
 ) -> ImportPreview:
     """Preview importing the file at ``path``; see :func:`preview_upload` for the rest.
 
     A ``.shp`` is read with the ``.shx``, ``.dbf``, ``.prj`` and ``.cpg`` next to it.
     """
-    options = ImportOptions(
-        source_crs, gcj02, layer, id_field, name_field, encoding, dict(assign or {}), limits
-    )
+    options = ImportOptions() if options is None else options
     path = Path(path)
     display = plain_text(str(path), 300)
     return _preview(

@@ -3,7 +3,8 @@
 Every dimension a user can filter parks by (belt, industry, tier, district, level, park type,
 designated only, name search) is declared **once**, as one :class:`Dimension` in
 :data:`DIMENSIONS`: its names (key, link key, CLI option, file-name slug, text keys), its
-vocabulary, its mask over the parks and which variant of its phrase the filter sentence says.
+vocabulary, its mask over the parks and which variant of its phrase the filter sentence says
+(:meth:`Dimension.multi` declares a multi-valued one whose names all follow from one).
 The app's sidebar and link (:mod:`zones.present.urlstate`), the options of ``zones export``,
 :func:`resolve_filter`, :func:`apply_filter`, :func:`describe_filter` and :func:`filter_slug`
 all iterate that list (read at call time), so adding a dimension is adding one entry, plus its
@@ -180,6 +181,34 @@ class Dimension:
             object.__setattr__(self, "widget_key", f"f_{self.key}")
         if (self.kind == MULTI) != (self.vocabulary is not None):
             raise ValueError(f"dimension {self.key!r}: a vocabulary if and only if multi-valued")
+
+    @classmethod
+    def multi(
+        cls,
+        key: str,
+        name: str,
+        *,
+        cli_help: str,
+        vocabulary: Callable[[Dataset], list[Option]],
+        mask: Callable[[Dataset, ParkFilter], np.ndarray],
+        **more: Any,
+    ) -> Dimension:
+        """A multi-valued dimension called ``name`` wherever it is named: its link key, its
+        option ``--<name>``, its file-name slug and its label ``filter.<name>``; ``more`` sets
+        any other attribute (``help``, ``choices``, ``phrase``, ``slug_value``...)."""
+        return cls(
+            key=key,
+            name=name,
+            kind=MULTI,
+            url_key=name,
+            cli_option=f"--{name}",
+            cli_help=cli_help,
+            slug=name,
+            label=f"filter.{name}",
+            mask=mask,
+            vocabulary=vocabulary,
+            **more,
+        )
 
     @property
     def empty(self) -> Value:
@@ -612,82 +641,52 @@ _ID_HELP = "id, Chinese or English name"
 #: Every filter dimension, in the order of the sidebar, the link, the CLI options, the
 #: sentence's parts within a slot and the file-name slug. Read at call time by every consumer.
 DIMENSIONS: list[Dimension] = [
-    Dimension(
-        key="belts",
-        name="belt",
-        kind=MULTI,
-        url_key="belt",
-        cli_option="--belt",
+    Dimension.multi(
+        "belts",
+        "belt",
         cli_help=f"belt: {_ID_HELP}",
-        slug="belt",
-        label="filter.belt",
         vocabulary=_belt_options,
         mask=lambda ds, f: _any_of(ds, "belt_ids", f.belts),
     ),
-    Dimension(
-        key="industries",
-        name="industry",
-        kind=MULTI,
-        url_key="industry",
-        cli_option="--industry",
+    Dimension.multi(
+        "industries",
+        "industry",
         cli_help=f"industry (a parent includes its sub-industries): {_ID_HELP}",
-        slug="industry",
-        label="filter.industry",
-        help="filter.industry_help",
         vocabulary=_industry_options,
-        choices=_industry_choices,
         mask=lambda ds, f: _any_of(ds, _industry_column(f), expand_industries(ds, f.industries)),
+        help="filter.industry_help",
+        choices=_industry_choices,
     ),
-    Dimension(
-        key="tiers",
-        name="tier",
-        kind=MULTI,
-        url_key="tier",
-        cli_option="--tier",
+    Dimension.multi(
+        "tiers",
+        "tier",
         cli_help=f"tier of 五个一批: {_ID_HELP}",
-        slug="tier",
-        label="filter.tier",
         vocabulary=_tier_options,
         mask=lambda ds, f: _any_of(ds, _industry_column(f), expand_industries(ds, f.tiers)),
         phrase=lambda f: "after_industries" if f.industries else "",
     ),
-    Dimension(
-        key="districts",
-        name="district",
-        kind=MULTI,
-        url_key="district",
-        cli_option="--district",
+    Dimension.multi(
+        "districts",
+        "district",
         cli_help=f"district: {_ID_HELP}",
-        slug="district",
-        label="filter.district",
         vocabulary=_district_options,
         mask=lambda ds, f: _any_of(ds, "district_adcodes", f.districts),
     ),
-    Dimension(
-        key="levels",
-        name="level",
-        kind=MULTI,
-        url_key="level",
-        cli_option="--level",
+    Dimension.multi(
+        "levels",
+        "level",
         cli_help=f"level: national, provincial, unknown: {_ID_HELP}",
-        slug="level",
-        label="filter.level",
         vocabulary=_level_options,
         mask=lambda ds, f: _one_of(ds, "level", f.levels),
         phrase=lambda f: "unknown_last" if f.levels[-1:] == ("unknown",) else "",
     ),
-    Dimension(
-        key="types",
-        name="type",
-        kind=MULTI,
-        url_key="type",
-        cli_option="--type",
+    Dimension.multi(
+        "types",
+        "type",
         cli_help="park type (园区类型, parks.type), e.g. 综合保税区: Chinese or English name",
-        slug="type",
-        label="filter.type",
         vocabulary=_type_options,
-        slug_value=_type_slug,
         mask=lambda ds, f: _one_of(ds, "type", f.types),
+        slug_value=_type_slug,
     ),
     Dimension(
         key="designated_only",

@@ -196,65 +196,61 @@ def read_table(path: Path, schema: Schema) -> Table:
     return table
 
 
+def _required(*names: str) -> tuple[Column, ...]:
+    """Required text columns, in the order given."""
+    return tuple(Column(name, required=True) for name in names)
+
+
+def _links(name: str, *columns: Column) -> Schema:
+    """A table linking rows of two others: ``columns``, no key of its own."""
+    return Schema(name, columns, key=None)
+
+
+#: The first columns of a table of named things: the id and the Chinese and English names.
+_NAMED = _required("id", "name_zh", "name_en")
+#: The columns of a row taken from the plan: the line it cites (``plan:Lnn``) and its words.
+_CITED = _required("source", "quote")
+
 TIERS = Schema(
     "tiers",
     (
-        Column("id", required=True),
-        Column("name_zh", required=True),
-        Column("name_en", required=True),
+        *_NAMED,
         Column("order", as_int, required=True),
-        Column("source", required=True),
-        Column("quote", required=True),
+        *_CITED,
     ),
 )
 INDUSTRIES = Schema(
     "industries",
     (
-        Column("id", required=True),
-        Column("name_zh", required=True),
-        Column("name_en", required=True),
+        *_NAMED,
         Column("tier_id"),
         Column("parent_id"),
         Column("aliases", as_list),
-        Column("source", required=True),
-        Column("quote", required=True),
+        *_CITED,
         Column("note"),
     ),
 )
 BELTS = Schema(
     "belts",
     (
-        Column("id", required=True),
-        Column("name_zh", required=True),
-        Column("name_en", required=True),
+        *_NAMED,
         Column("kind", one_of("circle", "belt"), required=True),
         Column("color", required=True),
         Column("order", as_int, required=True),
-        Column("source", required=True),
-        Column("quote", required=True),
+        *_CITED,
     ),
 )
-BELT_AREAS = Schema(
+BELT_AREAS = _links(
     "belt_areas",
-    (
-        Column("belt_id", required=True),
-        Column("area_zh", required=True),
-        Column("kind", one_of("district", "district_part", "park"), required=True),
-        Column("ref", required=True),
-        Column("source", required=True),
-    ),
-    key=None,
+    *_required("belt_id", "area_zh"),
+    Column("kind", one_of("district", "district_part", "park"), required=True),
+    *_required("ref", "source"),
 )
-BELT_INDUSTRIES = Schema(
+BELT_INDUSTRIES = _links(
     "belt_industries",
-    (
-        Column("belt_id", required=True),
-        Column("industry_id", required=True),
-        Column("role", one_of("focus", "cultivate"), required=True),
-        Column("source", required=True),
-        Column("quote", required=True),
-    ),
-    key=None,
+    *_required("belt_id", "industry_id"),
+    Column("role", one_of("focus", "cultivate"), required=True),
+    *_CITED,
 )
 #: The notes of a park written in English (``level_note``…) and, beside each, in Chinese
 #: (``level_note_zh``…): the Chinese app shows the Chinese one, the English app the English
@@ -263,9 +259,7 @@ PARK_NOTES = ("level_note", "location_note", "area_note", "notes")
 PARKS = Schema(
     "parks",
     (
-        Column("id", required=True),
-        Column("name_zh", required=True),
-        Column("name_en", required=True),
+        *_NAMED,
         Column("level", one_of("national", "provincial", "unknown"), required=True),
         Column("level_note"),
         Column("level_note_zh"),
@@ -288,48 +282,29 @@ PARKS = Schema(
         Column("notes_zh"),
     ),
 )
-PARK_BELTS = Schema(
-    "park_belts",
-    (
-        Column("park_id", required=True),
-        Column("belt_id", required=True),
-        Column("plan_name", required=True),
-        Column("source", required=True),
-    ),
-    key=None,
-)
-PARK_INDUSTRIES = Schema(
+PARK_BELTS = _links("park_belts", *_required("park_id", "belt_id", "plan_name", "source"))
+PARK_INDUSTRIES = _links(
     "park_industries",
-    (
-        Column("park_id", required=True),
-        Column("industry_id", required=True),
-        Column("basis", one_of("park", "source"), required=True),
-        Column("source", required=True),
-        Column("note"),
-    ),
-    key=None,
+    *_required("park_id", "industry_id"),
+    Column("basis", one_of("park", "source"), required=True),
+    *_required("source"),
+    Column("note"),
 )
 TARGETS = Schema(
     "targets",
     (
-        Column("id", required=True),
-        Column("name_zh", required=True),
-        Column("name_en", required=True),
+        *_NAMED,
         Column("value", as_float, required=True),
-        Column("unit_zh", required=True),
-        Column("unit_en", required=True),
+        *_required("unit_zh", "unit_en"),
         Column("year", as_int, required=True),
-        Column("source", required=True),
-        Column("quote", required=True),
+        *_CITED,
     ),
 )
 
 TRANSPORT_NODES = Schema(
     "transport_nodes",
     (
-        Column("id", required=True),
-        Column("name_zh", required=True),
-        Column("name_en", required=True),
+        *_NAMED,
         Column("kind", one_of("seaport", "river-port", "airport", "rail", "bridge"), required=True),
         Column("lon", as_float),
         Column("lat", as_float),

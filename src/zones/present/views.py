@@ -27,6 +27,7 @@ from zones.errors import ZonesError
 from zones.geo import crs as zones_crs
 from zones.importing import (
     DEFAULT_LIMITS,
+    ImportOptions,
     ImportPreview,
     Target,
     UndoResult,
@@ -530,14 +531,8 @@ def preview_import(
     """
     try:
         against = Target.of_store(open_store(store), ds, revision)
-        preview = preview_upload(
-            data,
-            filename,
-            against,
-            source_crs=source_crs or None,
-            gcj02=gcj02,
-            layer=layer or None,
-        )
+        options = ImportOptions(source_crs=source_crs or None, gcj02=gcj02, layer=layer or None)
+        preview = preview_upload(data, filename, against, options)
     except Exception as exc:  # untrusted input must never end in a traceback
         return None, error_text(exc, lang, folders)
     return preview, None

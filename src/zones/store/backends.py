@@ -235,11 +235,7 @@ class Store:
             return log.reject_change(conn, change_id, by=by, comment=comment)
 
     def revert(self, change_id: int, *, by: str, comment: str = "") -> log.Change:
-        with self.transaction() as conn:
-            self.check(conn)
-            change = log.revert_change(conn, change_id, by=by, comment=comment)
-            self._after_change(conn)
-            return change
+        return self.revert_all([change_id], by=by, comment=comment)[0]
 
     def revert_all(
         self, change_ids: Sequence[int], *, by: str, comment: str = ""

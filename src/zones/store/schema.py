@@ -25,6 +25,13 @@ SCHEMA_VERSION = 1
 
 metadata = sa.MetaData()
 
+
+def _appended(name: str, *items: sa.SchemaItem) -> sa.Table:
+    """An append-only table: its rows numbered by a serial ``id``, then ``items``."""
+    serial = sa.Column("id", sa.Integer, primary_key=True, autoincrement=True)
+    return sa.Table(name, metadata, serial, *items)
+
+
 meta = sa.Table(
     "zones_meta",
     metadata,
@@ -32,10 +39,8 @@ meta = sa.Table(
     sa.Column("value", sa.Text, nullable=False),
 )
 
-changes = sa.Table(
+changes = _appended(
     "zones_changes",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("batch", sa.String(64), nullable=False),
     sa.Column("park_id", sa.String(128), nullable=False, index=True),
     sa.Column("kind", sa.String(16), nullable=False),
@@ -48,10 +53,8 @@ changes = sa.Table(
     sa.Column("base_version", sa.Integer, nullable=False),
 )
 
-events = sa.Table(
+events = _appended(
     "zones_change_events",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("change_id", sa.Integer, sa.ForeignKey("zones_changes.id"), nullable=False),
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("by", sa.String(128), nullable=False),
