@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 import math
 import re
 import shutil
 import subprocess
+import xml.etree.ElementTree as ET
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,11 +21,14 @@ import pytest
 import shapely
 
 from tests.factories import make_dataset
+from zones.build.assemble import build_dataset
 from zones.cli.main import main as cli_main
 from zones.errors import ZonesError
-from zones.io import filegdb
-from zones.io.export import export_bytes, export_file
+from zones.io import bundle, filegdb, ogr_aliases, qgis
+from zones.io.bundle import write_bundle
+from zones.io.export import COMPANION_TABLES, export_bytes, export_file
 from zones.io.layers import attribute_columns, export_frame, narrow_integers
+from zones.model import fields
 from zones.model.dataset import SPATIAL_LAYERS, TABLE_LAYERS, Dataset
 from zones.model.filters import ParkFilter
 
@@ -251,3 +256,179 @@ def test_export_command_writes_a_file_geodatabase(
     bad = ["export", "--dataset", str(gpkg), "--out", str(tmp_path / "p.gdb")]
     assert cli_main(bad) == 1
     assert "filegdb: .gdb.zip" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------------------------
+# Field aliases: every field shows its Chinese label in ArcGIS and QGIS (issue 13)
+
+#: A CJK ideograph.
+HAN = re.compile(r"[\u4e00-\u9fff]")
+#: The File Geodatabase system table that holds each layer's XML definition.
+GDB_ITEMS = "a00000004"
+
+
+@pytest.fixture(scope="module")
+def real() -> Dataset:
+    ds, _ = build_dataset()
+    return ds
+
+
+def gdb_aliases(summary: str) -> dict[str, dict[str, str | None]]:
+    """``ogrinfo -so`` output -> layer -> field name -> its alternative name (None: none)."""
+    out: dict[str, dict[str, str | None]] = {}
+    for block in re.split(r"^Layer name: ", summary, flags=re.M)[1:]:
+        layer, _, body = block.partition("\n")
+        found: dict[str, str | None] = {}
+        for name, rest in re.findall(r"^(\w+): \w+ \([^)]*\)(.*)$", body, flags=re.M):
+            alias = re.search(r'alternative name="(.*)"', rest, flags=re.I)
+            found[name] = alias.group(1) if alias else None
+        out[layer.strip()] = found
+    return out
+
+
+def chinese_labels(layer: str, frame: pd.DataFrame) -> dict[str, str]:
+    """Field name in the File Geodatabase -> the column's Chinese label, for every attribute
+    column of ``frame``; the same as the QGIS style's aliases (one function for both)."""
+    columns = attribute_columns(frame)
+    names = filegdb.field_names(columns)
+    want = {names[c]: fields.label_zh(layer, c) for c in columns}
+    assert all(HAN.search(label) for label in want.values()), want
+    assert qgis.field_aliases(layer, columns, names=names, lang="zh") == want
+    assert filegdb.field_aliases(layer, frame) == want
+    return want
+
+
+def xml_aliases(gdb: Path | str) -> dict[str, dict[str, str]]:
+    """Layer -> field name -> ``<AliasName>`` of the field in the layer's XML definition in
+    ``GDB_Items`` (where ArcGIS reads aliases), read with pyogrio; fields without one left out."""
+    items = pyogrio.read_dataframe(gdb, layer="GDB_Items", read_geometry=False)
+    out: dict[str, dict[str, str]] = {}
+    for name, definition in zip(items["Name"], items["Definition"], strict=True):
+        if not isinstance(definition, str) or "<GPFieldInfoExs" not in definition:
+            continue
+        root = ET.fromstring(definition.encode("utf-8"))
+        out[name] = {
+            info.findtext("Name", ""): info.findtext("AliasName", "")
+            for info in root.iter("GPFieldInfoEx")
+            if info.find("AliasName") is not None
+        }
+    return out
+
+
+@pytest.mark.skipif(OGRINFO is None, reason="GDAL's ogrinfo is not installed")
+@pytest.mark.parametrize("layer", ALL_LAYERS)
+def test_ogrinfo_shows_every_field_with_its_chinese_alias(tmp_path: Path, layer: str) -> None:
+    ds = dataset()
+    out = export_file(ds, tmp_path / f"{layer}.gdb.zip", layer=layer)
+    done = ogrinfo("-so", "-al", str(out))
+    assert done.returncode == 0, done.stderr
+    assert "Warning" not in done.stderr
+    found = gdb_aliases(done.stdout)
+    assert set(found) == {layer, *COMPANION_TABLES.get(layer, ())}
+    for name, got in found.items():
+        assert got == chinese_labels(name, export_frame(ds, name, "filegdb")), name
+    if layer == "tiers":
+        assert found["tiers"]["order_"] == fields.label_zh("tiers", "order")  # renamed field
+
+
+@pytest.mark.skipif(OGRINFO is None, reason="GDAL's ogrinfo is not installed")
+def test_real_exports_and_the_bundle_carry_the_aliases(tmp_path: Path, real: Dataset) -> None:
+    out = export_file(real, tmp_path / "parks.gdb.zip")
+    done = ogrinfo("-so", "-al", str(out))
+    assert done.returncode == 0, done.stderr
+    found = gdb_aliases(done.stdout)
+    assert set(found) == {"parks", *COMPANION_TABLES["parks"]}
+    for layer, got in found.items():
+        assert got == chinese_labels(layer, export_frame(real, layer, "filegdb")), layer
+    assert found["parks"]["designated_industry_ids"] == "指定产业标识"
+    # The bundle's File Geodatabase is written by the same write_gdb.
+    info = write_bundle(real, tmp_path / "zones.zip", crs="EPSG:4549")
+    gdb = f"/vsizip/{info.path}/{info.entries[0].split('/')[0]}/{bundle.GDB_PATH}"
+    done = ogrinfo("-so", "-al", gdb)
+    assert done.returncode == 0, done.stderr
+    found = gdb_aliases(done.stdout)
+    assert set(found) == {name for name, _ in pyogrio.list_layers(gdb)}
+    assert {"parks", "districts", "transport_nodes", "park_industries"} <= set(found)
+    for layer, got in found.items():
+        frame = export_frame(real, layer, "filegdb", crs="EPSG:4549")
+        assert got == chinese_labels(layer, frame), layer
+
+
+def test_the_aliases_are_in_the_xml_definitions_and_add_no_dead_space(
+    tmp_path: Path, real: Dataset, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    frames = {name: export_frame(real, name, "filegdb") for name in ALL_LAYERS}
+    with_aliases = tmp_path / "with.gdb"
+    filegdb.write_gdb(frames, with_aliases)
+    xml = xml_aliases(with_aliases)
+    assert set(xml) == set(ALL_LAYERS)
+    for layer, frame in frames.items():
+        assert xml[layer] == chinese_labels(layer, frame), layer
+    # REPACK drops the XML definitions each change left behind: no bigger than without.
+    monkeypatch.setattr(filegdb, "set_field_aliases", lambda folder, aliases: {})
+    without = tmp_path / "without.gdb"
+    filegdb.write_gdb(frames, without)
+    assert xml_aliases(without) == {layer: {} for layer in ALL_LAYERS}
+
+    def size(folder: Path) -> int:
+        return sum(p.stat().st_size for p in folder.iterdir())
+
+    assert size(with_aliases) < size(without) * 1.05
+    assert not (with_aliases / f"{GDB_ITEMS}.freelist").exists()
+    assert (with_aliases / f"{GDB_ITEMS}.gdbtable").stat().st_size < 100_000
+
+
+def test_without_gdal_s_c_api_the_export_has_no_aliases_and_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(ogr_aliases, "gdal_library", lambda: (None, "no libgdal here"))
+    ds = dataset()
+    with caplog.at_level(logging.WARNING, logger=ogr_aliases.__name__):
+        out = export_file(ds, tmp_path / "parks.gdb.zip")
+    [record] = caplog.records
+    assert "without field aliases" in record.getMessage()
+    assert "no libgdal here" in record.getMessage()
+    back = pyogrio.read_dataframe(out, layer="parks", read_geometry=False)
+    assert back.loc[0, "name_zh"] == HOSTILE and back.loc[1, "notes"] == LONG_NOTE
+    if OGRINFO is not None:
+        done = ogrinfo("-so", "-al", str(out))
+        assert done.returncode == 0, done.stderr
+        found = gdb_aliases(done.stdout)
+        assert found and all(a is None for f in found.values() for a in f.values())
+
+
+def test_what_gdal_refuses_is_logged_and_the_rest_is_done(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    folder = tmp_path / "t.gdb"
+    filegdb.write_gdb({"tiers": export_frame(dataset(), "tiers", "filegdb")}, folder)
+    asked = {"tiers": {"name_zh": "名称", "nope": "无"}, "missing": {"id": "标识"}}
+    with caplog.at_level(logging.WARNING, logger=ogr_aliases.__name__):
+        done = ogr_aliases.set_field_aliases(folder, asked)
+    assert done == {"tiers": {"name_zh": "名称"}, "missing": {}}
+    [record] = caplog.records
+    assert "tiers: no field 'nope'" in record.getMessage()
+    assert "no layer 'missing'" in record.getMessage()
+    assert xml_aliases(folder)["tiers"]["name_zh"] == "名称"
+    assert xml_aliases(folder)["tiers"]["id"] == fields.label_zh("tiers", "id")  # untouched
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger=ogr_aliases.__name__):
+        assert ogr_aliases.set_field_aliases(tmp_path / "none.gdb", {"t": {"a": "b"}}) == {}
+    assert "cannot open it for update" in caplog.records[0].getMessage()
+    assert ogr_aliases.set_field_aliases(folder, {"tiers": {}}) == {}
+
+
+def test_the_library_is_pyogrio_s_own_gdal(monkeypatch: pytest.MonkeyPatch) -> None:
+    lib, where = ogr_aliases.gdal_library()
+    assert lib is not None, where
+    assert int(lib.GDALVersionInfo(b"VERSION_NUM")) == ogr_aliases._version_num(
+        pyogrio.__gdal_version__
+    )
+    assert ogr_aliases._version_num((3, 12, 4)) == 3120400
+    assert ogr_aliases._version_num((3, 7)) == 3070000
+    # Another GDAL than pyogrio's is refused, never loaded beside it.
+    monkeypatch.setattr(pyogrio, "__gdal_version__", (3, 6, 2))
+    with pytest.raises(ValueError, match="not pyogrio's"):
+        ogr_aliases._bind(where)
+    with pytest.raises(OSError):
+        ogr_aliases._bind(str(Path(__file__)))

@@ -13,7 +13,13 @@ driver writes it (it writes since GDAL 3.6). Unlike a Shapefile:
   fields need ArcGIS Pro 3.2 or later;
 - list columns are ``;``-joined, point tables are point layers (a node without a sourced
   coordinate keeps a null geometry), tables are tables (:data:`zones.model.fields.LIST_ENCODING`,
-  :data:`zones.model.fields.POINT_ENCODING`).
+  :data:`zones.model.fields.POINT_ENCODING`);
+- every field carries an alias, its short Chinese label, the one the QGIS styles give it
+  (:func:`field_aliases`): ArcGIS's and QGIS's attribute tables show ``中文名称`` above
+  ``name_zh``.
+  pyogrio cannot write aliases, so :func:`write_gdb` sets them afterwards with GDAL's own C API
+  on pyogrio's GDAL (:mod:`zones.io.ogr_aliases`); where that is not possible the file is
+  written without them and a warning is logged.
 
 The ``filegdb`` format (:func:`write_filegdb`) writes one layer, and for ``parks`` the tables of
 its links, in WGS84, like the GeoPackage export; the bundle holds every layer as
@@ -44,6 +50,8 @@ from zones.io.layers import (
     geometry_type,
     narrow_integers,
 )
+from zones.io.ogr_aliases import set_field_aliases
+from zones.io.qgis import field_aliases as style_aliases
 from zones.model.dataset import Dataset
 
 #: The extension of a File Geodatabase folder.
@@ -69,12 +77,22 @@ def gdb_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.rename(columns=field_names(attribute_columns(frame)))
 
 
+def field_aliases(layer: str, frame: pd.DataFrame) -> dict[str, str]:
+    """Field name in the File Geodatabase -> its alias, for the attribute columns of ``frame``
+    (a layer of :func:`zones.io.layers.export_frame`): the Chinese alias the QGIS styles give
+    the field (:func:`zones.io.qgis.field_aliases`, from :func:`zones.model.fields.label_zh`)."""
+    columns = attribute_columns(frame)
+    return style_aliases(layer, columns, names=field_names(columns), lang="zh")
+
+
 def write_gdb(frames: Mapping[str, pd.DataFrame], folder: Path) -> None:
     """Write ``frames`` (layer -> frame of :func:`zones.io.layers.export_frame`, lists joined) as
     the layers of a new File Geodatabase ``folder`` (its name ends in ``.gdb``), in order.
 
     Spatial layers as MultiPolygon, point tables as Point, the rest as tables; each in its
-    frame's CRS.
+    frame's CRS; every field with its alias (:func:`field_aliases`), set once every layer is
+    written (:func:`zones.io.ogr_aliases.set_field_aliases`; without them, and a warning
+    logged, where GDAL's C API cannot be reached).
     """
     if folder.suffix.lower() != GDB_SUFFIX:
         raise ValueError(f"a File Geodatabase folder must end in {GDB_SUFFIX}: {folder}")
@@ -85,6 +103,7 @@ def write_gdb(frames: Mapping[str, pd.DataFrame], folder: Path) -> None:
         if kind is not None:
             options = {"geometry_type": kind, "promote_to_multi": kind == "MultiPolygon"}
         pyogrio.write_dataframe(gdb_frame(frame), folder, layer=name, driver=driver, **options)
+    set_field_aliases(folder, {name: field_aliases(name, frame) for name, frame in frames.items()})
 
 
 def gdb_name(file_name: str | None, default: str) -> str:
