@@ -78,4 +78,5 @@ def test_the_pdf_briefing_is_built_on_click_for_the_filtered_parks(
     if briefing_pdf.cjk_font() is not None:
         data = button["data"]()
         assert data.startswith(b"%PDF-")
-        assert len(re.findall(rb"/MediaBox", data)) == 2  # the map, then the list of 4 parks
+        # The map, the matrix, the overlap and targets, then the list of 4 parks.
+        assert len(re.findall(rb"/MediaBox", data)) == 4

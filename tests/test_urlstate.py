@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, quote
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from tests.factories import make_dataset
 from zones.model.dataset import save_dataset
 from zones.model.filters import ParkFilter
+from zones.present import views
 from zones.present.urlstate import (
     KEYS,
     MAX_TEXT,
@@ -53,6 +54,10 @@ def test_empty_query_is_the_default_view(allowed: dict[str, frozenset[str]]) -> 
             belts=("east",), industries=("new-materials",), designated_only=True,
             park="p1", lang="en", basemap="amap",
         ),
+        ViewState(color_by="level"),
+        ViewState(color_by="industry", color_industry="new-materials"),
+        ViewState(belts=("north",), park="p0", lang="en", color_by="industry",
+                  color_industry="automotive"),
     ],
 )  # fmt: skip
 def test_round_trip(state: ViewState, allowed: dict[str, frozenset[str]]) -> None:
@@ -65,6 +70,17 @@ def test_to_query_writes_only_non_defaults_with_commas() -> None:
     state = ViewState(ParkFilter(types=("新区", "综合保税区"), text="港"), lang="en")
     assert to_query(state) == {"type": "新区,综合保税区", "q": "港", "lang": "en"}
     assert state.types == ("新区", "综合保税区") and state.park_filter.text == "港"
+
+
+def test_the_colouring_is_written_only_when_not_the_default() -> None:
+    assert to_query(ViewState(color_by="footprint", color_industry="automotive")) == {}
+    assert to_query(ViewState(color_by="belt")) == {"color": "belt"}
+    # The industry goes with colouring by one industry, and only then.
+    assert to_query(ViewState(color_by="tier", color_industry="automotive")) == {"color": "tier"}
+    assert to_query(ViewState(color_by="industry", color_industry="automotive")) == {
+        "color": "industry",
+        "color_industry": "automotive",
+    }
 
 
 def test_repeated_keys_and_commas_are_both_read(allowed: dict[str, frozenset[str]]) -> None:
@@ -93,6 +109,18 @@ def test_repeated_keys_and_commas_are_both_read(allowed: dict[str, frozenset[str
         ({"lang": "fr"}, ViewState(), [Notice("lang", ("fr",))]),
         ({"basemap": "tianditu"}, ViewState(), [Notice("basemap", ("tianditu",))]),
         ({"designated": "maybe"}, ViewState(), [Notice("designated", ("maybe",))]),
+        ({"color": "rainbow"}, ViewState(), [Notice("color", ("rainbow",))]),
+        ({"color": "Level"}, ViewState(), [Notice("color", ("Level",))]),  # ids are exact
+        (
+            {"color": "industry", "color_industry": "cars"},
+            ViewState(color_by="industry"),  # the map then takes the first industry
+            [Notice("color_industry", ("cars",))],
+        ),
+        (
+            {"color": "<script>", "color_industry": "automotive"},
+            ViewState(color_industry="automotive"),
+            [Notice("color", ("<script>",))],
+        ),
         ({"designated": "true"}, ViewState(designated_only=True), []),
         ({"designated": "0"}, ViewState(), []),
         ({"utm_source": "mail"}, ViewState(), []),  # not ours: left alone
@@ -159,6 +187,8 @@ def test_allowed_values_come_from_the_dataset(allowed: dict[str, frozenset[str]]
     assert allowed["level"] == {"national", "provincial", "unknown"}
     assert allowed["type"] == {"经济技术开发区"}  # the types the parks have
     assert allowed["basemap"] == set(BASEMAPS)
+    assert allowed["color"] == {"footprint", "belt", "tier", "level", "industry"}
+    assert {"automotive", "new-materials"} <= allowed["color_industry"]
 
 
 def test_query_updates_touch_only_what_changed() -> None:
@@ -269,7 +299,60 @@ def test_a_long_search_is_applied_cut_and_the_banner_says_so(
 def test_every_key_hostile_gives_one_short_banner_per_key(
     open_link: Callable[[str], AppTest],
 ) -> None:
-    got = banners(open_link(bad_link("url_every_key_hostile.txt")))
+    link = bad_link("url_every_key_hostile.txt")
+    # The keys the fixture predates (the colouring), as hostile as the rest.
+    hostile = {"color": "[x](javascript:alert(1))" * 400, "color_industry": "<img src=x>" * 400}
+    have = parse_qs(link, keep_blank_values=True)
+    link += "".join(f"&{k}={quote(v)}" for k, v in hostile.items() if k not in have)
+    assert set(parse_qs(link)) == set(KEYS)
+    got = banners(open_link(link))
     assert len(got) == len(KEYS)  # one per key of the app, not one per value
     assert all(len(b) < BANNER_MAX for b in got)
     assert all("<img" not in b and "](" not in b for b in got)  # values stay inert text
+
+
+# --- the map's colouring in the link (AppTest) -----------------------------------------------
+
+
+def test_a_link_with_a_colouring_opens_with_it_selected(
+    open_link: Callable[[str], AppTest],
+) -> None:
+    at = open_link("color=industry&color_industry=new-materials&lang=en")
+    assert banners(at) == []
+    assert at.selectbox(key="color_by").value == "industry"
+    assert at.selectbox(key="color_industry").value == "new-materials"
+    assert at.query_params["color"] == "industry"
+    assert at.query_params["color_industry"] == "new-materials"
+    at = open_link("color=level")
+    assert banners(at) == [] and at.selectbox(key="color_by").value == "level"
+    assert "color_industry" not in [w.key for w in at.selectbox]
+
+
+def test_a_colouring_chosen_goes_into_the_link(open_link: Callable[[str], AppTest]) -> None:
+    at = open_link("")
+    assert "color" not in at.query_params  # the default is not written
+    at = at.selectbox(key="color_by").set_value("belt").run()
+    assert at.query_params["color"] == "belt" and "color_industry" not in at.query_params
+    at = at.selectbox(key="color_by").set_value("industry").run()
+    at = at.selectbox(key="color_industry").set_value("automotive").run()
+    assert at.query_params["color"] == "industry"
+    assert at.query_params["color_industry"] == "automotive"
+    at = at.selectbox(key="color_by").set_value("footprint").run()
+    assert "color" not in at.query_params and "color_industry" not in at.query_params
+
+
+def test_an_unknown_colouring_is_ignored_with_a_banner(
+    open_link: Callable[[str], AppTest],
+) -> None:
+    at = open_link("color=rainbow")
+    (banner,) = banners(at)
+    assert "“rainbow”" in banner and "着色" in banner
+    assert at.selectbox(key="color_by").value == "footprint"
+    assert "color" not in at.query_params  # the link is rewritten without it
+    at = open_link("color=industry&color_industry=<img src=x>&lang=en")
+    (banner,) = banners(at)
+    assert "colouring industry" in banner and "<img" not in banner
+    assert at.selectbox(key="color_by").value == "industry"
+    first = next(iter(views.industry_labels(make_dataset(N_PARKS), "en")))
+    assert at.selectbox(key="color_industry").value == first  # as with no industry named
+    assert at.query_params["color_industry"] == first

@@ -1,5 +1,6 @@
 """Session state and the link: widget keys, the first run from the query string, the filter
-the widgets make, and the view written back to the URL so a copied link reopens it."""
+the widgets make, and the view written back to the URL so a copied link reopens it (with the
+map's colouring: the map tab's selectors :data:`COLOR_KEY` and :data:`COLOR_INDUSTRY_KEY`)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ ss = st.session_state
 #: The analysis and GIS tabs run only when open; the map tab always runs, so the map (and the
 #: user's zoom) survives a look at another tab.
 TAB_KEY = "view_tab"
+#: The map tab's selectors of what parks are coloured by, and of the industry when by one.
+COLOR_KEY, COLOR_INDUSTRY_KEY = "color_by", "color_industry"
 
 Query = dict[str, list[str]]
 
@@ -56,6 +59,7 @@ def init_session(ds: Dataset, query: Query, basemaps: Sequence[str]) -> None:
     view, notices = urlstate.from_query(query, urlstate.allowed_values(ds, basemaps))
     set_widgets(view.park_filter)
     ss.update(
+        {COLOR_KEY: view.color_by, COLOR_INDUSTRY_KEY: view.color_industry},
         lang=view.lang,
         basemap=view.basemap,
         park=view.park,
@@ -75,7 +79,12 @@ def current_filter(ds: Dataset) -> ParkFilter:
 def write_query(query: Query, lang: str, basemap: str) -> None:
     """Put the current view into the URL, changing only the keys that differ."""
     view = urlstate.ViewState(
-        ParkFilter(**widget_values()), park=ss["park"], lang=lang, basemap=basemap
+        ParkFilter(**widget_values()),
+        park=ss["park"],
+        lang=lang,
+        basemap=basemap,
+        color_by=ss.get(COLOR_KEY) or urlstate.DEFAULT_COLOR_BY,
+        color_industry=ss.get(COLOR_INDUSTRY_KEY),
     )
     to_set, to_delete = urlstate.query_updates(query, urlstate.to_query(view))
     for key in to_delete:

@@ -3,9 +3,12 @@
 Page 1 is the map as a planner pastes it into a report: title, the filter sentence and what the
 parks are coloured by, districts, belts and parks in the web map's styles (:mod:`zones.map.styles`:
 indicative footprints dashed, estimated locations dotted, fills from :mod:`zones.map.coloring`),
-parks too small to see as dots, names where they fit, a legend, a north arrow, a scale bar and
-a line of sources and date. The next pages list the parks. Everything is drawn on the server
-from the dataset: no browser, no network, the same result for the same inputs and date.
+parks too small to see as dots, names where they fit, a legend, a north arrow, a scale bar, the
+note that indicative footprints are estimates, and a line of sources and date. The next pages
+follow the HTML briefing (:mod:`zones.present.report`), from the same functions: the belt ×
+industry matrix (of the parks shown), the overlap of the belts' focus industries, the plan's
+targets; then the list of the parks. Everything is drawn on the server from the dataset: no
+browser, no network, the same result for the same inputs and date.
 
 Chinese text needs a CJK font on the server (Debian: ``fonts-wqy-microhei`` or
 ``fonts-noto-cjk``); :func:`cjk_font` finds one and :func:`briefing_pdf` refuses to write a
@@ -15,12 +18,13 @@ mode is off), so no name is ever read as markup.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import math
-import re
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
@@ -39,7 +43,8 @@ from zones.map.styles import (
 )
 from zones.model import cells
 from zones.model.dataset import Dataset
-from zones.settings import PLAN_NAME
+from zones.present import report
+from zones.settings import DEFAULT_FOOTPRINT_KM2, PLAN_NAME
 from zones.text.i18n import level_label, pick_name, pick_names, t
 
 #: Fonts tried for Chinese text, best first.
@@ -156,16 +161,33 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
+def _tokens(text: str) -> list[str]:
+    """``text`` in the pieces a line may break between: each Chinese (wide) character, each
+    run of other characters; spaces stay with the piece before them."""
+    tokens: list[str] = []
+    for c in text:
+        last = tokens[-1][-1] if tokens else " "
+        if tokens and (c == " " or (last != " " and _width(last + c) == 2)):
+            tokens[-1] += c
+        else:
+            tokens.append(c)
+    return tokens
+
+
 def _wrap(text: str, width: int) -> str:
-    """``text`` broken into lines of at most ``width`` display columns (at spaces when it has
-    them, else anywhere: Chinese has none)."""
-    lines, line = [], ""
-    for word in re.split(r"(?<= )", text) if " " in text else list(text):
-        if line and _width(line + word) > width:
-            lines.append(line.rstrip())
-            line = ""
-        line += word
-    return "\n".join([*lines, line.rstrip()])
+    """``text`` broken into lines of at most ``width`` display columns: between words, and
+    between Chinese characters (which have no spaces); a word longer than a line is cut."""
+    lines = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for token in _tokens(paragraph):
+            for part in [token] if _width(token.rstrip()) <= width else list(token):
+                if line and _width(line + part.rstrip()) > width:
+                    lines.append(line.rstrip())
+                    line = ""
+                line += part.lstrip() if not line else part
+        lines.append(line.rstrip())
+    return "\n".join(lines)
 
 
 def _cut(text: str, width: int) -> str:
@@ -198,7 +220,7 @@ def _map_page(
     fig.text(0.03, 0.955, t("pdf.title", lang), fontsize=17, va="top")
     fig.text(0.03, 0.905, f"{sentence} · {coloring.title}", fontsize=10, va="top", color="#333")
 
-    box = [0.03, 0.08, 0.66, 0.8]  # left, bottom, width, height (figure fraction)
+    box = [0.03, 0.085, 0.66, 0.795]  # left, bottom, width, height (figure fraction)
     ax = fig.add_axes(box)
     box_w, box_h = box[2] * PAGE[0], box[3] * PAGE[1]
     minx, miny, maxx, maxy = _fit_aspect(_extent(parks, ds), box_w, box_h)
@@ -262,32 +284,72 @@ def _map_page(
                title_fontsize=9, frameon=False, alignment="left")  # fmt: skip
     fig.text(0.72, 0.12, t("tools.small_parks", lang) + "\n" + t("tools.indicative_note", lang),
              fontsize=7, color="#555", va="bottom")  # fmt: skip
-    _footer(fig, ds, lang, today, 1, pages)
+    # What is estimated is said on the page that draws it, with the sources and the date.
+    note = t("report.estimate_note", lang, area=f"{DEFAULT_FOOTPRINT_KM2:g}")
+    _footer(fig, ds, lang, today, 1, pages, _cut(note, 230))
     pdf.savefig(fig)
     plt.close(fig)
 
 
+#: Font size of the park labels on the map (points).
+LABEL_SIZE = 6.5
+
+
+def _inner_width(text: str, size: float) -> float:
+    """Less than ``text`` is wide at ``size`` (points): 0.9 em per Chinese character, 0.18 em
+    per other character (no glyph of the fonts used is narrower)."""
+    wide = sum(unicodedata.east_asian_width(c) in "WF" for c in text)
+    return (0.9 * wide + 0.18 * (len(text) - wide)) * size
+
+
+def _overlaps(box: Sequence[float], boxes: Sequence[Sequence[float]]) -> bool:
+    """Whether ``box`` (x0, y0, x1, y1) overlaps or touches one of ``boxes``."""
+    x0, y0, x1, y1 = box
+    return any(x0 <= b[2] and b[0] <= x1 and y0 <= b[3] and b[1] <= y1 for b in boxes)
+
+
 def _labels(fig: Any, ax: Any, parks: gpd.GeoDataFrame, lang: str) -> None:
-    """Park names at a point inside each park, larger parks first, none over another."""
+    """Park names at a point inside each park, larger parks first, none over another.
+
+    A label is only made when a box surely inside it (:func:`_inner_width` wide, 0.7 em high)
+    lies on the map and on no label placed before: else the label would not either, and with
+    thousands of parks most are never made nor measured.
+    """
     renderer = fig.canvas.get_renderer()
     order = np.argsort(-shapely.area(np.asarray(parks.geometry.array)))
     names = pick_names(parks, lang)
-    placed: list[Any] = []
+    placed: list[tuple[float, float, float, float]] = []
     frame = ax.get_window_extent(renderer)
+    inside = frame.x0, frame.y0, frame.x1, frame.y1
+    px = fig.dpi / 72  # pixels per point
     for n in order:
         geom = parks.geometry.iloc[n]
         if geom is None or geom.is_empty:
             continue
         point = shapely.point_on_surface(geom)
-        label = ax.text(point.x, point.y, names[n], fontsize=6.5, ha="center", va="bottom",
-                        color="#212121", zorder=5, clip_on=True)  # fmt: skip
+        x, y = ax.transData.transform((point.x, point.y))
+        half = _inner_width(names[n], LABEL_SIZE) * px / 2
+        inner = (x - half, y, x + half, y + 0.7 * LABEL_SIZE * px)
+        if not _within(inner, inside) or _overlaps(inner, placed):
+            continue
+        label = ax.text(point.x, point.y, names[n], fontsize=LABEL_SIZE, ha="center",
+                        va="bottom", color="#212121", zorder=5, clip_on=True)  # fmt: skip
         label.set_path_effects(_halo())
         extent = label.get_window_extent(renderer).expanded(1.05, 1.1)
-        inside = frame.contains(extent.x0, extent.y0) and frame.contains(extent.x1, extent.y1)
-        if not inside or any(extent.overlaps(other) for other in placed):
+        box = (extent.x0, extent.y0, extent.x1, extent.y1)
+        if not _within(box, inside) or _overlaps(box, placed):
             label.remove()
         else:
-            placed.append(extent)
+            placed.append(box)
+
+
+def _within(box: Sequence[float], frame: Sequence[float]) -> bool:
+    """Whether ``box`` lies in ``frame`` (both x0, y0, x1, y1; edges included)."""
+    return (
+        frame[0] <= box[0] <= frame[2]
+        and frame[0] <= box[2] <= frame[2]
+        and (frame[1] <= box[1] <= frame[3] and frame[1] <= box[3] <= frame[3])
+    )
 
 
 def _halo() -> list[Any]:
@@ -319,7 +381,11 @@ def _scale(ax: Any, minx: float, maxx: float, miny: float, maxy: float, box_w: f
             fontsize=8, zorder=6).set_path_effects(_halo())  # fmt: skip
 
 
-def _footer(fig: Any, ds: Dataset, lang: str, today: dt.date, page: int, pages: int) -> None:
+def _footer(fig: Any, ds: Dataset, lang: str, today: dt.date, page: int, pages: int,
+            note: str = "") -> None:  # fmt: skip
+    """Sources, date and page number at the foot of a page; ``note`` on a line above them."""
+    if note:
+        fig.text(0.03, 0.052, note, fontsize=7, color="#555", va="bottom")
     sources = sorted({str(s) for s in ds.districts.get("source", []) if cells.stripped(s)})
     line = " · ".join(
         [
@@ -394,6 +460,284 @@ def _list_pages(pdf: Any, ds: Dataset, rows: list[list[str]], *, lang: str, toda
         plt.close(fig)
 
 
+# --- The briefing's sections after the map (matrix, overlap, targets), laid out top down ------
+
+#: Points per inch, and the page's size in points.
+PT = 72.0
+PAGE_PT = (PAGE[0] * PT, PAGE[1] * PT)
+#: The content box of the section pages: left edge and width (figure fraction), and the top and
+#: bottom of the flow, in points from the top of the page (the footer lies below).
+LEFT, WIDTH = 0.03, 0.94
+FLOW_TOP, FLOW_BOTTOM = 30.0, PAGE_PT[1] - 38.0
+#: Line height as a multiple of the font size (text, and in a table); room above and below a
+#: table row's text (pt).
+LEADING, ROW_LEADING = 1.3, 1.2
+ROW_PAD = 1.5
+#: A display column (half a Chinese character) as a share of the font size, a little wider
+#: than most Latin letters and digits are drawn.
+COLUMN_EM = 0.55
+#: The fill of a table's header row and the colour of its rules; text on a cell filled more
+#: opaque than DARK_FILL is white.
+HEAD_FILL, RULE = "#eef1f4", "#c8ccd0"
+DARK_FILL = 0.6
+
+
+@dataclass(frozen=True)
+class _Text:
+    x: float  # figure fraction (the left edge, the centre or the right edge: ``ha``)
+    y: float  # points from the top of the page to the top of the line
+    text: str
+    size: float
+    ha: str = "left"
+    color: str = "#212121"
+
+
+@dataclass(frozen=True)
+class _Rect:
+    x: float  # figure fraction
+    y: float  # points from the top
+    w: float  # figure fraction
+    h: float  # points
+    face: Any
+    edge: str = "none"
+
+
+@dataclass(frozen=True)
+class _Column:
+    """A column of a table: its heading, left edge and width (shares of the content width)
+    and how its cells are aligned (``left`` or ``center``)."""
+
+    heading: str
+    x: float
+    width: float
+    align: str = "left"
+
+
+def _columns_for(width: float, size: float) -> int:
+    """How many display columns of text at ``size`` fit in ``width`` (share of the content)."""
+    return max(4, int(width * WIDTH * PAGE_PT[0] / (COLUMN_EM * size)))
+
+
+def _lines(text: str, width: float, size: float) -> list[str]:
+    return _wrap(text, _columns_for(width, size)).split("\n")
+
+
+class Flow:
+    """Blocks laid out from the top of a page down; a block that does not fit goes on a new
+    page (a table goes on row by row, its heading and header row repeated). ``pages`` holds what
+    each page draws (:func:`_draw_page`)."""
+
+    def __init__(self, continued: str) -> None:
+        self.pages: list[list[_Text | _Rect]] = [[]]
+        self.y = FLOW_TOP
+        self.continued = continued
+
+    def _fits(self, height: float) -> bool:
+        return self.y + height <= FLOW_BOTTOM or self.y == FLOW_TOP
+
+    def new_page(self) -> None:
+        self.pages.append([])
+        self.y = FLOW_TOP
+
+    def _add(self, item: _Text | _Rect) -> None:
+        self.pages[-1].append(item)
+
+    def gap(self, points: float) -> None:
+        if self.y > FLOW_TOP:
+            self.y += points
+
+    def heading(self, text: str, size: float = 13, keep: float = 0.0) -> None:
+        """A heading, on a new page unless it and ``keep`` points after it fit."""
+        if not self._fits(size * LEADING + 4 + keep):
+            self.new_page()
+        self._add(_Text(LEFT, self.y, text, size))
+        self.y += size * LEADING + 4
+
+    def paragraph(self, text: str, size: float = 8, color: str = "#555") -> None:
+        """Text wrapped to the content width (kept on one page)."""
+        lines = _lines(text, 1.0, size)
+        if not self._fits(len(lines) * size * LEADING):
+            self.new_page()
+        for line in lines:
+            self._add(_Text(LEFT, self.y, line, size, color=color))
+            self.y += size * LEADING
+        self.y += 3
+
+    def table(
+        self,
+        heading: str,
+        columns: Sequence[_Column],
+        rows: Sequence[Sequence[str]],
+        *,
+        size: float = 8,
+        fills: Sequence[Sequence[Any]] | None = None,
+        grid: bool = False,
+        intro: Sequence[str] = (),
+    ) -> None:
+        """``heading``, then a header row and ``rows`` (cells wrapped in their columns); a cell
+        of ``fills`` (an RGBA colour or None) fills its cell. On a new page the heading (marked
+        continued) and the header row are drawn again. ``intro``: paragraphs between the heading
+        and the table."""
+        head = [_lines(c.heading, c.width, size) for c in columns]
+        head_h = max(len(lines) for lines in head) * size * ROW_LEADING + 2 * ROW_PAD
+        wrapped = [[_lines(cell, c.width, size) for c, cell in zip(columns, row, strict=True)]
+                   for row in rows]  # fmt: skip
+        heights = [max(len(lines) for lines in row) * size * ROW_LEADING + 2 * ROW_PAD
+                   for row in wrapped]  # fmt: skip
+        width = max(c.x + c.width for c in columns) * WIDTH
+        first = heights[0] if heights else 0.0
+        intro_h = sum(len(_lines(p, 1.0, 8)) * 8 * LEADING + 3 for p in intro)
+        self.heading(heading, keep=intro_h + head_h + first)
+        for paragraph in intro:
+            self.paragraph(paragraph)
+        self._header(columns, head, head_h, size, width)
+        for n, (row, height) in enumerate(zip(wrapped, heights, strict=True)):
+            if not self._fits(height):
+                self.new_page()
+                self.heading(heading + self.continued, keep=head_h + height)
+                self._header(columns, head, head_h, size, width)
+            for col, (c, lines) in enumerate(zip(columns, row, strict=True)):
+                fill = fills[n][col] if fills else None
+                x = LEFT + c.x * WIDTH
+                if fill is not None or grid:
+                    edge = "white" if grid else "none"
+                    self._add(_Rect(x, self.y, c.width * WIDTH, height, fill or "none", edge))
+                dark = fill is not None and fill[3] > DARK_FILL
+                self._cell(c, lines, self.y + ROW_PAD, size, "white" if dark else "#212121")
+            self.y += height
+            if not grid:
+                self._add(_Rect(LEFT, self.y, width, 0.0, "none", RULE))
+        self.y += 6
+
+    def _header(self, columns: Sequence[_Column], head: list[list[str]], height: float,
+                size: float, width: float) -> None:  # fmt: skip
+        self._add(_Rect(LEFT, self.y, width, height, HEAD_FILL))
+        for c, lines in zip(columns, head, strict=True):
+            self._cell(c, lines, self.y + ROW_PAD, size)
+        self.y += height
+
+    def _cell(
+        self, c: _Column, lines: list[str], top: float, size: float, color: str = "#212121"
+    ) -> None:
+        left = LEFT + c.x * WIDTH
+        x, ha = (left + 0.004, "left")
+        if c.align == "center":
+            x, ha = (left + c.width * WIDTH / 2, "center")
+        for i, line in enumerate(lines):
+            self._add(_Text(x, top + i * size * ROW_LEADING, line, size, ha=ha, color=color))
+
+
+def _draw_page(fig: Any, items: Sequence[_Text | _Rect]) -> None:
+    """Draw one page of a :class:`Flow` onto ``fig``."""
+    from matplotlib.patches import Rectangle
+
+    height = PAGE_PT[1]
+    for item in items:
+        if isinstance(item, _Rect):
+            y = 1 - (item.y + item.h) / height
+            if item.h:
+                fig.add_artist(Rectangle((item.x, y), item.w, item.h / height,
+                                         transform=fig.transFigure, facecolor=item.face,
+                                         edgecolor=item.edge, lw=0.6))  # fmt: skip
+            else:  # a rule
+                fig.add_artist(_line(item.x, item.x + item.w, y, item.edge))
+        else:
+            fig.text(item.x, 1 - item.y / height, item.text, fontsize=item.size, va="top",
+                     ha=item.ha, color=item.color)  # fmt: skip
+
+
+def _line(x0: float, x1: float, y: float, color: str) -> Any:
+    from matplotlib.lines import Line2D
+
+    return Line2D([x0, x1], [y, y], color=color, lw=0.5)
+
+
+#: The matrix's font sizes, largest first: the largest that fits it on one page is taken.
+MATRIX_SIZES = (8.5, 8.0, 7.5, 7.0, 6.5)
+
+
+def _matrix(flow: Flow, matrix: report.Matrix, notes: Sequence[str], lang: str) -> None:
+    """The belt × industry matrix (:func:`zones.present.report.matrix_data`) as a table whose
+    cells are filled as the HTML briefing's are, in the largest of :data:`MATRIX_SIZES` that
+    keeps it on one page."""
+    label_w = 0.26
+    belt_w = min((1 - label_w) / max(len(matrix.belts), 1), 0.2)
+    columns = [_Column(t("analysis.industry", lang), 0.0, label_w)] + [
+        _Column(name, label_w + n * belt_w, belt_w, "center") for n, name in enumerate(matrix.belts)
+    ]
+    red, green, blue = (c / 255 for c in report.MATRIX_RGB)
+    fills = [[None] + [(red, green, blue, matrix.alpha(n)) if n else None for n, _ in row.cells]
+             for row in matrix.rows]  # fmt: skip
+    rows = [[row.industry] + [report.cell_text(n, focus) for n, focus in row.cells]
+            for row in matrix.rows]  # fmt: skip
+    heading = t("report.matrix", lang)
+    if not rows:
+        flow.heading(heading)
+        for paragraph in (*notes, t("analysis.matrix_empty", lang)):
+            flow.paragraph(paragraph)
+        return
+
+    def table(into: Flow, size: float) -> None:
+        into.table(heading, columns, rows, size=size, fills=fills, grid=True, intro=notes)
+
+    for size in MATRIX_SIZES:
+        trial = Flow("")
+        table(trial, size)
+        if len(trial.pages) == 1:
+            break
+    table(flow, size)
+
+
+def _sections(ds: Dataset, parks: gpd.GeoDataFrame, *, lang: str, sentence: str) -> Flow:
+    """The sections of the briefing after its map, as the HTML briefing has them
+    (:mod:`zones.present.report`, from the same functions): the belt × industry matrix of the
+    parks shown, the overlap of the belts' focus industries and the plan's targets."""
+    flow = Flow(t("pdf.continued", lang))
+    # The matrix counts the parks of this briefing: those the filter shows.
+    matrix = report.matrix_data(dataclasses.replace(ds, parks=parks), lang)
+    notes = (t("pdf.counted", lang, sentence=sentence), t("report.matrix_note", lang))
+    _matrix(flow, matrix, notes, lang)
+
+    overlap = report.overlap_data(ds, lang)
+    flow.new_page()
+    flow.table(
+        t("report.overlap", lang),
+        [_Column(t("analysis.pair", lang), 0.0, 0.4),
+         _Column(t("analysis.shared", lang), 0.4, 0.45),
+         _Column(t("analysis.jaccard", lang), 0.85, 0.15, "center")],
+        overlap.pairs,
+    )  # fmt: skip
+    crowded = [f"{industry}: {belts}" for industry, belts in overlap.crowded]
+    flow.heading(t("report.crowded", lang), size=10, keep=12)
+    for line in crowded or [t("analysis.none", lang)]:
+        flow.paragraph(f"• {line}", size=8, color="#212121")
+    flow.gap(10)
+
+    targets = [(name, value, f"{cited}: “{quote}”")
+               for name, value, cited, quote in report.target_rows(ds, lang)]  # fmt: skip
+    flow.table(
+        t("report.targets", lang),
+        [_Column(t("analysis.target", lang), 0.0, 0.3),
+         _Column(t("analysis.target_value", lang), 0.3, 0.18),
+         _Column(t("analysis.source", lang), 0.48, 0.52)],
+        targets,
+    )  # fmt: skip
+    flow.paragraph(t("report.targets_note", lang))
+    return flow
+
+
+def _flow_pages(pdf: Any, ds: Dataset, flow: Flow, *, lang: str, today: dt.date,
+                first_page: int, pages: int) -> None:  # fmt: skip
+    import matplotlib.pyplot as plt
+
+    for n, items in enumerate(flow.pages):
+        fig = plt.figure(figsize=PAGE)
+        _draw_page(fig, items)
+        _footer(fig, ds, lang, today, first_page + n, pages)
+        pdf.savefig(fig)
+        plt.close(fig)
+
+
 def briefing_pdf(
     ds: Dataset,
     parks: gpd.GeoDataFrame,
@@ -420,7 +764,8 @@ def briefing_pdf(
         raise NoFontError(t("pdf.no_font", lang))
     today = today or dt.date.today()
     rows = _park_rows(ds, parks, lang)
-    pages = 1 + math.ceil(len(rows) / ROWS_PER_PAGE)
+    sections = _sections(ds, parks, lang=lang, sentence=sentence)
+    pages = 1 + len(sections.pages) + math.ceil(len(rows) / ROWS_PER_PAGE)
     settings = {
         "font.family": [font, "DejaVu Sans"],
         "pdf.fonttype": 42,  # TrueType: text stays text (searchable, copyable)
@@ -433,5 +778,7 @@ def briefing_pdf(
         with PdfPages(out, metadata=metadata) as pdf:
             _map_page(pdf, ds, parks, lang=lang, coloring=coloring, sentence=sentence,
                       today=today, pages=pages)  # fmt: skip
-            _list_pages(pdf, ds, rows, lang=lang, today=today, first_page=2, pages=pages)
+            _flow_pages(pdf, ds, sections, lang=lang, today=today, first_page=2, pages=pages)
+            _list_pages(pdf, ds, rows, lang=lang, today=today,
+                        first_page=2 + len(sections.pages), pages=pages)  # fmt: skip
     return out.getvalue()

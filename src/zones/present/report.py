@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -213,30 +214,69 @@ def _legend(ds: Dataset, lang: str) -> str:
     return f'<p class="legend">{" ".join(items)}</p><p class="note">{note}</p>'
 
 
-def _matrix(ds: Dataset, lang: str) -> str:
+# --- The sections' data: one place, read by this HTML and by the PDF (zones.present.briefing_pdf)
+
+
+#: The colour of the matrix's cells (red, green, blue); a cell's opacity grows with its count.
+MATRIX_RGB = (33, 102, 172)
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    """One industry of the matrix: its name and, per belt, (parks, a focus of the belt)."""
+
+    industry: str
+    cells: tuple[tuple[int, bool], ...]
+
+
+@dataclass(frozen=True)
+class Matrix:
+    """The belt × industry matrix as the briefing shows it (:func:`matrix_data`)."""
+
+    belts: tuple[str, ...]
+    rows: tuple[MatrixRow, ...]
+    peak: int
+
+    def alpha(self, n: int) -> float:
+        """The opacity of a cell of ``n`` parks (0: no fill)."""
+        return 0.1 + 0.8 * n / self.peak if n else 0.0
+
+
+def cell_text(n: int, focus: bool) -> str:
+    """A matrix cell as shown: the count, and ★ when the plan names a focus of the belt."""
+    return f"{int(n)}{' ★' if focus else ''}"
+
+
+def matrix_data(ds: Dataset, lang: str) -> Matrix:
+    """Parks per industry per belt (:func:`zones.present.analysis.matrix_table`), belt and
+    industry names in ``lang``, and the focus of each belt (:data:`report.matrix_note`)."""
     table = matrix_table(ds)
     names = ds.industries.set_index("id")
     focus = belt_industry_pairs(ds, "focus_industry_ids")
     peak = max(int(table.to_numpy().max()), 1) if not table.empty else 1
-    head = "".join(f"<th>{esc(_name(b._asdict(), lang))}</th>" for b in ds.belts.itertuples())
-    rows = []
-    for industry_id, counts in table.iterrows():
-        cells = []
-        for belt_id, n in counts.items():
-            alpha = 0.1 + 0.8 * n / peak if n else 0
-            star = " ★" if (belt_id, industry_id) in focus else ""
-            style = f' style="background:rgba(33,102,172,{alpha:.2f})"' if n else ""
-            cells.append(f"<td{style}>{int(n)}{star}</td>")
-        label = _name(names.loc[industry_id].to_dict(), lang)
-        rows.append(f"<tr><th>{esc(label)}</th>{''.join(cells)}</tr>")
-    return (
-        f"<table class='matrix'><tr><th>{esc(t('analysis.industry', lang))}</th>{head}</tr>"
-        + "".join(rows)
-        + f"</table><p class='note'>{esc(t('report.matrix_note', lang))}</p>"
+    belts = tuple(_name(b._asdict(), lang) for b in ds.belts.itertuples())
+    rows = tuple(
+        MatrixRow(
+            _name(names.loc[industry_id].to_dict(), lang),
+            tuple((int(n), (belt_id, industry_id) in focus) for belt_id, n in counts.items()),
+        )
+        for industry_id, counts in table.iterrows()
     )
+    return Matrix(belts, rows, peak)
 
 
-def _overlap(ds: Dataset, lang: str) -> str:
+@dataclass(frozen=True)
+class Overlap:
+    """The overlap section: per pair of belts (pair, shared focus industries, Jaccard index),
+    and the industries that are a focus of three belts or more (industry, its belts)."""
+
+    pairs: tuple[tuple[str, str, str], ...]
+    crowded: tuple[tuple[str, str], ...]
+
+
+def overlap_data(ds: Dataset, lang: str) -> Overlap:
+    """:func:`zones.present.analysis.belt_overlap` and
+    :func:`~zones.present.analysis.crowded_industries` with names in ``lang``."""
     belts = ds.belts.set_index("id")
     names = ds.industries.set_index("id")
 
@@ -245,24 +285,23 @@ def _overlap(ds: Dataset, lang: str) -> str:
             "analysis.none", lang
         )
 
-    rows = [
-        f"<tr><td>{esc(_name(belts.loc[r.belt_a].to_dict(), lang))} × "
-        f"{esc(_name(belts.loc[r.belt_b].to_dict(), lang))}</td>"
-        f"<td>{esc(industry_names(r.shared))}</td><td>{r.jaccard:.2f}</td></tr>"
+    pairs = tuple(
+        (
+            f"{_name(belts.loc[r.belt_a].to_dict(), lang)} × "
+            f"{_name(belts.loc[r.belt_b].to_dict(), lang)}",
+            industry_names(r.shared),
+            f"{r.jaccard:.2f}",
+        )
         for r in belt_overlap(ds).itertuples()
-    ]
-    crowded = [
-        f"<li>{esc(_name(names.loc[r.industry_id].to_dict(), lang))}: "
-        + esc("、".join(_name(belts.loc[b].to_dict(), lang) for b in r.belts))
-        + "</li>"
-        for r in crowded_industries(ds).itertuples()
-    ]
-    return (
-        f"<table><tr><th>{esc(t('analysis.pair', lang))}</th>"
-        f"<th>{esc(t('analysis.shared', lang))}</th>"
-        f"<th>{esc(t('analysis.jaccard', lang))}</th></tr>{''.join(rows)}</table>"
-        f"<h3>{esc(t('report.crowded', lang))}</h3><ul>{''.join(crowded)}</ul>"
     )
+    crowded = tuple(
+        (
+            _name(names.loc[r.industry_id].to_dict(), lang),
+            "、".join(_name(belts.loc[b].to_dict(), lang) for b in r.belts),
+        )
+        for r in crowded_industries(ds).itertuples()
+    )
+    return Overlap(pairs, crowded)
 
 
 def _cite(source: str, lang: str) -> str:
@@ -271,21 +310,73 @@ def _cite(source: str, lang: str) -> str:
     return source
 
 
-def _targets(ds: Dataset, lang: str) -> str:
-    rows = []
-    for r in ds.targets.itertuples():
-        unit = pick_text(r._asdict(), "unit", lang)
-        value = f"{r.value:g} {unit}"
-        rows.append(
-            f"<tr><td>{esc(_name(r._asdict(), lang))}</td><td>{esc(value)}</td>"
-            f"<td>{esc(_cite(r.source, lang))}: “{esc(r.quote)}”</td></tr>"
+def target_rows(ds: Dataset, lang: str) -> list[tuple[str, str, str, str]]:
+    """The plan's targets as the briefing shows them: (indicator, value with its unit, cited
+    line, the plan's words). Only what the plan states; no actual values."""
+    return [
+        (
+            _name(r._asdict(), lang),
+            f"{r.value:g} {pick_text(r._asdict(), 'unit', lang)}",
+            _cite(r.source, lang),
+            r.quote,
         )
+        for r in ds.targets.itertuples()
+    ]
+
+
+# --- The sections in HTML
+
+
+def _table(head: Sequence[str], rows: Sequence[str]) -> str:
+    """A table: a header cell per plain text of ``head`` (escaped), then the ``<tr>`` ``rows``."""
+    cells = "".join(f"<th>{esc(text)}</th>" for text in head)
+    return f"<table><tr>{cells}</tr>{''.join(rows)}</table>"
+
+
+def _matrix(ds: Dataset, lang: str) -> str:
+    matrix = matrix_data(ds, lang)
+    head = "".join(f"<th>{esc(b)}</th>" for b in matrix.belts)
+    red, green, blue = MATRIX_RGB
+    rows = []
+    for row in matrix.rows:
+        cells = []
+        for n, focus in row.cells:
+            style = (
+                f' style="background:rgba({red},{green},{blue},{matrix.alpha(n):.2f})"' if n else ""
+            )
+            cells.append(f"<td{style}>{cell_text(n, focus)}</td>")
+        rows.append(f"<tr><th>{esc(row.industry)}</th>{''.join(cells)}</tr>")
     return (
-        f"<table><tr><th>{esc(t('analysis.target', lang))}</th>"
-        f"<th>{esc(t('analysis.target_value', lang))}</th>"
-        f"<th>{esc(t('analysis.source', lang))}</th></tr>{''.join(rows)}</table>"
-        f"<p class='note'>{esc(t('report.targets_note', lang))}</p>"
+        f"<table class='matrix'><tr><th>{esc(t('analysis.industry', lang))}</th>{head}</tr>"
+        + "".join(rows)
+        + f"</table><p class='note'>{esc(t('report.matrix_note', lang))}</p>"
     )
+
+
+def _overlap(ds: Dataset, lang: str) -> str:
+    overlap = overlap_data(ds, lang)
+    rows = [
+        f"<tr><td>{esc(pair)}</td><td>{esc(shared)}</td><td>{jaccard}</td></tr>"
+        for pair, shared, jaccard in overlap.pairs
+    ]
+    crowded = [f"<li>{esc(industry)}: {esc(belts)}</li>" for industry, belts in overlap.crowded]
+    head = (t("analysis.pair", lang), t("analysis.shared", lang), t("analysis.jaccard", lang))
+    return (
+        _table(head, rows) + f"<h3>{esc(t('report.crowded', lang))}</h3><ul>{''.join(crowded)}</ul>"
+    )
+
+
+def _targets(ds: Dataset, lang: str) -> str:
+    rows = [
+        f"<tr><td>{esc(name)}</td><td>{esc(value)}</td><td>{esc(cited)}: “{esc(quote)}”</td></tr>"
+        for name, value, cited, quote in target_rows(ds, lang)
+    ]
+    head = (
+        t("analysis.target", lang),
+        t("analysis.target_value", lang),
+        t("analysis.source", lang),
+    )
+    return _table(head, rows) + f"<p class='note'>{esc(t('report.targets_note', lang))}</p>"
 
 
 def _parks(ds: Dataset, lang: str) -> str:
@@ -304,12 +395,13 @@ def _parks(ds: Dataset, lang: str) -> str:
             f"<tr><td>{esc(_name(park._asdict(), lang))}</td><td>{esc(belt_names)}</td>"
             f"<td>{esc(designated or t('analysis.none', lang))}</td><td>{esc(where)}</td></tr>"
         )
-    return (
-        f"<table><tr><th>{esc(t('report.name', lang))}</th>"
-        f"<th>{esc(t('analysis.belts', lang))}</th>"
-        f"<th>{esc(t('report.designated', lang))}</th>"
-        f"<th>{esc(t('report.location', lang))}</th></tr>" + "".join(rows) + "</table>"
+    head = (
+        t("report.name", lang),
+        t("analysis.belts", lang),
+        t("report.designated", lang),
+        t("report.location", lang),
     )
+    return _table(head, rows)
 
 
 CSS = """

@@ -7,7 +7,10 @@ Keys (all optional; a missing key is the default):
   ``district=330206``, ``level=national``, ``type=新区``); ``1`` for a flag (``designated=1``);
   the text of a text (``q=杭州湾``, its first :data:`MAX_TEXT` characters);
 - ``park``: the selected park's id; ``lang``: ``zh`` (default) or ``en``; ``basemap``:
-  ``none`` (default), ``osm``, ``tianditu`` or ``amap`` (:data:`VIEW_KEYS`).
+  ``none`` (default), ``osm``, ``tianditu`` or ``amap``; ``color``: what the map colours parks
+  by, one of :data:`zones.map.coloring.COLOR_BY` (``footprint``, the default, is not written);
+  ``color_industry``: the industry id parks are coloured by, written with ``color=industry``
+  (:data:`VIEW_KEYS`).
 
 :func:`from_query` keeps what it knows and reports everything else as :class:`Notice`\\ s (never
 an exception), at most one per key, however hostile the link: a key is read up to
@@ -21,13 +24,14 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from zones.map.coloring import COLOR_BY, DEFAULT_COLOR_BY
 from zones.model import filters
 from zones.model.dataset import Dataset
 from zones.model.filters import FLAG, MULTI, ParkFilter
 from zones.text import DEFAULT_LANGUAGE, languages
 
 #: The view's own keys, after the filter dimensions'.
-VIEW_KEYS = ("park", "lang", "basemap")
+VIEW_KEYS = ("park", "lang", "basemap", "color", "color_industry")
 
 
 def query_keys() -> tuple[str, ...]:
@@ -52,7 +56,8 @@ _FALSE = ("0", "false", "no", "off", "")
 
 @dataclass(frozen=True, init=False)
 class ViewState:
-    """Filter (ids), selected park, language and basemap: everything a link restores.
+    """Filter (ids), selected park, language, basemap and the map's colouring (what parks are
+    coloured by, and the industry when by one): everything a link restores.
 
     Build it with a :class:`~zones.model.filters.ParkFilter` or with the filter's keywords
     (``ViewState(belts=("north",), park="p1")``); read a dimension as an attribute
@@ -63,6 +68,8 @@ class ViewState:
     park: str | None
     lang: str
     basemap: str
+    color_by: str
+    color_industry: str | None
 
     def __init__(
         self,
@@ -70,6 +77,8 @@ class ViewState:
         park: str | None = None,
         lang: str = DEFAULT_LANGUAGE,
         basemap: str = DEFAULT_BASEMAP,
+        color_by: str = DEFAULT_COLOR_BY,
+        color_industry: str | None = None,
         **values: Any,
     ) -> None:
         f = park_filter or ParkFilter()
@@ -79,6 +88,8 @@ class ViewState:
         object.__setattr__(self, "park", park)
         object.__setattr__(self, "lang", lang)
         object.__setattr__(self, "basemap", basemap)
+        object.__setattr__(self, "color_by", color_by)
+        object.__setattr__(self, "color_industry", color_industry)
 
     def __getattr__(self, name: str) -> Any:
         # Only for names that are not attributes: a filter dimension's key reads its value.
@@ -129,6 +140,8 @@ def allowed_values(ds: Dataset, basemaps: Collection[str]) -> dict[str, frozense
         "park": ids(ds.parks["id"]),
         "lang": frozenset(languages()),
         "basemap": frozenset(basemaps),
+        "color": frozenset(COLOR_BY),
+        "color_industry": ids(ds.industries["id"]),
     }
 
 
@@ -194,7 +207,14 @@ def from_query(
             chosen[d.key] = text
 
     singles: dict[str, str | None] = {}
-    for key, default in (("park", None), ("lang", DEFAULT_LANGUAGE), ("basemap", DEFAULT_BASEMAP)):
+    defaults = {
+        "park": None,
+        "lang": DEFAULT_LANGUAGE,
+        "basemap": DEFAULT_BASEMAP,
+        "color": DEFAULT_COLOR_BY,
+        "color_industry": None,
+    }
+    for key, default in defaults.items():
         value = _last(params.get(key))
         if not value:
             singles[key] = default
@@ -209,6 +229,8 @@ def from_query(
         park=singles["park"],
         lang=singles["lang"] or DEFAULT_LANGUAGE,
         basemap=singles["basemap"] or DEFAULT_BASEMAP,
+        color_by=singles["color"] or DEFAULT_COLOR_BY,
+        color_industry=singles["color_industry"],
     )
     return state, notices
 
@@ -228,6 +250,10 @@ def to_query(state: ViewState) -> dict[str, str]:
         out["lang"] = state.lang
     if state.basemap != DEFAULT_BASEMAP:
         out["basemap"] = state.basemap
+    if state.color_by != DEFAULT_COLOR_BY:
+        out["color"] = state.color_by
+    if state.color_by == "industry" and state.color_industry:
+        out["color_industry"] = state.color_industry
     return out
 
 
