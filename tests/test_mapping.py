@@ -154,6 +154,7 @@ def test_vendored_assets_are_present_and_follow_the_base_path() -> None:
         ("leaflet.fullscreen",
          "/zones/app/static/vendor/leaflet.fullscreen/Control.FullScreen.umd.js"),
         ("zones", "/zones/app/static/zones/map-tools.js"),
+        ("zones1", "/zones/app/static/zones/many-parks.js"),
     ]  # fmt: skip
     assert assets.css_links("")[0] == ("leaflet_css", "/app/static/vendor/leaflet/leaflet.css")
     sources = (assets.STATIC_DIR / "vendor" / "SOURCES.md").read_text()

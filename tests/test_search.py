@@ -30,3 +30,23 @@ def test_search_keys_hold_names_pinyin_and_aliases_once() -> None:
         "前湾", "qianwan", "qw",
     ]  # fmt: skip
     assert search_keys(None, None) == []
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "宁波杭州湾经济技术开发区",
+        "浙江慈溪滨海经济开发区",
+        "宁波（北仑）A区 2号",
+        "Park 园 3-B",
+        "重庆长安",
+        "ABC",
+    ],
+)
+def test_initials_from_one_conversion_equal_pypinyins_first_letters(name: str) -> None:
+    """pinyin() makes the initials from the full conversion's syllables (one pypinyin call):
+    they must be what pypinyin's FIRST_LETTER style gives."""
+    from pypinyin import Style, lazy_pinyin
+
+    expected = normalize("".join(lazy_pinyin(name, style=Style.FIRST_LETTER)))
+    assert pinyin(name) == (normalize("".join(lazy_pinyin(name))), expected)

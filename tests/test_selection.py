@@ -15,6 +15,7 @@ from zones.present.selection import (
     clicked_park,
     drawings_for,
     drawn_shapes,
+    matching_parks,
     next_selection,
     park_details,
     source_markdown,
@@ -274,3 +275,19 @@ def test_a_drawing_belongs_to_the_park_selected_when_it_came() -> None:
     # Only what the map still reports is remembered.
     _, owners = drawings_for("p1", drawings(POLYGON, POINT), {})
     assert len(drawings_for("p1", drawings(), owners)[1]) == 0
+
+
+# --- the keyboard's park list when there are many parks ---------------------------------------
+
+
+def test_matching_parks_lists_the_matches_up_to_the_limit_and_keeps_the_selection() -> None:
+    names = {f"p{n}": f"园区{n}" for n in range(1, 40)} | {"hz": "杭州湾新区", "nb": "宁波 Park"}
+    assert matching_parks(names, "", None, 5) == {}
+    assert matching_parks(names, "", "hz", 5) == {"hz": "杭州湾新区"}
+    found = matching_parks(names, "园区1", None, 5)
+    assert list(found) == ["p1", "p10", "p11", "p12", "p13"]
+    assert list(matching_parks(names, "园区1", "nb", 3)) == ["nb", "p1", "p10"]
+    # Compared as the map's search compares: case, width and spaces do not matter.
+    assert list(matching_parks(names, "ＰＡＲＫ", None, 5)) == ["nb"]
+    assert list(matching_parks(names, "NB", None, 5)) == ["nb"]
+    assert matching_parks(names, "重庆", "gone", 5) == {}

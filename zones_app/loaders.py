@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from zones.errors import ZonesError
-from zones.map import mapping
+from zones.map import many, mapping
 from zones.model.dataset import Dataset
 from zones.model.filters import ParkFilter, apply_filter
 from zones.present import views
@@ -53,6 +53,15 @@ def park_features(store: str, revision: str, f: ParkFilter, lang: str, basemap: 
     """The GeoJSON of the parks that ``f`` shows."""
     ds = load(store, revision)
     return mapping.park_features(apply_filter(ds, f), lang=lang, basemap=basemap)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def park_table(store: str, revision: str, lang: str, basemap: str) -> tuple[str, tuple[str, ...]]:
+    """Every park of a large dataset as the map's canvas table (:mod:`zones.map.many`),
+    published under ``static/cache/``: the file's name and the park ids in its order."""
+    ds = load(store, revision)
+    table = many.park_table(mapping.park_features(ds.parks, lang=lang, basemap=basemap))
+    return many.publish(many.table_bytes(table)), tuple(table["ids"])
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)

@@ -26,7 +26,7 @@ from functools import partial
 import streamlit as st
 import streamlit_folium
 
-from zones.map import mapping
+from zones.map import assets, many, mapping
 from zones.map.coloring import COLOR_BY, Coloring, park_coloring
 from zones.model.filters import describe_filter, filter_slug
 from zones.present import selection, views
@@ -39,6 +39,8 @@ from zones_app.corrections import PROPOSED_COUNT, render_correction_form, render
 ss = st.session_state
 #: The map's height before its script fits it to the window (and in AppTest).
 MAP_HEIGHT = 620
+#: The most parks the keyboard's park list holds; with more, a name typed narrows it first.
+SELECT_LIMIT = 300
 #: What the map returns to the app: for a viewer only what selects a park, so that pans and
 #: zooms never rerun the app; for an editor also the shapes drawn.
 VIEWER_RETURNS = ["last_active_drawing", "last_object_clicked"]
@@ -141,25 +143,42 @@ def render_map(ctx: Context, coloring: Coloring, sentence: str) -> Drawn:
     lang, basemap = ctx.lang, ctx.basemap
     edit = editing(ctx)
     districts_fc, belts_fc = loaders.base_features(ctx.store, ctx.revision, lang, basemap)
-    parks_fc = loaders.park_features(ctx.store, ctx.revision, ctx.park_filter, lang, basemap)
-    _update_view(parks_fc)
+    base_url_path = st.get_option("server.baseUrlPath") or ""
+    edit_view = {"park": ss["park"], "key": draw_key()} if edit else None
+    if len(ctx.ds.parks) >= many.MANY_PARKS:  # thousands: one canvas, a bit and a byte a park
+        name, ids = loaders.park_table(ctx.store, ctx.revision, lang, basemap)
+        zoom_to = ctx.shown[ctx.shown["id"] == ss["_zoom_to"]] if ss["_zoom_to"] else ctx.shown[:0]
+        _update_view(mapping.park_features(zoom_to, lang=lang, basemap=basemap))
+        groups = mapping.many_park_groups(
+            f"{assets.static_url(base_url_path)}/cache/{name}",
+            ids,
+            ctx.shown_ids,
+            lang=lang,
+            selected_id=ss["park"],
+            coloring=coloring,
+            sentence=sentence,
+            edit=edit_view,
+        )
+    else:
+        parks_fc = loaders.park_features(ctx.store, ctx.revision, ctx.park_filter, lang, basemap)
+        _update_view(parks_fc)
+        groups = mapping.park_groups(
+            parks_fc,
+            lang=lang,
+            selected_id=ss["park"],
+            coloring=coloring,
+            sentence=sentence,
+            edit=edit_view,
+        )
     base = mapping.base_map(
         districts_fc,
         belts_fc,
         lang=lang,
         basemap=basemap,
         tianditu_token=ctx.token,
-        base_url_path=st.get_option("server.baseUrlPath") or "",
+        base_url_path=base_url_path,
         map_height=MAP_HEIGHT,
         editing=edit,
-    )
-    groups = mapping.park_groups(
-        parks_fc,
-        lang=lang,
-        selected_id=ss["park"],
-        coloring=coloring,
-        sentence=sentence,
-        edit={"park": ss["park"], "key": draw_key()} if edit else None,
     )
     if edit:  # the corrections waiting for review, under the selection's outline
         groups.insert(-1, mapping.proposed_group(_proposed(ctx), lang=lang))
@@ -231,6 +250,13 @@ def render_details(ctx: Context, drawn: Drawn | None = None) -> None:
     lang = ctx.lang
     st.subheader(t("details.header", lang))
     park_names = dict(zip(ctx.shown["id"], pick_names(ctx.shown, lang), strict=True))
+    if len(park_names) > SELECT_LIMIT:  # a list of thousands would cross the websocket each run
+        query = st.text_input(
+            t("details.find", lang),
+            key="park_find",
+            help=t("details.find_help", lang, n=len(park_names), limit=SELECT_LIMIT),
+        )
+        park_names = selection.matching_parks(park_names, query, ss["park"], SELECT_LIMIT)
     ss["park_pick"] = ss["park"]
     st.selectbox(
         t("details.choose", lang),

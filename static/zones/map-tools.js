@@ -493,25 +493,50 @@
     });
 
     /** Parks matching ``query``, best first: the whole key, then its start, then anywhere. */
-    function find(map, query) {
-        var s = stateOf(map), q = normalize(query), hits = [];
-        if (!q) { return hits; }
-        s.parks.forEach(function (park) {
+    /** The many-parks canvas layer on ``map`` (many-parks.js), if the map draws parks so. */
+    function manyOf(map) {
+        return Z._many && Z._many._map === map && Z._many.table ? Z._many : null;
+    }
+
+    /**
+     * The parks the map shows, each as {id, name, q (search keys), bounds(), select()}: the
+     * SVG park layers, or the canvas layer's table.
+     */
+    function parkEntries(map) {
+        var many = manyOf(map);
+        if (many) {
+            return many.entries().map(function (e) {
+                return {id: e.id, name: e.name || e.id, q: e.q,
+                    bounds: function () { return many.boundsOf(e.i); },
+                    select: function () { many.select(e.i); }};
+            });
+        }
+        return stateOf(map).parks.map(function (park) {
             var p = park.feature.properties || {};
-            var keys = (p.q || []).concat([normalize(p.name), normalize(parkId(park))]);
+            return {id: parkId(park), name: p.name || parkId(park), q: p.q || [],
+                bounds: function () { return park.getBounds(); },
+                select: function () { select(park); }};
+        });
+    }
+
+    function find(map, query) {
+        var q = normalize(query), hits = [];
+        if (!q) { return hits; }
+        parkEntries(map).forEach(function (park) {
+            var keys = park.q.concat([normalize(park.name), normalize(park.id)]);
             var best = 9;
             keys.forEach(function (key) {
                 if (!key) { return; }
                 var score = key === q ? 0 : key.indexOf(q) === 0 ? 1 : key.indexOf(q) > 0 ? 2 : 9;
                 best = Math.min(best, score);
             });
-            if (best < 9) { hits.push({park: park, score: best, name: p.name || parkId(park)}); }
+            if (best < 9) { hits.push({park: park, score: best, name: park.name}); }
         });
         hits.sort(function (a, b) { return a.score - b.score || a.name.length - b.name.length; });
         return hits.slice(0, 8);
     }
     Z.find = function (map, query) {
-        return find(map, query).map(function (h) { return parkId(h.park); });
+        return find(map, query).map(function (h) { return h.park.id; });
     };
 
     function suggest(map) {
@@ -574,19 +599,46 @@
         }
     }
 
-    /** Zoom to ``park`` and select it. */
+    /** Zoom to ``park`` (a :func:`parkEntries` entry) and select it. */
     function pick(map, park) {
         var s = stateOf(map), sr = s.search;
-        sr.input.value = (park.feature.properties || {}).name || parkId(park);
+        sr.input.value = park.name;
         closeList(map);
-        map.fitBounds(park.getBounds(), {maxZoom: s.cfg.searchZoom, padding: [40, 40],
+        map.fitBounds(park.bounds(), {maxZoom: s.cfg.searchZoom, padding: [40, 40],
             animate: false});
-        select(park);
+        park.select();
     }
     Z.pick = function (map, id) {
-        var park = stateOf(map).parks.filter(function (p) { return parkId(p) === id; })[0];
+        var park = parkEntries(map).filter(function (p) { return p.id === id; })[0];
         if (park) { pick(map, park); }
         return Boolean(park);
+    };
+
+    // ----------------------------------------------------------------------------------------
+    // Telling the app of a click at once
+
+    /** What streamlit-folium returns, in its order (those this script can fill in itself). */
+    var RETURNED = ["last_clicked", "last_object_clicked", "last_object_clicked_tooltip",
+        "last_object_clicked_popup", "all_drawings", "last_active_drawing"];
+
+    /**
+     * Send streamlit-folium's returned value now, as it would 250 ms later (it debounces every
+     * event; a click on a park should not wait). It then finds the value unchanged and sends
+     * nothing again. Skipped when the map returns something only streamlit-folium computes.
+     */
+    Z.flush = function () {
+        var data = window.__GLOBAL_DATA__, wanted = data && data.returned_objects;
+        if (!wanted || !window.Streamlit) { return; }
+        if (wanted.some(function (key) { return RETURNED.indexOf(key) < 0; })) { return; }
+        var out = {};
+        RETURNED.forEach(function (key) {
+            if (wanted.indexOf(key) >= 0) {
+                out[key] = key === "last_clicked" ? data.lat_lng_clicked : data[key];
+            }
+        });
+        if (JSON.stringify(data.previous_data) === JSON.stringify(out)) { return; }
+        data.previous_data = out;
+        window.Streamlit.setComponentValue(out);
     };
 
     // ----------------------------------------------------------------------------------------
@@ -822,6 +874,12 @@
             });
             strokeAndFill(ctx, layer.options, k, closed);
         });
+        // Parks on the canvas layer (many parks): drawn by it, at the picture's scale.
+        var many = manyOf(map);
+        if (many) {
+            many.drawTo(ctx, map.options.crs.scale(zoom), centre.x - box.x - box.w / 2,
+                centre.y - box.y - box.h / 2, k, map.getBounds(), map.getZoom());
+        }
         // Parks too small to see at this scale: a dot, as on screen.
         s.parks.forEach(function (park) {
             if (!map.hasLayer(park)) { return; }
@@ -976,8 +1034,10 @@
     // Entry points
 
     Z.init = function (map, cfg) {
+        Z._map = map;
         var s = (map._zones = {
             cfg: cfg,
+            seq: 0,
             parks: [],
             markerOf: [],
             labels: [],
@@ -1011,10 +1071,35 @@
         });
     };
 
+    /** What benchmarks and browser tests wait for: the parks the map holds now (``parks``),
+     * and ``seq``, counting the park layers swapped in (one per filter change or selection). */
+    Z.status = function () {
+        var s = Z._map && stateOf(Z._map), many = Z._map && manyOf(Z._map);
+        if (many) { return {parks: many.drawn, seq: s.seq, mode: "canvas"}; }
+        return {parks: s ? s.parks.length : 0, seq: s ? s.seq : 0, mode: "svg"};
+    };
+
+    /** The point (in the map's container, CSS pixels) inside park ``id`` where a click selects
+     * it, or null when the map does not show it. */
+    Z.pixelOf = function (id) {
+        var map = Z._map, s = map && stateOf(map), many = map && manyOf(map), pt;
+        if (many) {
+            var i = many.table.index.get(id);
+            if (i === undefined || !many.shown[i]) { return null; }
+            pt = map.latLngToContainerPoint(many.pointOf(i));
+            return [pt.x, pt.y];
+        }
+        var park = s && s.parks.filter(function (p) { return parkId(p) === id; })[0];
+        if (!park) { return null; }
+        pt = map.latLngToContainerPoint(anchor(park));
+        return [pt.x, pt.y];
+    };
+
     Z.update = function (map, view) {
         var s = stateOf(map);
         if (!s) { return; }
         s.view = view;
+        s.seq += 1;
         s.markerLayer.clearLayers();
         s.labelLayer.clearLayers();
         s.parks = [];

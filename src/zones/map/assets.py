@@ -61,7 +61,12 @@ PLUGINS: tuple[Plugin, ...] = (
         css=("vendor/leaflet-draw/leaflet.draw.css",),
         editing=True,
     ),
-    Plugin("zones", js=("zones/map-tools.js",), css=("zones/map-tools.css",), vendored=False),
+    Plugin(
+        "zones",
+        js=("zones/map-tools.js", "zones/many-parks.js"),
+        css=("zones/map-tools.css",),
+        vendored=False,
+    ),
 )
 
 

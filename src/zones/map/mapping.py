@@ -36,7 +36,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,7 +51,7 @@ from folium.utilities import JsCode
 from zones.geo.crs import DISPLAY_DECIMALS, OUTLINE_DECIMALS
 from zones.geo.datum import gdf_to_gcj02
 from zones.geo.geometry import round_coordinates
-from zones.map import assets
+from zones.map import assets, many
 from zones.map.coloring import Coloring
 from zones.map.search import search_keys
 from zones.map.styles import (
@@ -148,21 +148,34 @@ OUTLINE_TOLERANCE = 0.0005
 PARK_TOLERANCE = 0.00005
 
 
+def _display_geometries(
+    gdf: gpd.GeoDataFrame,
+    basemap: str,
+    tolerance: float = 0.0,
+    decimals: int = DISPLAY_DECIMALS,
+) -> np.ndarray:
+    """Geometries of ``gdf`` shifted (GCJ-02 basemaps), simplified and rounded for display."""
+    if len(gdf) == 0:
+        return np.asarray([], dtype=object)
+    shown = gdf_to_gcj02(gdf) if is_gcj02(basemap) else gdf
+    geoms = np.asarray(shown.geometry.array)
+    if tolerance:
+        geoms = shapely.simplify(geoms, tolerance, preserve_topology=True)
+    return round_coordinates(geoms, decimals)
+
+
+def _geojson(geoms: np.ndarray) -> list[Any]:
+    return [json.loads(g) if g is not None else None for g in shapely.to_geojson(geoms)]
+
+
 def _for_display(
     gdf: gpd.GeoDataFrame,
     basemap: str,
     tolerance: float = 0.0,
     decimals: int = DISPLAY_DECIMALS,
 ) -> list[Any]:
-    """Geometries of ``gdf`` shifted (GCJ-02 basemaps), simplified and rounded for display."""
-    if len(gdf) == 0:
-        return []
-    shown = gdf_to_gcj02(gdf) if is_gcj02(basemap) else gdf
-    geoms = np.asarray(shown.geometry.array)
-    if tolerance:
-        geoms = shapely.simplify(geoms, tolerance, preserve_topology=True)
-    geoms = round_coordinates(geoms, decimals)
-    return [json.loads(shapely.to_geojson(g)) if g is not None else None for g in geoms]
+    """:func:`_display_geometries` as GeoJSON geometries."""
+    return _geojson(_display_geometries(gdf, basemap, tolerance, decimals))
 
 
 def _number(value: Any) -> float:
@@ -173,14 +186,15 @@ def _number(value: Any) -> float:
     return out
 
 
-def _inside_point(geometry: dict | None) -> list[float] | None:
-    """[lat, lon] of a point inside ``geometry`` (GeoJSON), for a marker or a label."""
-    if not geometry:
-        return None
-    point = shapely.point_on_surface(shapely.geometry.shape(geometry))
-    if point.is_empty:
-        return None
-    return [round(point.y, DISPLAY_DECIMALS), round(point.x, DISPLAY_DECIMALS)]
+def _inside_points(geoms: np.ndarray) -> list[list[float] | None]:
+    """[lat, lon] of a point inside each geometry, for a marker or a label (None if empty)."""
+    points = shapely.point_on_surface(geoms)
+    xy = shapely.get_coordinates(points, include_z=False)
+    present = ~(shapely.is_missing(points) | shapely.is_empty(points))
+    out: list[list[float] | None] = [None] * len(geoms)
+    for n, (x, y) in zip(np.flatnonzero(present), xy, strict=True):
+        out[n] = [round(float(y), DISPLAY_DECIMALS), round(float(x), DISPLAY_DECIMALS)]
+    return out
 
 
 def park_features(parks: gpd.GeoDataFrame, *, lang: str, basemap: str = DEFAULT_BASEMAP) -> dict:
@@ -193,7 +207,8 @@ def park_features(parks: gpd.GeoDataFrame, *, lang: str, basemap: str = DEFAULT_
     ([lat, lon] inside the park: its marker and label) and ``q`` (its search keys: names,
     pinyin, initials and aliases, :func:`zones.map.search.search_keys`).
     """
-    geometries = _for_display(parks, basemap, PARK_TOLERANCE)
+    shapes = _display_geometries(parks, basemap, PARK_TOLERANCE)
+    geometries, points = _geojson(shapes), _inside_points(shapes)
     n = len(parks)
     footprints = parks["footprint"] if "footprint" in parks else [""] * n
     bases = parks["location_basis"] if "location_basis" in parks else [""] * n
@@ -202,9 +217,9 @@ def park_features(parks: gpd.GeoDataFrame, *, lang: str, basemap: str = DEFAULT_
     names_en = parks["name_en"] if "name_en" in parks else [""] * n
     aliases = parks["aliases"] if "aliases" in parks else [None] * n
     features = []
-    for ident, name, footprint, basis, precision, geometry, zh, en, aka in zip(
+    for ident, name, footprint, basis, precision, geometry, point, zh, en, aka in zip(
         parks["id"], pick_names(parks, lang), footprints, bases, precisions, geometries,
-        names_zh, names_en, aliases, strict=True,
+        points, names_zh, names_en, aliases, strict=True,
     ):  # fmt: skip
         metres = _number(precision)
         estimated = basis == "estimated"
@@ -216,7 +231,7 @@ def park_features(parks: gpd.GeoDataFrame, *, lang: str, basemap: str = DEFAULT_
                     "name": name,
                     "ind": int(footprint == "indicative"),
                     "est": (int(metres) if math.isfinite(metres) else 1) if estimated else 0,
-                    "pt": _inside_point(geometry),
+                    "pt": point,
                     "q": search_keys(zh, en, cells.text_list(aka)),
                 },
                 "geometry": geometry,
@@ -460,6 +475,9 @@ def _park_on_each_feature(base_style: dict[str, Any], lang: str) -> JsCode:
     var base = {_js_json(base_style)};
     layer.on("mouseover", function () {{ layer.setStyle({{weight: base.weight + 2}}); }});
     layer.on("mouseout", function () {{ layer.setStyle({{weight: base.weight}}); }});
+    layer.on("click", function () {{
+        if (window.ZonesMap && window.ZonesMap.flush) {{ setTimeout(window.ZonesMap.flush, 0); }}
+    }});
     layer.on("add", function () {{
         var path = layer.getElement && layer.getElement();
         if (path) {{ path.setAttribute("data-park", String(feature.id)); }}
@@ -927,20 +945,92 @@ def park_groups(
         interactive=False,
         control=False,
     ).add_to(group)
+    _park_view(selected_id if chosen else None, coloring, sentence, edit, lang).add_to(group)
+    groups.append(group)
+    return groups
+
+
+def _park_view(
+    selected_id: str | None,
+    coloring: Coloring | None,
+    sentence: str,
+    edit: dict[str, Any] | None,
+    lang: str,
+) -> ParkView:
+    """What the map's tools learn with the parks: legend, selection, sentence, edit state."""
     legend = (
         {"title": coloring.title, "rows": coloring.rows_json()} if coloring is not None else None
     )
     view = {
-        "selected": selected_id if chosen else None,
+        "selected": selected_id,
         "sentence": sentence,
         "description": t("tools.description", lang, sentence=sentence) if sentence else "",
         "legend": legend,
     }
     if edit is not None:
         view["edit"] = edit
-    ParkView(view).add_to(group)
-    groups.append(group)
-    return groups
+    return ParkView(view)
+
+
+class ManyParks(MacroElement):
+    """Every park on one canvas (``ZonesMap.many`` of ``static/zones/many-parks.js``), from
+    the table at ``config["url"]`` (:mod:`zones.map.many`)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        if (window.ZonesMap && window.ZonesMap.many) {
+            window.ZonesMap.many({{ this._parent.get_name() }}, {{ this.config|tojson }});
+        }
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        super().__init__()
+        self._name = "ManyParks"
+        self.config = config
+
+
+def many_park_groups(
+    table_url: str,
+    ids: Sequence[str],
+    shown_ids: Collection[str],
+    *,
+    lang: str,
+    selected_id: str | None = None,
+    coloring: Coloring | None = None,
+    sentence: str = "",
+    edit: dict[str, Any] | None = None,
+) -> list[folium.FeatureGroup]:
+    """The parks of a large dataset as one feature group: the canvas layer drawing the table
+    at ``table_url`` (every park of the dataset, in the order of ``ids``), showing
+    ``shown_ids`` in ``coloring``'s fills; what a rerun sends is a bit and a byte a park.
+    The map's tools learn the rest as with :func:`park_groups`."""
+    colors = coloring.colors if coloring is not None else {}
+    palette, fills = many.fill_bytes(ids, {i: colors.get(i) for i in shown_ids})
+    config = {
+        "url": table_url,
+        "shown": many.shown_mask(ids, shown_ids),
+        "fill": fills,
+        "palette": palette,
+        "opacity": coloring.opacity if coloring is not None else None,
+        "selected": selected_id if selected_id in shown_ids else None,
+        "styles": [style for _, _, style in PARK_CLASSES],
+        "selectedStyle": SELECTED_STYLE,
+        "minPx": MIN_PARK_PX,
+        "radius": MARKER_RADIUS,
+        "labelZoom": LABEL_ZOOM,
+        "text": {
+            "ind": t("tooltip.indicative", lang),
+            "est": t("tooltip.estimated", lang, m="{m}"),
+        },
+    }
+    group = folium.FeatureGroup(name=html_text(t("map.parks", lang)), overlay=True)
+    ManyParks(config).add_to(group)
+    selected = selected_id if selected_id in shown_ids else None
+    _park_view(selected, coloring, sentence, edit, lang).add_to(group)
+    return [group]
 
 
 def proposed_group(proposed_fc: dict, *, lang: str) -> folium.FeatureGroup:

@@ -21,6 +21,7 @@ from urllib.parse import quote, urlsplit
 
 import pandas as pd
 
+from zones.map.search import normalize
 from zones.model import cells, citation
 from zones.model.dataset import Dataset
 from zones.text import data_languages
@@ -73,6 +74,24 @@ def next_selection(
     if shown_ids is not None and selected is not None and selected not in shown_ids:
         selected = None
     return selected, last_seen
+
+
+def matching_parks(
+    names: Mapping[str, str], query: str, selected: str | None, limit: int
+) -> dict[str, str]:
+    """The first ``limit`` parks of ``names`` (id -> name) whose name or id holds ``query``
+    (compared as the map's search compares, :func:`zones.map.search.normalize`), the
+    ``selected`` park always among them: the keyboard's park list when there are many."""
+    wanted = normalize(query)
+    out = {i: names[i] for i in ([selected] if selected in names else [])}
+    if not wanted:
+        return out
+    for ident, name in names.items():
+        if len(out) >= limit:
+            break
+        if wanted in normalize(name) or wanted in normalize(ident):
+            out.setdefault(ident, name)
+    return out
 
 
 # --------------------------------------------------------------------------------------------

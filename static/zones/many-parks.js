@@ -1,0 +1,470 @@
+/*
+ * zones many parks: every park drawn on one canvas, for datasets of thousands of parks.
+ *
+ * With a few dozen parks the map draws each one as its own Leaflet polygon (SVG, map-tools.js
+ * finds them). With thousands, that costs seconds per filter change and freezes pans, so the
+ * server (zones.map.many) writes the parks once per store revision as one compact file that
+ * the app serves statically, and each rerun sends only what changed: which parks the filter
+ * shows (a bitmask) and their fill colours (one byte each). This script:
+ *
+ *   - fetches the file once per page (kept across reruns) and indexes the parks on a grid;
+ *   - draws on one canvas only the parks in view: a dot for a park smaller than ``minPx`` on
+ *     screen, its polygon otherwise, outlines by footprint kind (as the SVG map), the selected
+ *     park outlined, names from ``labelZoom`` on with overlapping ones left out;
+ *   - answers hover (a tooltip with the name and the caveats) and click (the park under the
+ *     pointer, smallest first, or the nearest dot) by looking in the grid, and tells
+ *     streamlit-folium of the click as its own GeoJSON layers do (``last_active_drawing``).
+ *
+ *   ZonesMap.many(group, config)  called from the park group the server swaps in (each rerun).
+ *
+ * Names reach the page only through textContent and the canvas, never as HTML.
+ */
+(function () {
+    "use strict";
+
+    var Z = (window.ZonesMap = window.ZonesMap || {});
+    var tables = {};  // url -> Promise of the decoded table (fetched once per page)
+    var CELL = 0.02;  // grid cell, degrees
+
+    // ----------------------------------------------------------------------------------------
+    // The table: decoded once
+
+    function mercX(lon) { return (lon + 180) / 360; }
+    function mercY(lat) {
+        var s = Math.sin(Math.max(-85.0511, Math.min(85.0511, lat)) * Math.PI / 180);
+        return 0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI);
+    }
+
+    /** Rings of every park as Web Mercator unit coordinates, boxes, points and a grid index. */
+    function decode(raw) {
+        var n = raw.ids.length, k = 1 / raw.scale;
+        var rings = new Array(n), box = new Float64Array(4 * n), merc = new Float64Array(4 * n);
+        var pt = new Float64Array(2 * n), mpt = new Float64Array(2 * n), grid = new Map();
+        for (var i = 0; i < n; i++) {
+            var w = Infinity, s = Infinity, e = -Infinity, no = -Infinity;
+            rings[i] = raw.rings[i].map(function (deltas) {
+                var out = new Float64Array(deltas.length), x = 0, y = 0;
+                for (var j = 0; j < deltas.length; j += 2) {
+                    x += deltas[j];
+                    y += deltas[j + 1];
+                    var lon = x * k, lat = y * k;
+                    out[j] = mercX(lon);
+                    out[j + 1] = mercY(lat);
+                    if (lon < w) { w = lon; }
+                    if (lon > e) { e = lon; }
+                    if (lat < s) { s = lat; }
+                    if (lat > no) { no = lat; }
+                }
+                return out;
+            });
+            pt[2 * i] = raw.pt[2 * i] * k;
+            pt[2 * i + 1] = raw.pt[2 * i + 1] * k;
+            if (!isFinite(w)) { w = e = pt[2 * i]; s = no = pt[2 * i + 1]; }
+            box[4 * i] = w; box[4 * i + 1] = s; box[4 * i + 2] = e; box[4 * i + 3] = no;
+            merc[4 * i] = mercX(w); merc[4 * i + 1] = mercY(s);
+            merc[4 * i + 2] = mercX(e); merc[4 * i + 3] = mercY(no);
+            mpt[2 * i] = mercX(pt[2 * i]);
+            mpt[2 * i + 1] = mercY(pt[2 * i + 1]);
+            for (var cx = Math.floor(w / CELL); cx <= Math.floor(e / CELL); cx++) {
+                for (var cy = Math.floor(s / CELL); cy <= Math.floor(no / CELL); cy++) {
+                    var key = cx * 100000 + cy, list = grid.get(key);
+                    if (list) { list.push(i); } else { grid.set(key, [i]); }
+                }
+            }
+        }
+        var index = new Map();
+        raw.ids.forEach(function (id, i) { index.set(id, i); });
+        return {raw: raw, n: n, rings: rings, box: box, merc: merc, pt: pt, mpt: mpt,
+            grid: grid, index: index};
+    }
+
+    function load(url) {
+        if (!tables[url]) {
+            tables[url] = fetch(url, {credentials: "same-origin"})
+                .then(function (r) {
+                    if (!r.ok) { throw new Error(url + ": HTTP " + r.status); }
+                    return r.json();
+                })
+                .then(decode);
+            tables[url].catch(function () { delete tables[url]; });
+        }
+        return tables[url];
+    }
+
+    /** Parks whose box meets the rectangle (degrees), each once. */
+    function query(t, w, s, e, n) {
+        var out = [], seen = new Uint8Array(t.n);
+        for (var cx = Math.floor(w / CELL); cx <= Math.floor(e / CELL); cx++) {
+            for (var cy = Math.floor(s / CELL); cy <= Math.floor(n / CELL); cy++) {
+                var list = t.grid.get(cx * 100000 + cy);
+                if (!list) { continue; }
+                for (var j = 0; j < list.length; j++) {
+                    var i = list[j];
+                    if (seen[i]) { continue; }
+                    seen[i] = 1;
+                    var b = t.box;
+                    if (b[4 * i] <= e && b[4 * i + 2] >= w && b[4 * i + 1] <= n && b[4 * i + 3] >= s) {
+                        out.push(i);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    function bits(b64, n) {
+        var bin = atob(b64 || ""), out = new Uint8Array(n);
+        for (var i = 0; i < n; i++) {
+            out[i] = (bin.charCodeAt(i >> 3) >> (i & 7)) & 1;
+        }
+        return out;
+    }
+
+    function bytes(b64) {
+        var bin = atob(b64 || ""), out = new Uint8Array(bin.length);
+        for (var i = 0; i < bin.length; i++) { out[i] = bin.charCodeAt(i); }
+        return out;
+    }
+
+    function dashes(dash) {
+        return dash ? String(dash).split(/[ ,]+/).map(Number).filter(isFinite) : [];
+    }
+
+    // ----------------------------------------------------------------------------------------
+    // The layer
+
+    var Parks = L.Layer.extend({
+        options: {pane: "zonesParks", padding: 0.25},
+
+        initialize: function (config) {
+            this.config = config;
+            this.table = null;
+            this.drawn = 0;
+        },
+
+        onAdd: function (map) {
+            if (!map.getPane(this.options.pane)) {
+                var pane = map.createPane(this.options.pane);
+                pane.style.zIndex = 450;  // over the districts and belts, under markers
+                pane.style.pointerEvents = "none";
+            }
+            var canvas = (this._canvas = L.DomUtil.create("canvas", "zones-parks-canvas"));
+            canvas.classList.add("leaflet-zoom-animated");
+            map.getPane(this.options.pane).appendChild(canvas);
+            this._tip = L.tooltip({sticky: true, direction: "top", className: "zones-tip"});
+            var self = this;
+            load(this.config.url).then(function (t) {
+                if (!self._map) { return; }
+                self.table = t;
+                self.shown = bits(self.config.shown, t.n);
+                self.fills = bytes(self.config.fill);
+                self.shownCount = self.shown.reduce(function (a, b) { return a + b; }, 0);
+                self.selected = t.index.has(self.config.selected) ? t.index.get(self.config.selected) : -1;
+                self._reset();
+            }, function (err) {
+                if (window.console) { window.console.error("zones: parks not loaded", err); }
+            });
+        },
+
+        onRemove: function () {
+            L.DomUtil.remove(this._canvas);
+            if (this._map) { this._map.closeTooltip(this._tip); }
+            this._map.getContainer().style.cursor = "";
+            this.table = null;
+        },
+
+        getEvents: function () {
+            return {
+                moveend: this._reset,
+                viewreset: this._reset,
+                zoomanim: this._animateZoom,
+                resize: this._reset,
+                click: this._click,
+                mousemove: this._hover,
+                mouseout: this._leave
+            };
+        },
+
+        // -- drawing -----------------------------------------------------------------------
+
+        _reset: function () {
+            var map = this._map;
+            if (!map || !this.table) { return; }
+            var size = map.getSize(), p = this.options.padding;
+            var min = map.containerPointToLayerPoint(size.multiplyBy(-p)).round();
+            var full = size.multiplyBy(1 + 2 * p).round();
+            var ratio = window.devicePixelRatio || 1, canvas = this._canvas;
+            canvas.width = full.x * ratio;
+            canvas.height = full.y * ratio;
+            canvas.style.width = full.x + "px";
+            canvas.style.height = full.y + "px";
+            L.DomUtil.setPosition(canvas, min);
+            this._bounds = L.latLngBounds(map.layerPointToLatLng(min),
+                map.layerPointToLatLng(min.add(full)));
+            this._zoom = map.getZoom();
+            var origin = map.getPixelOrigin().add(min);
+            var ctx = canvas.getContext("2d");
+            ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+            ctx.clearRect(0, 0, full.x, full.y);
+            this.drawTo(ctx, map.options.crs.scale(this._zoom), origin.x, origin.y, 1, this._bounds,
+                this._zoom);
+            this._zonesDrawn();
+        },
+
+        _zonesDrawn: function () {
+            this.drawn = this.shownCount;
+            var s = this._map._zones;
+            if (s) { s.manyDrawn = (s.manyDrawn || 0) + 1; }
+        },
+
+        _animateZoom: function (e) {
+            if (!this._bounds) { return; }
+            var map = this._map, scale = map.getZoomScale(e.zoom);
+            var offset = map._latLngBoundsToNewLayerBounds(this._bounds, e.zoom, e.center).min;
+            L.DomUtil.setTransform(this._canvas, offset, scale);
+        },
+
+        /** Pixel size of park ``i`` at ``scale`` (pixels per Mercator unit). */
+        _pixels: function (i, scale) {
+            var m = this.table.merc;
+            return Math.max((m[4 * i + 2] - m[4 * i]) * scale, (m[4 * i + 1] - m[4 * i + 3]) * scale);
+        },
+
+        /** The parks shown inside ``bounds``, the selected one last. */
+        _visible: function (bounds) {
+            var t = this.table, shown = this.shown;
+            return query(t, bounds.getWest(), bounds.getSouth(), bounds.getEast(), bounds.getNorth())
+                .filter(function (i) { return shown[i]; });
+        },
+
+        /**
+         * Draw the parks shown within ``bounds`` on ``ctx``: a point's pixel is
+         * (mercator * scale - ox, mercator * scale - oy); ``k`` scales lines, dots and text (the
+         * PNG is drawn larger than the screen).
+         */
+        drawTo: function (ctx, scale, ox, oy, k, bounds, zoom) {
+            var cfg = this.config, t = this.table, self = this;
+            if (!t) { return; }
+            var visible = this._visible(bounds);
+            var groups = {};
+            visible.forEach(function (i) {
+                var cls = t.raw.cls[i], fill = self.fills[i];
+                var dot = self._pixels(i, scale) < cfg.minPx * k;
+                var key = (dot ? "d" : "p") + cls + ":" + fill;
+                (groups[key] = groups[key] || {dot: dot, cls: cls, fill: fill, parks: []}).parks.push(i);
+            });
+            Object.keys(groups).forEach(function (key) {
+                var g = groups[key], style = cfg.styles[g.cls];
+                var color = cfg.palette[g.fill] || style.fillColor;
+                ctx.beginPath();
+                g.parks.forEach(function (i) {
+                    if (g.dot) {
+                        var x = t.mpt[2 * i] * scale - ox, y = t.mpt[2 * i + 1] * scale - oy;
+                        ctx.moveTo(x + cfg.radius * k, y);
+                        ctx.arc(x, y, cfg.radius * k, 0, 2 * Math.PI);
+                    } else {
+                        t.rings[i].forEach(function (ring) {
+                            for (var j = 0; j < ring.length; j += 2) {
+                                var px = ring[j] * scale - ox, py = ring[j + 1] * scale - oy;
+                                if (j) { ctx.lineTo(px, py); } else { ctx.moveTo(px, py); }
+                            }
+                            ctx.closePath();
+                        });
+                    }
+                });
+                ctx.globalAlpha = g.dot ? Math.max(0.75, cfg.opacity || style.fillOpacity || 0)
+                    : (cfg.opacity === null || cfg.opacity === undefined ? style.fillOpacity : cfg.opacity);
+                ctx.fillStyle = color;
+                ctx.fill();
+                ctx.globalAlpha = style.opacity === undefined ? 1 : style.opacity;
+                ctx.strokeStyle = style.color;
+                ctx.lineWidth = (g.dot ? 2 : style.weight) * k;
+                ctx.setLineDash(g.dot ? [] : dashes(style.dashArray).map(function (d) { return d * k; }));
+                ctx.stroke();
+            });
+            ctx.setLineDash([]);
+            ctx.globalAlpha = 1;
+            if (this.selected >= 0 && this.shown[this.selected]) {
+                this._outline(ctx, this.selected, scale, ox, oy, k);
+            }
+            if (zoom >= cfg.labelZoom) { this._labels(ctx, visible, scale, ox, oy, k); }
+        },
+
+        _outline: function (ctx, i, scale, ox, oy, k) {
+            var t = this.table, style = this.config.selectedStyle;
+            ctx.beginPath();
+            if (this._pixels(i, scale) < this.config.minPx * k) {
+                var x = t.mpt[2 * i] * scale - ox, y = t.mpt[2 * i + 1] * scale - oy;
+                ctx.arc(x, y, (this.config.radius + 3) * k, 0, 2 * Math.PI);
+            } else {
+                t.rings[i].forEach(function (ring) {
+                    for (var j = 0; j < ring.length; j += 2) {
+                        var px = ring[j] * scale - ox, py = ring[j + 1] * scale - oy;
+                        if (j) { ctx.lineTo(px, py); } else { ctx.moveTo(px, py); }
+                    }
+                    ctx.closePath();
+                });
+            }
+            ctx.strokeStyle = style.color;
+            ctx.lineWidth = style.weight * k;
+            ctx.stroke();
+        },
+
+        /** Names of the larger parks first (the selected one before all), none over another. */
+        _labels: function (ctx, visible, scale, ox, oy, k) {
+            var t = this.table, self = this, taken = [], sel = this.selected;
+            var order = visible.slice().sort(function (a, b) {
+                return (b === sel) - (a === sel) || self._pixels(b, scale) - self._pixels(a, scale);
+            }).slice(0, 2000);
+            ctx.font = "bold " + Math.round(12 * k) + "px sans-serif";
+            ctx.textAlign = "center";
+            ctx.textBaseline = "middle";
+            order.forEach(function (i) {
+                var name = t.raw.names[i] || t.raw.ids[i];
+                var x = t.mpt[2 * i] * scale - ox, y = t.mpt[2 * i + 1] * scale - oy;
+                var half = ctx.measureText(name).width / 2 + 3 * k;
+                var r = {l: x - half, r: x + half, t: y - 9 * k, b: y + 9 * k};
+                if (taken.some(function (o) { return r.l < o.r && r.r > o.l && r.t < o.b && r.b > o.t; })) {
+                    return;
+                }
+                taken.push(r);
+                ctx.lineWidth = 3 * k;
+                ctx.strokeStyle = "rgba(255,255,255,0.9)";
+                ctx.strokeText(name, x, y);
+                ctx.fillStyle = "#212121";
+                ctx.fillText(name, x, y);
+            });
+            ctx.textAlign = "left";
+        },
+
+        // -- pointing ----------------------------------------------------------------------
+
+        /** The park under container point ``p`` (latlng ``ll``): the smallest polygon holding
+         * it, else the nearest dot within its radius; -1 when none. */
+        parkAt: function (p, ll) {
+            var map = this._map, t = this.table;
+            if (!t) { return -1; }
+            var zoom = map.getZoom(), scale = map.options.crs.scale(zoom), cfg = this.config;
+            var reach = cfg.radius + 3;
+            var a = map.containerPointToLatLng(p.subtract([reach, reach]));
+            var b = map.containerPointToLatLng(p.add([reach, reach]));
+            var mx = mercX(ll.lng), my = mercY(ll.lat), best = -1, bestScore = Infinity;
+            var self = this;
+            query(t, a.lng, b.lat, b.lng, a.lat).forEach(function (i) {
+                if (!self.shown[i]) { return; }
+                var score;
+                if (self._pixels(i, scale) < cfg.minPx) {
+                    var dx = (t.mpt[2 * i] - mx) * scale, dy = (t.mpt[2 * i + 1] - my) * scale;
+                    var d = Math.sqrt(dx * dx + dy * dy);
+                    if (d > reach) { return; }
+                    score = d;  // pixels: a dot wins over the polygon around it
+                } else if (inside(t.rings[i], mx, my)) {
+                    score = reach + self._pixels(i, scale);  // the smaller polygon first
+                } else {
+                    return;
+                }
+                if (score < bestScore) { best = i; bestScore = score; }
+            });
+            return best;
+        },
+
+        _click: function (e) {
+            var i = this.parkAt(e.containerPoint, e.latlng);
+            if (i >= 0) { this.select(i, e.latlng); }
+        },
+
+        /** Select park ``i`` as a click on an SVG park would, and tell the app at once. */
+        select: function (i, latlng) {
+            var t = this.table, id = t.raw.ids[i], data = window.__GLOBAL_DATA__;
+            this.selected = i;
+            this._reset();
+            if (!data) { return; }
+            data.last_object_clicked = latlng || L.latLng(t.pt[2 * i + 1], t.pt[2 * i]);
+            data.last_active_drawing = {type: "Feature", id: id, properties: {id: id}, geometry: null};
+            if (Z.flush) { Z.flush(); }
+        },
+
+        _hover: function (e) {
+            var self = this;
+            if (this._pending) { this._pendingEvent = e; return; }
+            this._pending = true;
+            this._pendingEvent = e;
+            window.requestAnimationFrame(function () {
+                self._pending = false;
+                if (!self._map || !self.table) { return; }
+                var ev = self._pendingEvent, i = self.parkAt(ev.containerPoint, ev.latlng);
+                self._map.getContainer().style.cursor = i >= 0 ? "pointer" : "";
+                if (i < 0) { self._map.closeTooltip(self._tip); return; }
+                self._tip.setContent(self._tipContent(i)).setLatLng(ev.latlng);
+                if (!self._map.hasLayer(self._tip)) { self._tip.openOn(self._map); }
+            });
+        },
+
+        _leave: function () {
+            if (this._map) {
+                this._map.closeTooltip(this._tip);
+                this._map.getContainer().style.cursor = "";
+            }
+        },
+
+        _tipContent: function (i) {
+            var t = this.table, cfg = this.config, box = document.createElement("div");
+            var title = document.createElement("b"), est = t.raw.est[i];
+            title.textContent = (est ? "\u2248 " : "") + (t.raw.names[i] || t.raw.ids[i]);
+            box.appendChild(title);
+            if (t.raw.ind[i]) {
+                var ind = document.createElement("div");
+                ind.textContent = cfg.text.ind;
+                box.appendChild(ind);
+            }
+            if (est) {
+                var line = document.createElement("div");
+                line.textContent = cfg.text.est.replace("{m}", est > 1 ? String(est) : "?");
+                box.appendChild(line);
+            }
+            return box;
+        },
+
+        // -- for search, tests and benchmarks ----------------------------------------------
+
+        /** Ids and names of the parks shown, with their search keys. */
+        entries: function () {
+            var t = this.table, out = [];
+            if (!t) { return out; }
+            for (var i = 0; i < t.n; i++) {
+                if (this.shown[i]) {
+                    out.push({id: t.raw.ids[i], name: t.raw.names[i], q: t.raw.q[i] || [], i: i});
+                }
+            }
+            return out;
+        },
+
+        boundsOf: function (i) {
+            var b = this.table.box;
+            return L.latLngBounds([b[4 * i + 1], b[4 * i]], [b[4 * i + 3], b[4 * i + 2]]);
+        },
+
+        pointOf: function (i) {
+            return L.latLng(this.table.pt[2 * i + 1], this.table.pt[2 * i]);
+        }
+    });
+
+    /** Whether Mercator point (x, y) is inside ``rings`` (even-odd over every ring). */
+    function inside(rings, x, y) {
+        var odd = false;
+        rings.forEach(function (r) {
+            for (var j = 0, k = r.length - 2; j < r.length; k = j, j += 2) {
+                var xj = r[j], yj = r[j + 1], xk = r[k], yk = r[k + 1];
+                if ((yj > y) !== (yk > y) && x < (xk - xj) * (y - yj) / (yk - yj) + xj) { odd = !odd; }
+            }
+        });
+        return odd;
+    }
+
+    Z.ManyParks = Parks;
+    Z.many = function (group, config) {
+        var layer = (Z._many = new Parks(config));
+        group.addLayer(layer);
+        return layer;
+    };
+})();
