@@ -9,7 +9,7 @@ import json
 import pytest
 
 from tests.factories import make_dataset
-from zones.map import many
+from zones.map import assets, many
 from zones.map.mapping import many_park_groups, park_features
 
 
@@ -91,13 +91,19 @@ def test_fill_bytes_index_a_palette_and_mark_parks_without_a_colour() -> None:
 
 
 def test_publish_names_the_file_by_its_content_and_keeps_the_newest(tmp_path) -> None:
-    name = many.publish(b'{"a":1}', tmp_path)
-    assert name == many.publish(b'{"a":1}', tmp_path)  # the same content: the same file
+    name = assets.publish(b'{"a":1}', "parks", tmp_path)
+    assert name.startswith("parks-") and name.endswith(".json")
+    stamp = (tmp_path / name).stat().st_mtime_ns
+    assert name == assets.publish(b'{"a":1}', "parks", tmp_path)  # the same content: same file
+    assert (tmp_path / name).stat().st_mtime_ns == stamp  # untouched: browsers keep their copy
     assert (tmp_path / name).read_bytes() == b'{"a":1}'
-    names = [many.publish(f'{{"n":{n}}}'.encode(), tmp_path) for n in range(many.KEEP + 3)]
+    names = [assets.publish(f'{{"n":{n}}}'.encode(), "parks", tmp_path) for n in range(60)]
+    other = assets.publish(b"{}", "districts", tmp_path)
     kept = {p.name for p in tmp_path.glob("parks-*.json")}
-    assert len(kept) == many.KEEP and names[-1] in kept
+    assert len(kept) == assets.KEEP and names[-1] in kept
+    assert (tmp_path / other).is_file()  # each kind keeps its own
     assert not list(tmp_path.glob("*.tmp*"))
+    assert assets.cache_url(name, "zones") == f"/zones/app/static/cache/{name}"
 
 
 def test_a_rerun_sends_a_bit_and_a_byte_a_park_not_the_geometry() -> None:

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from zones.errors import ZonesError
-from zones.map import many, mapping
+from zones.map import assets, many, mapping
 from zones.model.dataset import Dataset
 from zones.model.filters import ParkFilter, apply_filter
 from zones.present import views
@@ -61,7 +61,19 @@ def park_table(store: str, revision: str, lang: str, basemap: str) -> tuple[str,
     published under ``static/cache/``: the file's name and the park ids in its order."""
     ds = load(store, revision)
     table = many.park_table(mapping.park_features(ds.parks, lang=lang, basemap=basemap))
-    return many.publish(many.table_bytes(table)), tuple(table["ids"])
+    return assets.publish(many.table_bytes(table), "parks"), tuple(table["ids"])
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def outline_files(store: str, revision: str, lang: str, basemap: str) -> dict[str, str]:
+    """The districts' and each belt's outlines published under ``static/cache/`` (the map
+    fetches them once, instead of every rerun sending them): layer key -> file name
+    (:func:`zones.map.mapping.outline_keys`)."""
+    districts_fc, belts_fc = base_features(store, revision, lang, basemap)
+    return {
+        key: assets.publish(mapping.geojson_bytes(fc), "outlines")
+        for key, fc in mapping.outline_layers(districts_fc, belts_fc).items()
+    }
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)

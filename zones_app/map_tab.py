@@ -68,13 +68,16 @@ def clear_selection() -> None:
 def render_map_tab(ctx: Context) -> None:
     """The bar, then the map beside the details (the downloads follow)."""
     lang = ctx.lang
+    # One container, there or not: the map after it keeps its place in the page, so a notice
+    # never makes Streamlit build a new map (and lose the user's view).
+    notices = st.container(key="map_notices")
     if ss["park"] and ss["park"] not in ctx.shown_ids:
-        st.info(t("notice.park_hidden", lang))
+        notices.info(t("notice.park_hidden", lang))
         ss["park"] = None
     sentence = describe_filter(ctx.ds, ctx.park_filter, len(ctx.shown), lang)
     coloring = render_bar(ctx, sentence)
     if ctx.basemap == "amap":
-        st.caption(t("basemap.amap_note", lang))
+        notices.caption(t("basemap.amap_note", lang))
 
     col_map, col_details = st.columns([2.7, 1], gap="medium")
     with col_map, st.container(key="zones_map"):
@@ -150,7 +153,7 @@ def render_map(ctx: Context, coloring: Coloring, sentence: str) -> Drawn:
         zoom_to = ctx.shown[ctx.shown["id"] == ss["_zoom_to"]] if ss["_zoom_to"] else ctx.shown[:0]
         _update_view(mapping.park_features(zoom_to, lang=lang, basemap=basemap))
         groups = mapping.many_park_groups(
-            f"{assets.static_url(base_url_path)}/cache/{name}",
+            assets.cache_url(name, base_url_path),
             ids,
             ctx.shown_ids,
             lang=lang,
@@ -179,6 +182,10 @@ def render_map(ctx: Context, coloring: Coloring, sentence: str) -> Drawn:
         base_url_path=base_url_path,
         map_height=MAP_HEIGHT,
         editing=edit,
+        outline_urls={
+            key: assets.cache_url(name, base_url_path)
+            for key, name in loaders.outline_files(ctx.store, ctx.revision, lang, basemap).items()
+        },
     )
     if edit:  # the corrections waiting for review, under the selection's outline
         groups.insert(-1, mapping.proposed_group(_proposed(ctx), lang=lang))

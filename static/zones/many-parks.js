@@ -25,6 +25,9 @@
     var Z = (window.ZonesMap = window.ZonesMap || {});
     var tables = {};  // url -> Promise of the decoded table (fetched once per page)
     var CELL = 0.02;  // grid cell, degrees
+    var MAX_POLYGONS = 800;  // drawn as polygons per frame at most (the largest); the rest dots
+    var MAX_LABELS = 150;  // names per frame at most
+    var LABEL_CELL = 64;  // pixels: the cells of the labels' collision index
 
     // ----------------------------------------------------------------------------------------
     // The table: decoded once
@@ -40,6 +43,7 @@
         var n = raw.ids.length, k = 1 / raw.scale;
         var rings = new Array(n), box = new Float64Array(4 * n), merc = new Float64Array(4 * n);
         var pt = new Float64Array(2 * n), mpt = new Float64Array(2 * n), grid = new Map();
+        var size = new Float64Array(n);
         for (var i = 0; i < n; i++) {
             var w = Infinity, s = Infinity, e = -Infinity, no = -Infinity;
             rings[i] = raw.rings[i].map(function (deltas) {
@@ -63,6 +67,7 @@
             box[4 * i] = w; box[4 * i + 1] = s; box[4 * i + 2] = e; box[4 * i + 3] = no;
             merc[4 * i] = mercX(w); merc[4 * i + 1] = mercY(s);
             merc[4 * i + 2] = mercX(e); merc[4 * i + 3] = mercY(no);
+            size[i] = Math.max(merc[4 * i + 2] - merc[4 * i], merc[4 * i + 1] - merc[4 * i + 3]);
             mpt[2 * i] = mercX(pt[2 * i]);
             mpt[2 * i + 1] = mercY(pt[2 * i + 1]);
             for (var cx = Math.floor(w / CELL); cx <= Math.floor(e / CELL); cx++) {
@@ -74,18 +79,24 @@
         }
         var index = new Map();
         raw.ids.forEach(function (id, i) { index.set(id, i); });
-        return {raw: raw, n: n, rings: rings, box: box, merc: merc, pt: pt, mpt: mpt,
+        return {raw: raw, n: n, rings: rings, box: box, merc: merc, size: size, pt: pt, mpt: mpt,
             grid: grid, index: index};
     }
 
     function load(url) {
         if (!tables[url]) {
+            var began = performance.now(), fetched;
             tables[url] = fetch(url, {credentials: "same-origin"})
                 .then(function (r) {
                     if (!r.ok) { throw new Error(url + ": HTTP " + r.status); }
                     return r.json();
                 })
-                .then(decode);
+                .then(function (raw) {
+                    fetched = performance.now();
+                    var t = decode(raw);
+                    t.timing = {fetchMs: fetched - began, decodeMs: performance.now() - fetched};
+                    return t;
+                });
             tables[url].catch(function () { delete tables[url]; });
         }
         return tables[url];
@@ -134,7 +145,7 @@
     // The layer
 
     var Parks = L.Layer.extend({
-        options: {pane: "zonesParks", padding: 0.25},
+        options: {pane: "zonesParks", padding: 0.1},
 
         initialize: function (config) {
             this.config = config;
@@ -152,14 +163,18 @@
             canvas.classList.add("leaflet-zoom-animated");
             map.getPane(this.options.pane).appendChild(canvas);
             this._tip = L.tooltip({sticky: true, direction: "top", className: "zones-tip"});
-            var self = this;
-            load(this.config.url).then(function (t) {
+            this.drawn = 0;
+            var self = this, cfg = this.config, key = [cfg.url, cfg.shown, cfg.fill].join("|");
+            load(cfg.url).then(function (t) {
                 if (!self._map) { return; }
-                self.table = t;
-                self.shown = bits(self.config.shown, t.n);
-                self.fills = bytes(self.config.fill);
-                self.shownCount = self.shown.reduce(function (a, b) { return a + b; }, 0);
-                self.selected = t.index.has(self.config.selected) ? t.index.get(self.config.selected) : -1;
+                if (self.table !== t || self._key !== key) {  // else kept from the last rerun
+                    self.table = t;
+                    self._key = key;
+                    self.shown = bits(cfg.shown, t.n);
+                    self.fills = bytes(cfg.fill);
+                    self.shownCount = self.shown.reduce(function (a, b) { return a + b; }, 0);
+                }
+                self.selected = t.index.has(cfg.selected) ? t.index.get(cfg.selected) : -1;
                 self._reset();
             }, function (err) {
                 if (window.console) { window.console.error("zones: parks not loaded", err); }
@@ -170,7 +185,6 @@
             L.DomUtil.remove(this._canvas);
             if (this._map) { this._map.closeTooltip(this._tip); }
             this._map.getContainer().style.cursor = "";
-            this.table = null;
         },
 
         getEvents: function () {
@@ -206,8 +220,10 @@
             var ctx = canvas.getContext("2d");
             ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
             ctx.clearRect(0, 0, full.x, full.y);
-            this.drawTo(ctx, map.options.crs.scale(this._zoom), origin.x, origin.y, 1, this._bounds,
-                this._zoom);
+            var began = performance.now();
+            this._minPx = this.drawTo(ctx, map.options.crs.scale(this._zoom), origin.x, origin.y, 1,
+                this._bounds, this._zoom);
+            this.drawMs = performance.now() - began;
             this._zonesDrawn();
         },
 
@@ -226,8 +242,7 @@
 
         /** Pixel size of park ``i`` at ``scale`` (pixels per Mercator unit). */
         _pixels: function (i, scale) {
-            var m = this.table.merc;
-            return Math.max((m[4 * i + 2] - m[4 * i]) * scale, (m[4 * i + 1] - m[4 * i + 3]) * scale);
+            return this.table.size[i] * scale;
         },
 
         /** The parks shown inside ``bounds``, the selected one last. */
@@ -244,56 +259,112 @@
          */
         drawTo: function (ctx, scale, ox, oy, k, bounds, zoom) {
             var cfg = this.config, t = this.table, self = this;
-            if (!t) { return; }
+            if (!t) { return cfg.minPx; }
             var visible = this._visible(bounds);
+            var minPx = this._polygonPx(visible, scale, cfg.minPx * k);
             var groups = {};
             visible.forEach(function (i) {
                 var cls = t.raw.cls[i], fill = self.fills[i];
-                var dot = self._pixels(i, scale) < cfg.minPx * k;
+                var dot = self._pixels(i, scale) < minPx;
                 var key = (dot ? "d" : "p") + cls + ":" + fill;
                 (groups[key] = groups[key] || {dot: dot, cls: cls, fill: fill, parks: []}).parks.push(i);
             });
             Object.keys(groups).forEach(function (key) {
                 var g = groups[key], style = cfg.styles[g.cls];
                 var color = cfg.palette[g.fill] || style.fillColor;
+                if (g.dot) {
+                    self._dots(ctx, g.parks, self._sprite(style, color, k), scale, ox, oy);
+                    return;
+                }
                 ctx.beginPath();
                 g.parks.forEach(function (i) {
-                    if (g.dot) {
-                        var x = t.mpt[2 * i] * scale - ox, y = t.mpt[2 * i + 1] * scale - oy;
-                        ctx.moveTo(x + cfg.radius * k, y);
-                        ctx.arc(x, y, cfg.radius * k, 0, 2 * Math.PI);
-                    } else {
-                        t.rings[i].forEach(function (ring) {
-                            for (var j = 0; j < ring.length; j += 2) {
-                                var px = ring[j] * scale - ox, py = ring[j + 1] * scale - oy;
-                                if (j) { ctx.lineTo(px, py); } else { ctx.moveTo(px, py); }
-                            }
-                            ctx.closePath();
-                        });
-                    }
+                    t.rings[i].forEach(function (ring) {
+                        for (var j = 0; j < ring.length; j += 2) {
+                            var px = ring[j] * scale - ox, py = ring[j + 1] * scale - oy;
+                            if (j) { ctx.lineTo(px, py); } else { ctx.moveTo(px, py); }
+                        }
+                        ctx.closePath();
+                    });
                 });
-                ctx.globalAlpha = g.dot ? Math.max(0.75, cfg.opacity || style.fillOpacity || 0)
-                    : (cfg.opacity === null || cfg.opacity === undefined ? style.fillOpacity : cfg.opacity);
+                ctx.globalAlpha = cfg.opacity === null || cfg.opacity === undefined
+                    ? style.fillOpacity : cfg.opacity;
                 ctx.fillStyle = color;
                 ctx.fill();
                 ctx.globalAlpha = style.opacity === undefined ? 1 : style.opacity;
                 ctx.strokeStyle = style.color;
-                ctx.lineWidth = (g.dot ? 2 : style.weight) * k;
-                ctx.setLineDash(g.dot ? [] : dashes(style.dashArray).map(function (d) { return d * k; }));
+                ctx.lineWidth = style.weight * k;
+                ctx.setLineDash(dashes(style.dashArray).map(function (d) { return d * k; }));
                 ctx.stroke();
             });
             ctx.setLineDash([]);
             ctx.globalAlpha = 1;
             if (this.selected >= 0 && this.shown[this.selected]) {
-                this._outline(ctx, this.selected, scale, ox, oy, k);
+                this._outline(ctx, this.selected, scale, ox, oy, k, minPx);
             }
             if (zoom >= cfg.labelZoom) { this._labels(ctx, visible, scale, ox, oy, k); }
+            return minPx;
         },
 
-        _outline: function (ctx, i, scale, ox, oy, k) {
+        /**
+         * The smallest on-screen size (pixels) drawn as a polygon: ``minPx``, or larger when
+         * more than MAX_POLYGONS parks in view reach it (only the largest are polygons then),
+         * so no frame draws more than that many outlines.
+         */
+        _polygonPx: function (visible, scale, minPx) {
+            var sizes = [];
+            for (var n = 0; n < visible.length; n++) {
+                var px = this._pixels(visible[n], scale);
+                if (px >= minPx) { sizes.push(px); }
+            }
+            if (sizes.length <= MAX_POLYGONS) { return minPx; }
+            sizes.sort(function (a, b) { return b - a; });
+            return Math.max(minPx, sizes[MAX_POLYGONS - 1] + 1e-9);
+        },
+
+        /** A park's dot, drawn once per style, colour and scale (a canvas copied per park is
+         * far cheaper to paint than thousands of round paths). */
+        _sprite: function (style, color, k) {
+            var key = [style.color, color, k].join("|"), cfg = this.config;
+            this._sprites = this._sprites || {};
+            if (!this._sprites[key]) {
+                var r = cfg.radius * k, w = Math.ceil(2 * r + 2 * k + 2), c = document.createElement("canvas");
+                c.width = c.height = w;
+                var g = c.getContext("2d");
+                g.beginPath();
+                g.arc(w / 2, w / 2, r, 0, 2 * Math.PI);
+                g.globalAlpha = Math.max(0.75, cfg.opacity || style.fillOpacity || 0);
+                g.fillStyle = color;
+                g.fill();
+                g.globalAlpha = style.opacity === undefined ? 1 : style.opacity;
+                g.strokeStyle = style.color;
+                g.lineWidth = 2 * k;
+                // As the SVG map's markers: dotted for an estimated location, dashed for an
+                // indicative footprint.
+                var dash = dashes(style.dashArray);
+                g.setLineDash(dash.length ? (dash[0] <= 1 ? [1 * k, 3 * k] : [3 * k, 2 * k]) : []);
+                g.stroke();
+                this._sprites[key] = c;
+            }
+            return this._sprites[key];
+        },
+
+        /** The dots of ``parks``: one per pixel (dots on the same pixel look the same). */
+        _dots: function (ctx, parks, sprite, scale, ox, oy) {
+            var t = this.table, half = sprite.width / 2, seen = new Set();
+            for (var n = 0; n < parks.length; n++) {
+                var i = parks[n];
+                var x = Math.round(t.mpt[2 * i] * scale - ox), y = Math.round(t.mpt[2 * i + 1] * scale - oy);
+                var cell = x * 131072 + y;
+                if (seen.has(cell)) { continue; }
+                seen.add(cell);
+                ctx.drawImage(sprite, x - half, y - half);
+            }
+        },
+
+        _outline: function (ctx, i, scale, ox, oy, k, minPx) {
             var t = this.table, style = this.config.selectedStyle;
             ctx.beginPath();
-            if (this._pixels(i, scale) < this.config.minPx * k) {
+            if (this._pixels(i, scale) < minPx) {
                 var x = t.mpt[2 * i] * scale - ox, y = t.mpt[2 * i + 1] * scale - oy;
                 ctx.arc(x, y, (this.config.radius + 3) * k, 0, 2 * Math.PI);
             } else {
@@ -310,30 +381,48 @@
             ctx.stroke();
         },
 
-        /** Names of the larger parks first (the selected one before all), none over another. */
+        /** Names of the larger parks first (the selected one before all), none over another,
+         * at most MAX_LABELS (a grid of LABEL_CELL px finds the ones already placed nearby). */
         _labels: function (ctx, visible, scale, ox, oy, k) {
-            var t = this.table, self = this, taken = [], sel = this.selected;
-            var order = visible.slice().sort(function (a, b) {
-                return (b === sel) - (a === sel) || self._pixels(b, scale) - self._pixels(a, scale);
-            }).slice(0, 2000);
+            var t = this.table, self = this, sel = this.selected, taken = new Map(), placed = 0;
+            var size = t.size, order = visible.slice().sort(function (a, b) {
+                return (b === sel) - (a === sel) || size[b] - size[a];
+            });
             ctx.font = "bold " + Math.round(12 * k) + "px sans-serif";
             ctx.textAlign = "center";
             ctx.textBaseline = "middle";
-            order.forEach(function (i) {
-                var name = t.raw.names[i] || t.raw.ids[i];
+            var cell = LABEL_CELL * k;
+            function cells(r, each) {
+                for (var cx = Math.floor(r.l / cell); cx <= Math.floor(r.r / cell); cx++) {
+                    for (var cy = Math.floor(r.t / cell); cy <= Math.floor(r.b / cell); cy++) {
+                        if (each(cx * 65536 + cy) === false) { return false; }
+                    }
+                }
+                return true;
+            }
+            for (var n = 0; n < order.length && placed < MAX_LABELS && n < 20 * MAX_LABELS; n++) {
+                var i = order[n], name = t.raw.names[i] || t.raw.ids[i];
                 var x = t.mpt[2 * i] * scale - ox, y = t.mpt[2 * i + 1] * scale - oy;
                 var half = ctx.measureText(name).width / 2 + 3 * k;
                 var r = {l: x - half, r: x + half, t: y - 9 * k, b: y + 9 * k};
-                if (taken.some(function (o) { return r.l < o.r && r.r > o.l && r.t < o.b && r.b > o.t; })) {
-                    return;
-                }
-                taken.push(r);
+                var free = cells(r, function (key) {
+                    var list = taken.get(key) || [];
+                    return !list.some(function (o) {
+                        return r.l < o.r && r.r > o.l && r.t < o.b && r.b > o.t;
+                    });
+                });
+                if (!free) { continue; }
+                cells(r, function (key) {
+                    var list = taken.get(key);
+                    if (list) { list.push(r); } else { taken.set(key, [r]); }
+                });
+                placed += 1;
                 ctx.lineWidth = 3 * k;
                 ctx.strokeStyle = "rgba(255,255,255,0.9)";
                 ctx.strokeText(name, x, y);
                 ctx.fillStyle = "#212121";
                 ctx.fillText(name, x, y);
-            });
+            }
             ctx.textAlign = "left";
         },
 
@@ -345,7 +434,7 @@
             var map = this._map, t = this.table;
             if (!t) { return -1; }
             var zoom = map.getZoom(), scale = map.options.crs.scale(zoom), cfg = this.config;
-            var reach = cfg.radius + 3;
+            var reach = cfg.radius + 3, minPx = this._minPx || cfg.minPx;
             var a = map.containerPointToLatLng(p.subtract([reach, reach]));
             var b = map.containerPointToLatLng(p.add([reach, reach]));
             var mx = mercX(ll.lng), my = mercY(ll.lat), best = -1, bestScore = Infinity;
@@ -353,7 +442,7 @@
             query(t, a.lng, b.lat, b.lng, a.lat).forEach(function (i) {
                 if (!self.shown[i]) { return; }
                 var score;
-                if (self._pixels(i, scale) < cfg.minPx) {
+                if (self._pixels(i, scale) < minPx) {
                     var dx = (t.mpt[2 * i] - mx) * scale, dy = (t.mpt[2 * i + 1] - my) * scale;
                     var d = Math.sqrt(dx * dx + dy * dy);
                     if (d > reach) { return; }
@@ -446,6 +535,13 @@
 
         pointOf: function (i) {
             return L.latLng(this.table.pt[2 * i + 1], this.table.pt[2 * i]);
+        },
+
+        /** Where a click selects park ``i`` (a container point), or null: at city scale its dot
+         * may lie under another's. */
+        clickPointOf: function (i) {
+            var ll = this.pointOf(i), p = this._map.latLngToContainerPoint(ll);
+            return this.parkAt(p, ll) === i ? p : null;
         }
     });
 
@@ -462,8 +558,16 @@
     }
 
     Z.ManyParks = Parks;
+    /** The canvas layer for this rerun's ``config``: the last one again when only what needs
+     * no decoding changed (the selection, the legend), else a new one. */
     Z.many = function (group, config) {
-        var layer = (Z._many = new Parks(config));
+        var last = Z._many, layer;
+        if (last && last.config.url === config.url && !last._map) {
+            last.config = config;
+            layer = last;
+        } else {
+            layer = Z._many = new Parks(config);
+        }
         group.addLayer(layer);
         return layer;
     };

@@ -1075,19 +1075,22 @@
      * and ``seq``, counting the park layers swapped in (one per filter change or selection). */
     Z.status = function () {
         var s = Z._map && stateOf(Z._map), many = Z._map && manyOf(Z._map);
-        if (many) { return {parks: many.drawn, seq: s.seq, mode: "canvas"}; }
+        if (many) {
+            return {parks: many.drawn, seq: s.seq, mode: "canvas", drawMs: many.drawMs,
+                fetchMs: many.table.timing.fetchMs, decodeMs: many.table.timing.decodeMs};
+        }
         return {parks: s ? s.parks.length : 0, seq: s ? s.seq : 0, mode: "svg"};
     };
 
     /** The point (in the map's container, CSS pixels) inside park ``id`` where a click selects
-     * it, or null when the map does not show it. */
+     * it, or null when the map does not show it (or, with many parks, another park's dot lies
+     * over it at this zoom). */
     Z.pixelOf = function (id) {
         var map = Z._map, s = map && stateOf(map), many = map && manyOf(map), pt;
         if (many) {
             var i = many.table.index.get(id);
-            if (i === undefined || !many.shown[i]) { return null; }
-            pt = map.latLngToContainerPoint(many.pointOf(i));
-            return [pt.x, pt.y];
+            pt = i === undefined || !many.shown[i] ? null : many.clickPointOf(i);
+            return pt && [pt.x, pt.y];
         }
         var park = s && s.parks.filter(function (p) { return parkId(p) === id; })[0];
         if (!park) { return null; }

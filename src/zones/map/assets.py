@@ -15,6 +15,8 @@ loads exactly what it did before.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -22,12 +24,17 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from zones.io.atomic import atomic_write
 from zones.settings import ROOT
 
 #: Folder Streamlit serves at /app/static/ (next to app.py).
 STATIC_DIR = ROOT / "static"
 #: URL path of STATIC_DIR when the app runs at the server root.
 STATIC_URL = "/app/static"
+#: Where :func:`publish` writes data files for the map (served at ``<static>/cache/``).
+CACHE_DIR = STATIC_DIR / "cache"
+#: Files of one kind kept in :data:`CACHE_DIR` (the newest): older store revisions go.
+KEEP = 48
 LEAFLET_VERSION = "1.9.4"
 
 
@@ -107,6 +114,29 @@ def css_links(base_url_path: str = "", *, editing: bool = False) -> list[tuple[s
     ``editing`` plugins only for an editor's map."""
     root = static_url(base_url_path)
     return [(name, f"{root}/{path}") for name, path in _names("css", editing)]
+
+
+def publish(data: bytes, kind: str, folder: Path = CACHE_DIR) -> str:
+    """Write ``data`` as ``<kind>-<hash>.json`` in ``folder`` (once: the name is its content's
+    hash, so every app server on the machine shares it, and an unchanged file keeps its date,
+    so browsers keep their copy) and return the file's name, to fetch at
+    ``<static_url>/cache/<name>``. Keeps the :data:`KEEP` newest files of ``kind``."""
+    name = f"{kind}-{hashlib.sha256(data).hexdigest()[:20]}.json"
+    path = folder / name
+    if not path.is_file():
+        folder.mkdir(parents=True, exist_ok=True)
+        with atomic_write(path) as tmp:
+            tmp.write_bytes(data)
+        old = sorted(folder.glob(f"{kind}-*.json"), key=lambda p: p.stat().st_mtime)[:-KEEP]
+        for stale in old:
+            with contextlib.suppress(FileNotFoundError):
+                stale.unlink()
+    return name
+
+
+def cache_url(name: str, base_url_path: str = "") -> str:
+    """URL path of a file :func:`publish` wrote."""
+    return f"{static_url(base_url_path)}/cache/{name}"
 
 
 def without_cdn(element: Any) -> Any:

@@ -100,9 +100,9 @@ def _by_footprint(parks: gpd.GeoDataFrame, lang: str) -> Coloring:
             "estimated": "legend.estimated_location"}  # fmt: skip
     kinds = {}
     n = len(parks)
-    footprints = parks["footprint"] if "footprint" in parks else [""] * n
-    bases = parks["location_basis"] if "location_basis" in parks else [""] * n
-    for ident, footprint, basis in zip(parks["id"], footprints, bases, strict=True):
+    footprints = parks["footprint"].tolist() if "footprint" in parks else [""] * n
+    bases = parks["location_basis"].tolist() if "location_basis" in parks else [""] * n
+    for ident, footprint, basis in zip(parks["id"].tolist(), footprints, bases, strict=True):
         kinds[str(ident)] = (
             "estimated" if basis == "estimated"
             else "indicative" if footprint == "indicative" else "surveyed"

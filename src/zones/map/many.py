@@ -6,27 +6,24 @@ of drawing, so from :data:`MANY_PARKS` parks on:
 
 - :func:`park_table` packs every park once (per store revision, language and basemap) into a
   compact table: ids, names, search keys, footprint kind, a point inside and the rings as
-  integer deltas of :data:`SCALE`; :func:`publish` writes it under ``static/cache/`` by the
-  hash of its content, and the app serves it like the vendored scripts (the browser fetches
-  it once and keeps it across reruns);
+  integer deltas of :data:`SCALE`; :func:`zones.map.assets.publish` writes it under
+  ``static/cache/`` by the hash of its content, and the app serves it like the vendored
+  scripts (the browser fetches it once and keeps it across reruns);
 - each rerun then sends only which parks the filter shows (:func:`shown_mask`, a bit a park)
   and their fill colours (:func:`fill_bytes`, a byte a park into a palette).
 
-Pure apart from :func:`publish`; no Streamlit.
+Pure; no Streamlit.
 """
 
 from __future__ import annotations
 
 import base64
-import contextlib
-import hashlib
 import json
 from collections.abc import Collection, Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
-from zones.io.atomic import atomic_write
-from zones.map.assets import STATIC_DIR
+import numpy as np
+
 from zones.map.styles import PARK_CLASSES, park_class
 
 #: From this many parks in the dataset on, the map draws them on one canvas.
@@ -34,10 +31,6 @@ MANY_PARKS = 1000
 #: Coordinates as integers of 1/SCALE degree (about 1 m; the map's footprints are already
 #: simplified to about 5 m for display).
 SCALE = 100_000
-#: Where :func:`publish` writes (served at ``<static>/cache/``).
-CACHE_DIR = STATIC_DIR / "cache"
-#: Files kept in :data:`CACHE_DIR` (the newest): older store revisions are removed.
-KEEP = 24
 #: The fill byte of a park with no colour of its own (its class's fill is drawn).
 NO_FILL = 255
 _CLASSES = {kind: n for n, (kind, _, _) in enumerate(PARK_CLASSES)}
@@ -103,32 +96,10 @@ def table_bytes(table: Mapping[str, Any]) -> bytes:
     return json.dumps(table, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def publish(data: bytes, folder: Path = CACHE_DIR) -> str:
-    """Write ``data`` as ``parks-<hash>.json`` in ``folder`` (once: the name is its content's
-    hash, so every app server on the machine shares it) and return the file's name. Keeps the
-    :data:`KEEP` newest files."""
-    name = f"parks-{hashlib.sha256(data).hexdigest()[:20]}.json"
-    path = folder / name
-    if not path.is_file():
-        folder.mkdir(parents=True, exist_ok=True)
-        with atomic_write(path) as tmp:
-            tmp.write_bytes(data)
-        old = sorted(folder.glob("parks-*.json"), key=lambda p: p.stat().st_mtime)[:-KEEP]
-        for stale in old:
-            with contextlib.suppress(FileNotFoundError):
-                stale.unlink()
-    else:
-        path.touch()
-    return name
-
-
 def shown_mask(ids: Sequence[str], shown: Collection[str]) -> str:
     """Base64 of a bitmask over ``ids`` (bit i of byte i // 8): which parks ``shown`` holds."""
-    mask = bytearray((len(ids) + 7) // 8)
-    for n, ident in enumerate(ids):
-        if ident in shown:
-            mask[n >> 3] |= 1 << (n & 7)
-    return base64.b64encode(bytes(mask)).decode("ascii")
+    bits = np.fromiter((ident in shown for ident in ids), dtype=bool, count=len(ids))
+    return base64.b64encode(np.packbits(bits, bitorder="little").tobytes()).decode("ascii")
 
 
 def fill_bytes(ids: Sequence[str], colors: Mapping[str, str | None]) -> tuple[list[str], str]:

@@ -789,6 +789,58 @@ def tools_config(
 # Maps
 
 
+def outline_layers(districts_fc: dict, belts_fc: dict) -> dict[str, dict]:
+    """The outline layers of the map, by key: ``districts``, then ``belt:<id>`` for each belt
+    (one layer each, so the layer control switches belts one by one)."""
+    layers = {"districts": districts_fc}
+    for feature in belts_fc["features"]:
+        layers[f"belt:{feature['id']}"] = {"type": "FeatureCollection", "features": [feature]}
+    return layers
+
+
+def geojson_bytes(fc: dict) -> bytes:
+    """``fc`` as compact UTF-8 JSON (a file the map fetches)."""
+    return json.dumps(fc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+class FetchedGeoJson(MacroElement):
+    """A GeoJSON layer whose features the map fetches from ``url`` (a file the app serves), so
+    a rerun's message does not carry them; drawn with ``style``, not interactive."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var layer = L.geoJSON(null, {style: {{ this.style|tojson }}, interactive: false,
+                attribution: {{ this.attribution|tojson }}});
+            layer.addTo({{ this._parent.get_name() }});
+            fetch({{ this.url|tojson }}, {credentials: "same-origin"})
+                .then(function (r) { return r.json(); })
+                .then(function (data) { layer.addData(data); });
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, url: str, style: dict[str, Any], attribution: str | None = None) -> None:
+        super().__init__()
+        self._name = "FetchedGeoJson"
+        self.url = url
+        self.style = style
+        self.attribution = attribution
+
+
+def _outline(
+    fc: dict, style: dict[str, Any], url: str | None, attribution: str | None = None
+) -> MacroElement:
+    """``fc`` drawn in ``style``: fetched from ``url`` when given, else embedded in the page."""
+    if url:
+        return FetchedGeoJson(url, style, attribution)
+    return folium.GeoJson(
+        fc, style=style, interactive=False, control=False, attribution=attribution
+    )
+
+
 def base_map(
     districts_fc: dict,
     belts_fc: dict,
@@ -799,14 +851,18 @@ def base_map(
     tianditu_token: str | None = None,
     map_height: int = 620,
     editing: bool = False,
+    outline_urls: dict[str, str] | None = None,
 ) -> folium.Map:
     """The part of the map that stays while filters and selection change.
 
     Tiles of ``basemap``, district outlines (filled when there are no tiles, so the map reads
     offline), one layer per belt, the legend, and Leaflet served by the app. With ``editing``
     (a signed-in editor or reviewer): the drawing tools (folium's ``Draw``, Leaflet.draw served
-    by the app) and the legend entry of proposed corrections.
+    by the app) and the legend entry of proposed corrections. With ``outline_urls`` (the
+    files of :func:`outline_layers`' layers, by key), the map fetches the outlines instead of
+    carrying them; else (a standalone page) they are embedded.
     """
+    urls = outline_urls or {}
     bounds = bounds_of(districts_fc) or bounds_of(belts_fc) or NINGBO_BOUNDS
     # Start from a computed view, then fit Ningbo to the map's real size (fractional zooms).
     center, zoom = view_for(bounds, width_px=MAP_WIDTH_PX, height_px=map_height, snap=ZOOM_SNAP)
@@ -845,24 +901,20 @@ def base_map(
     district_style = {**DISTRICT_STYLE, "fillOpacity": 1.0 if basemap == "none" else 0.0}
     attribution = ", ".join(districts_fc.get("sources", []))
     districts = folium.FeatureGroup(name=html_text(t("map.districts", lang)), overlay=True)
-    folium.GeoJson(
+    _outline(
         districts_fc,
-        style=district_style,
-        interactive=False,
-        control=False,
-        attribution=html_text(attribution) if attribution else None,
+        district_style,
+        urls.get("districts"),
+        html_text(attribution) if attribution else None,
     ).add_to(districts)
     districts.add_to(m)
 
-    for feature in belts_fc["features"]:
-        props = feature["properties"]
+    for key, fc in outline_layers(districts_fc, belts_fc).items():
+        if key == "districts":
+            continue
+        props = fc["features"][0]["properties"]
         group = folium.FeatureGroup(name=html_text(props.get("name")), overlay=True)
-        folium.GeoJson(
-            {"type": "FeatureCollection", "features": [feature]},
-            style=belt_style(props.get("color")),
-            interactive=False,
-            control=False,
-        ).add_to(group)
+        _outline(fc, belt_style(props.get("color")), urls.get(key)).add_to(group)
         group.add_to(m)
 
     minx, miny, maxx, maxy = bounds

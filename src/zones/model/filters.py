@@ -552,7 +552,8 @@ def _level_options(ds: Dataset) -> list[Option]:
 def _type_options(ds: Dataset) -> list[Option]:
     """The park types in ``ds`` (ids are the types as the data writes them), in the order of
     :data:`zones.text.i18n.PARK_TYPES` (where their English names are), then as they come."""
-    present = dict.fromkeys(k for k in (cells.stripped(v) for v in ds.parks["type"]) if k)
+    distinct = dict.fromkeys(ds.parks["type"].tolist())  # each value once, however many parks
+    present = dict.fromkeys(k for k in map(cells.stripped, distinct) if k)
     ordered = [k for k in PARK_TYPES if k in present] + [k for k in present if k not in PARK_TYPES]
     out = []
     for kind in ordered:

@@ -113,12 +113,12 @@ def pick_names(frame: Any, lang: str) -> list[str]:
     """:func:`pick_name` of every row of a DataFrame, fast (no ``iterrows``)."""
     n = len(frame)
     codes = text.data_languages(lang)
-    columns = {c: frame[f"name_{c}"] if f"name_{c}" in frame else [None] * n for c in codes}
-    ids = frame["id"] if "id" in frame else [""] * n
+    columns = [frame[f"name_{c}"].tolist() if f"name_{c}" in frame else [None] * n for c in codes]
+    ids = frame["id"].tolist() if "id" in frame else [""] * n
     out = []
-    for *names, ident in zip(*columns.values(), ids, strict=True):
-        row = {f"name_{c}": name for c, name in zip(codes, names, strict=True)}
-        out.append(pick_name({**row, "id": ident}, lang))
+    for *names, ident in zip(*columns, ids, strict=True):
+        name = next((v.strip() for v in names if isinstance(v, str) and v.strip()), "")
+        out.append(name or str(ident))
     return out
 
 
