@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import os
 import platform
-import re
 import statistics
 import sys
 import tempfile
@@ -34,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
+from benchmarks.results import write_block  # noqa: E402
 from tests.factories import make_dataset  # noqa: E402
 from zones.io.bundle import bundle_bytes  # noqa: E402
 from zones.io.export import export_bytes  # noqa: E402
@@ -42,7 +42,6 @@ from zones.present import views  # noqa: E402
 
 RUNS = 5
 RESULTS = Path(__file__).with_name("RESULTS.md")
-START, END = "<!-- bench_app:start -->", "<!-- bench_app:end -->"
 
 
 def timed(fn: Callable[[], object]) -> float:
@@ -172,16 +171,6 @@ def table(rows: list[dict[str, object]]) -> str:
     return head + "\n".join(lines) + "\n" + head2 + "\n".join(lines2) + "\n"
 
 
-def write(section: str) -> None:
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmarks\n"
-    block = f"{START}\n{section}{END}"
-    if START in text and END in text:
-        text = re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _: block, text, flags=re.S)
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    RESULTS.write_text(text, encoding="utf-8")
-
-
 def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -208,7 +197,7 @@ def main() -> None:
             "GIS bundle (EPSG:4549, one run) are built only when their button is clicked.\n\n"
             + result
         )
-        write(section)
+        write_block("bench_app", section)
         print(f"wrote {RESULTS}")
 
 

@@ -17,11 +17,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.results import write_block  # noqa: E402
 from benchmarks.synthetic import write_synthetic_inputs  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 SIZES = (5_000, 50_000)
-START, END = "<!-- bench_scale:start -->", "<!-- bench_scale:end -->"
 
 
 def measure(n: int, root: Path) -> tuple[float, float, float]:
@@ -50,7 +50,6 @@ def main() -> None:
         print(f"{n} parks: {seconds:.1f} s, peak RSS {rss:.0f} MiB, GeoPackage {size:.1f} MiB")
     (n0, s0, r0, _), (n1, s1, r1, _) = rows
     lines = [
-        START,
         "## `zones build` at scale (`benchmarks/bench_scale.py`)",
         "",
         "The real inputs plus N synthetic parks (points, areas and industry links in data/; the "
@@ -64,16 +63,8 @@ def main() -> None:
         "",
         f"From {n0:,} to {n1:,} parks ({n1 / n0:.0f}x): "
         f"time x{s1 / s0:.1f}, memory x{r1 / r0:.1f}.",
-        END,
     ]
-    text = RESULTS.read_text(encoding="utf-8")
-    block = "\n".join(lines)
-    if START in text:
-        head, rest = text.split(START, 1)
-        text = head + block + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    RESULTS.write_text(text, encoding="utf-8")
+    write_block("bench_scale", "\n".join(lines))
 
 
 if __name__ == "__main__":

@@ -26,6 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.results import write_block  # noqa: E402
+
 SESSIONS = 10
 SECONDS = float(os.environ.get("ZONES_BENCH_SECONDS", "60"))
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
@@ -80,9 +82,7 @@ def run(url: str, label: str) -> str:
 
     start = time.time() + 3.0
     with ProcessPoolExecutor(SESSIONS, mp_context=get_context("spawn")) as pool:
-        futures = [
-            pool.submit(session, url, n, start, start + SECONDS) for n in range(SESSIONS)
-        ]
+        futures = [pool.submit(session, url, n, start, start + SECONDS) for n in range(SESSIONS)]
         results = [f.result() for f in futures]
     reads = [x for r in results for x in r["reads"]]
     writes = [x for r in results for x in r["writes"]]
@@ -119,7 +119,6 @@ def main() -> None:
         cluster.stop()
     table = "\n".join(
         [
-            "<!-- bench_store:start -->",
             "## Shared store under load (`benchmarks/bench_store.py`)",
             "",
             f"{SESSIONS} sessions, each its own process, for {SECONDS:.0f} s on the real data; "
@@ -132,16 +131,9 @@ def main() -> None:
             "write p50 ms | write p95 ms | errors | lost |",
             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
             *rows,
-            "<!-- bench_store:end -->",
         ]
     )
-    text = RESULTS.read_text(encoding="utf-8")
-    if "<!-- bench_store:start -->" in text:
-        head, rest = text.split("<!-- bench_store:start -->", 1)
-        text = head + table + rest.split("<!-- bench_store:end -->", 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + table + "\n"
-    RESULTS.write_text(text, encoding="utf-8")
+    write_block("bench_store", table)
 
 
 if __name__ == "__main__":

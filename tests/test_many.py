@@ -106,6 +106,13 @@ def test_publish_names_the_file_by_its_content_and_keeps_the_newest(tmp_path) ->
     assert assets.cache_url(name, "zones") == f"/zones/app/static/cache/{name}"
 
 
+def _many_config(group) -> dict:
+    (config,) = [
+        c.payload for c in group._children.values() if getattr(c, "function", "") == "many"
+    ]
+    return config
+
+
 def test_a_rerun_sends_a_bit_and_a_byte_a_park_not_the_geometry() -> None:
     ds = make_dataset(2000)
     ids = list(ds.parks["id"])
@@ -113,7 +120,7 @@ def test_a_rerun_sends_a_bit_and_a_byte_a_park_not_the_geometry() -> None:
     (group,) = many_park_groups(
         "/app/static/cache/x.json", ids, shown, lang="zh", selected_id=ids[0]
     )
-    (config,) = [c.config for c in group._children.values() if hasattr(c, "config")]
+    config = _many_config(group)
     sent = json.dumps(config)
     assert len(sent) < 2000 * 2  # a bit and a byte (base64) a park, plus the styles
     assert "coordinates" not in sent and ids[1] not in sent
@@ -122,6 +129,4 @@ def test_a_rerun_sends_a_bit_and_a_byte_a_park_not_the_geometry() -> None:
     assert [(mask[n >> 3] >> (n & 7)) & 1 for n in range(4)] == [1, 0, 1, 0]
     # A park the filter hides is not selected on the map.
     (group,) = many_park_groups("u", ids, shown, lang="zh", selected_id=ids[1])
-    assert (
-        next(c.config for c in group._children.values() if hasattr(c, "config"))["selected"] is None
-    )
+    assert _many_config(group)["selected"] is None

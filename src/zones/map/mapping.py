@@ -685,23 +685,37 @@ def legend_html(belts_fc: dict, lang: str, *, proposed: bool = False) -> str:
     return f"<details open>{title}{'<br>'.join(rows)}{parks}</details>"
 
 
-class MapTools(MacroElement):
-    """Set up the map's tools (``ZonesMap.init`` of ``static/zones/map-tools.js``)."""
+class ToolsCall(MacroElement):
+    """A call of the map's tools in the page: ``ZonesMap.<function>(target, payload)`` (of
+    ``static/zones/map-tools.js`` or ``many-parks.js``), where ``target`` is the element this
+    is added to or, with ``on_map``, that element's parent (a park group's map)."""
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        if (window.ZonesMap) {
-            window.ZonesMap.init({{ this._parent.get_name() }}, {{ this.config|tojson }});
+        if (window.ZonesMap && window.ZonesMap.{{ this.function }}) {
+            window.ZonesMap.{{ this.function }}(
+                {{ this.target_name() }}, {{ this.payload|tojson }});
         }
         {% endmacro %}
         """
     )
 
-    def __init__(self, config: dict[str, Any]) -> None:
+    def __init__(self, name: str, function: str, payload: Any, *, on_map: bool = False) -> None:
         super().__init__()
-        self._name = "MapTools"
-        self.config = config
+        self._name = name
+        self.function = function
+        self.payload = payload
+        self.on_map = on_map
+
+    def target_name(self) -> str:
+        parent = self._parent._parent if self.on_map else self._parent
+        return parent.get_name()
+
+
+def MapTools(config: dict[str, Any]) -> ToolsCall:
+    """Set up the map's tools (``ZonesMap.init``), once per base map."""
+    return ToolsCall("MapTools", "init", config)
 
 
 class EditTools(MacroElement):
@@ -725,26 +739,12 @@ class EditTools(MacroElement):
         self.draw = draw
 
 
-class ParkView(MacroElement):
+def ParkView(view: dict[str, Any]) -> ToolsCall:
     """Tell the map's tools about the parks just swapped in (``ZonesMap.update``): the legend of
     their colours, the selected park, the filter sentence and the map's text alternative.
 
     Added to the last park group, so it runs after every park layer has been added."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        if (window.ZonesMap) {
-            window.ZonesMap.update({{ this._parent._parent.get_name() }}, {{ this.view|tojson }});
-        }
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, view: dict[str, Any]) -> None:
-        super().__init__()
-        self._name = "ParkView"
-        self.view = view
+    return ToolsCall("ParkView", "update", view, on_map=True)
 
 
 def tools_config(
@@ -1008,7 +1008,7 @@ def _park_view(
     sentence: str,
     edit: dict[str, Any] | None,
     lang: str,
-) -> ParkView:
+) -> ToolsCall:
     """What the map's tools learn with the parks: legend, selection, sentence, edit state."""
     legend = (
         {"title": coloring.title, "rows": coloring.rows_json()} if coloring is not None else None
@@ -1024,24 +1024,10 @@ def _park_view(
     return ParkView(view)
 
 
-class ManyParks(MacroElement):
+def ManyParks(config: dict[str, Any]) -> ToolsCall:
     """Every park on one canvas (``ZonesMap.many`` of ``static/zones/many-parks.js``), from
     the table at ``config["url"]`` (:mod:`zones.map.many`)."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        if (window.ZonesMap && window.ZonesMap.many) {
-            window.ZonesMap.many({{ this._parent.get_name() }}, {{ this.config|tojson }});
-        }
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, config: dict[str, Any]) -> None:
-        super().__init__()
-        self._name = "ManyParks"
-        self.config = config
+    return ToolsCall("ManyParks", "many", config)
 
 
 def many_park_groups(
