@@ -11,7 +11,7 @@ import pytest
 from tests.factories import make_dataset, with_link
 from zones.build.assemble import build
 from zones.model.dataset import Dataset, load_dataset
-from zones.model.filters import ParkFilter, apply_filter
+from zones.model.filters import ParkFilter, apply_filter, industry_ancestors
 from zones.present import views
 from zones.present.analysis import (
     belt_industry_matrix,
@@ -252,3 +252,51 @@ def test_every_matrix_cell_equals_the_filter_count_on_the_real_data(real_ds: Dat
     f = ParkFilter(belts=("south-coast",), industries=("automotive",))
     assert "ninghai-edz" in set(apply_filter(real_ds, f)["id"])
     assert matrix_table(real_ds).at["automotive", "south-coast"] == len(apply_filter(real_ds, f))
+
+
+def _matrix_by_groupby(ds: Dataset, bases: tuple[str, ...]) -> pd.DataFrame:
+    """matrix_table the plain way: distinct parks per (industry, belt) of the park links."""
+    rows = [
+        (belt_id, counted, basis, park_id)
+        for park_id, industry_id, basis in ds.park_industries[
+            ["park_id", "industry_id", "basis"]
+        ].itertuples(index=False)
+        if basis in bases
+        for counted in industry_ancestors(ds).get(industry_id, (industry_id,))
+        for belt_id in dict(zip(ds.parks["id"], ds.parks["belt_ids"], strict=True)).get(park_id, [])
+    ]
+    frame = pd.DataFrame(rows, columns=["belt_id", "industry_id", "basis", "park_id"])
+    cells = frame.groupby(["industry_id", "belt_id"])["park_id"].nunique()
+    industries = [i for i in ds.industries["id"] if i in set(frame["industry_id"])]
+    return pd.DataFrame(
+        [[int(cells.get((i, b), 0)) for b in ds.belts["id"]] for i in industries],
+        index=pd.Index(industries, name="industry_id"),
+        columns=list(ds.belts["id"]),
+    )
+
+
+def _odd_links() -> Dataset:
+    """Links the matrix must leave out or count once: to a park that does not exist, to an
+    industry that does not exist, twice to one park, from a park in no belt, from a park whose
+    belt is unknown, and a sub-industry next to its parent."""
+    ds = with_link(make_dataset(6), "p3", "new-energy-vehicles", "source")
+    ds = with_link(ds, "p3", "automotive", "belt")
+    parks = ds.parks.copy()
+    parks.at[parks.index[0], "belt_ids"] = []
+    parks.at[parks.index[1], "belt_ids"] = ["nowhere"]
+    extra = pd.DataFrame(
+        [
+            {"park_id": "ghost", "industry_id": "automotive", "basis": "park"},
+            {"park_id": "p2", "industry_id": "no-such-industry", "basis": "source"},
+            {"park_id": "p2", "industry_id": "new-materials", "basis": "source"},
+        ]
+    ).assign(source="test", note="")
+    links = pd.concat([ds.park_industries, extra, extra.iloc[2:]], ignore_index=True)
+    return dataclasses.replace(ds, parks=parks, park_industries=links)
+
+
+@pytest.mark.parametrize("bases", [("park", "belt", "source"), ("park",), ("belt",), ()])
+@pytest.mark.parametrize("make", [lambda: make_dataset(9), _odd_links], ids=["plain", "odd"])
+def test_matrix_table_equals_the_plain_count(make, bases):
+    ds = make()
+    pd.testing.assert_frame_equal(matrix_table(ds, bases=bases), _matrix_by_groupby(ds, bases))

@@ -3,13 +3,28 @@
 from __future__ import annotations
 
 import dataclasses
+import random
 import re
 import unicodedata
 import xml.etree.ElementTree as ET
 
+import numpy as np
+import shapely
+
 from tests.factories import make_dataset, with_link
 from zones.model.filters import ParkFilter, apply_filter
-from zones.present.report import report_html, svg_map, write_report
+from zones.present.report import (
+    LABEL_GAP,
+    LABEL_SIZE,
+    Box,
+    _Projection,
+    label_box,
+    label_width,
+    place_labels,
+    report_html,
+    svg_map,
+    write_report,
+)
 from zones.text.i18n import html_text
 
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -132,3 +147,64 @@ def test_larger_parks_are_labelled_first():
     parks["footprint_area_km2"] = [0.1] * 59 + [9.0]  # the last park is the largest
     svg = svg_map(dataclasses.replace(ds, parks=parks), "zh")
     assert _labels(svg)[0][0] == parks["name_zh"].iloc[-1]
+
+
+def _place_one_by_one(items, width, height):
+    """place_labels' rule as its docstring says it, checking every label placed before."""
+    placed, out = [], []
+    g, size = LABEL_GAP, LABEL_SIZE
+    for text, park in items:
+        w = label_width(text)
+        cy, cx = (park.y0 + park.y1) / 2 + 0.375 * size, (park.x0 + park.x1) / 2 - w / 2
+        above, below = park.y0 - g - 0.25 * size, park.y1 + g + size
+        right, left = park.x1 + g, park.x0 - g - w
+        spot = None
+        for x, y in [(right, cy), (left, cy), (cx, above), (cx, below),
+                     (right, above), (left, above), (right, below), (left, below)]:  # fmt: skip
+            box = label_box(text, x, y)
+            inside = box.x0 >= 0 and box.y0 >= 0 and box.x1 <= width and box.y1 <= height
+            if inside and not any(box.grown(g).overlaps(other) for other in placed):
+                spot = (text, x, y)
+                placed.append(box)
+                break
+        out.append(spot)
+    return out
+
+
+def test_label_placement_equals_checking_every_placed_label():
+    rng = random.Random(7)
+    names = ["宁波经济技术开发区", "Park 12", "杭州湾新区", "x", "前湾新区 (B)", "Cixi Binhai EDZ"]
+    items = []
+    for n in range(3000):
+        x, y = rng.uniform(-20, 780), rng.uniform(-20, 620)
+        w, h = rng.choice([0.0, 0.5, 3.0, 15.0]), rng.choice([0.0, 0.5, 3.0, 15.0])
+        items.append((f"{rng.choice(names)}{n % 7}", Box(x, y, x + w, y + h)))
+    spots = place_labels(items, 760, 600)
+    assert 50 < sum(s is not None for s in spots) < len(items)
+    assert spots == _place_one_by_one(items, 760, 600)
+
+
+def test_park_shapes_drawn_all_at_once_match_one_by_one():
+    square = shapely.box(121.5, 29.8, 121.6, 29.9)
+    holed = square.difference(shapely.box(121.52, 29.82, 121.54, 29.84))
+    geoms = np.array(
+        [
+            square,
+            holed,
+            shapely.MultiPolygon([shapely.box(121.1, 29.5, 121.2, 29.6), holed]),
+            shapely.Polygon(),
+            shapely.GeometryCollection([square, shapely.Point(121.3, 29.7)]),
+            shapely.box(121.0, 30.0, 121.0001, 30.0001),
+            shapely.MultiPolygon([square]),
+            shapely.from_wkt(
+                "MULTIPOLYGON (EMPTY, ((121.1 29.6, 121.2 29.6, 121.2 29.7, 121.1 29.6)))"
+            ),
+            shapely.MultiPolygon(),
+            shapely.Point(121.4, 29.9),
+        ],
+        dtype=object,
+    )
+    proj = _Projection((121.0, 29.5, 122.0, 30.2))
+    assert proj.paths(geoms) == [proj.path(g) for g in geoms]
+    shown = geoms[[0, 1, 2, 4, 5, 6, 7]]
+    assert proj.boxes(shown) == [proj.box(g) for g in shown]

@@ -81,18 +81,28 @@ def _park_links(ds: Dataset, bases: Sequence[str]) -> pd.DataFrame:
     (:func:`zones.model.filters.industry_ancestors`), the rule the park filter follows: the parks of
     a cell are those the filter selects for that belt and industry.
     """
+    return pd.DataFrame(
+        _park_link_rows(ds, bases), columns=["belt_id", "industry_id", "basis", "park_id"]
+    )
+
+
+def _park_link_rows(ds: Dataset, bases: Sequence[str]) -> list[tuple[str, str, str, str]]:
+    """:func:`_park_links` as a list of (belt_id, industry_id, basis, park_id) tuples, built
+    from plain lists (no per-row pandas)."""
     links = ds.park_industries[ds.park_industries["basis"].isin(bases)]
-    belts_of = ds.parks.set_index("id")["belt_ids"]
+    belts_of = dict(zip(ds.parks["id"].tolist(), ds.parks["belt_ids"].tolist(), strict=True))
     ancestors = industry_ancestors(ds)
-    rows = [
+    return [
         (belt_id, counted, basis, park_id)
-        for park_id, industry_id, basis in links[["park_id", "industry_id", "basis"]].itertuples(
-            index=False
+        for park_id, industry_id, basis in zip(
+            links["park_id"].tolist(),
+            links["industry_id"].tolist(),
+            links["basis"].tolist(),
+            strict=True,
         )
         for counted in ancestors.get(industry_id, (industry_id,))
         for belt_id in belts_of.get(park_id, [])
     ]
-    return pd.DataFrame(rows, columns=["belt_id", "industry_id", "basis", "park_id"])
 
 
 def belt_industry_pairs(ds: Dataset, column: str) -> set[tuple[str, str]]:
@@ -148,13 +158,48 @@ def matrix_table(ds: Dataset, *, bases: Sequence[str] = ("park", "belt", "source
     ``apply_filter(ds, ParkFilter(belts=[belt], industries=[industry]))``; with ``("park",)``,
     the same with ``designated_only``. Industries no park is linked to are left out.
     """
-    frame = _park_links(ds, bases)
-    cells = frame.groupby(["industry_id", "belt_id"])["park_id"].nunique()
-    industries = [i for i in ds.industries["id"] if i in set(frame["industry_id"])]
+    # The rule of _park_links as 0/1 matrices, so that no step goes link by link in Python:
+    # linked (park x linked industry) @ counts_for (linked industry x industry it counts for)
+    # gives the industries each park counts for; that, transposed, @ in_belt (park x belt)
+    # gives the distinct parks of each cell.
+    links = ds.park_industries[ds.park_industries["basis"].isin(bases)]
+    industries, belts = ds.industries["id"].tolist(), ds.belts["id"].tolist()
+    industry_col = {ident: n for n, ident in enumerate(dict.fromkeys(industries))}
+    belt_col = {ident: n for n, ident in enumerate(dict.fromkeys(belts))}
+    park_row = {ident: n for n, ident in enumerate(ds.parks["id"].tolist())}
+    belt_lists = ds.parks["belt_ids"].tolist()
+
+    park_codes, park_uniques = pd.factorize(links["park_id"])
+    industry_codes, industry_uniques = pd.factorize(links["industry_id"])
+    row_of = np.array([park_row.get(p, -1) for p in park_uniques.tolist()] + [-1], dtype=np.intp)
+    rows = row_of[park_codes]  # a missing id (code -1) picks the trailing -1
+    known = (rows >= 0) & (industry_codes >= 0)
+    linked = np.zeros((len(belt_lists), len(industry_uniques)))
+    linked[rows[known], industry_codes[known]] = 1.0
+
+    ancestors = industry_ancestors(ds)
+    counts_for = np.zeros((len(industry_uniques), len(industry_col)))
+    for n, industry_id in enumerate(industry_uniques.tolist()):
+        for counted in ancestors.get(industry_id, (industry_id,)):
+            if counted in industry_col:
+                counts_for[n, industry_col[counted]] = 1.0
+    counted = (linked @ counts_for) > 0  # park x industry
+
+    in_belt = np.zeros((len(belt_lists), len(belt_col)))
+    in_some_belt = np.zeros(len(belt_lists), dtype=bool)  # any belt id, known or not
+    for n in np.flatnonzero(linked.any(axis=1)).tolist():  # parks that have links
+        for belt_id in belt_lists[n]:
+            in_some_belt[n] = True
+            if belt_id in belt_col:
+                in_belt[n, belt_col[belt_id]] = 1.0
+    # Listed: the industries some park of some belt counts for.
+    listed = (counted & in_some_belt[:, None]).any(axis=0).tolist()
+    cells = np.rint(counted.T.astype(float) @ in_belt).astype(np.int64).tolist()
+    shown = [i for i in industries if listed[industry_col[i]]]
     return pd.DataFrame(
-        [[int(cells.get((i, b), 0)) for b in ds.belts["id"]] for i in industries],
-        index=pd.Index(industries, name="industry_id"),
-        columns=list(ds.belts["id"]),
+        [[cells[industry_col[i]][belt_col[b]] for b in belts] for i in shown],
+        index=pd.Index(shown, name="industry_id"),
+        columns=belts,
     )
 
 

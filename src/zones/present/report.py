@@ -18,6 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
@@ -33,11 +35,23 @@ from zones.present.analysis import (
 from zones.settings import PLAN_NAME
 from zones.text import norm_lang, t
 from zones.text.escape import html_text as esc
-from zones.text.i18n import pick_name, pick_text
+from zones.text.i18n import pick_name, pick_names, pick_text
 
 
 def _name(row: object, lang: str) -> str:
     return pick_name(row, lang)
+
+
+def _names_by_id(frame: pd.DataFrame, lang: str) -> dict[str, str]:
+    """The name in ``lang`` of each row of ``frame`` (industries, belts), by id: the row's
+    :func:`~zones.text.i18n.pick_name` without its id, so '' when it has no name at all (as
+    ``frame.set_index("id").loc[id]`` read it). Built once; looked up per park."""
+    columns = [c for c in frame.columns if str(c).startswith("name_")]
+    values = (frame[c].tolist() for c in columns)
+    return {
+        ident: _name(dict(zip(columns, names, strict=True)), lang)
+        for ident, *names in zip(frame["id"].tolist(), *values, strict=True)
+    }
 
 
 #: Font size of park labels, in SVG units (the map is 760 wide).
@@ -65,10 +79,14 @@ class Box:
         return Box(self.x0 - by, self.y0 - by, self.x1 + by, self.y1 + by)
 
 
+#: East Asian widths drawn a full em wide (:func:`label_width`).
+_WIDE = frozenset({"W", "F"})
+
+
 def label_width(text: str, size: float = LABEL_SIZE) -> float:
     """How wide ``text`` is drawn at ``size``: a full em per wide (CJK) character, 0.62 em per
     other character (a little more than most Latin letters and digits take)."""
-    wide = sum(unicodedata.east_asian_width(ch) in "WF" for ch in text)
+    wide = sum(map(_WIDE.__contains__, map(unicodedata.east_asian_width, text)))
     return (wide + 0.62 * (len(text) - wide)) * size
 
 
@@ -88,7 +106,11 @@ def place_labels(
     corners. It takes the first one whose box, grown by :data:`LABEL_GAP`, overlaps no label
     placed before and lies inside the ``width`` × ``height`` canvas.
     """
-    placed: list[Box] = []
+    # The boxes (x0, y0, x1, y1) of the labels placed so far, filed under every band of
+    # BAND units of height they cross: two boxes that overlap share a band, so a candidate is
+    # checked against the labels of its bands only. Plain floats and loops: this runs for up
+    # to eight places of every park.
+    bands: dict[int, list[tuple[float, float, float, float]]] = {}
     out: list[tuple[str, float, float] | None] = []
     g = LABEL_GAP
     for text, park in items:
@@ -102,14 +124,30 @@ def place_labels(
             (right, cy), (left, cy), (cx, above), (cx, below),
             (right, above), (left, above), (right, below), (left, below),
         ):  # fmt: skip
-            box = label_box(text, x, y, size)
-            inside = box.x0 >= 0 and box.y0 >= 0 and box.x1 <= width and box.y1 <= height
-            if inside and not any(box.grown(g).overlaps(other) for other in placed):
+            # label_box(text, x, y, size), then that box grown by the gap (Box.grown)
+            x0, y0, x1, y1 = x, y - size, x + w, y + 0.25 * size
+            if not (x0 >= 0 and y0 >= 0 and x1 <= width and y1 <= height):
+                continue
+            gx0, gy0, gx1, gy1 = x0 - g, y0 - g, x1 + g, y1 + g
+            free = True
+            for band in range(int(gy0 // BAND), int(gy1 // BAND) + 1):
+                for ox0, oy0, ox1, oy1 in bands.get(band, ()):
+                    if gx0 < ox1 and ox0 < gx1 and gy0 < oy1 and oy0 < gy1:  # Box.overlaps
+                        free = False
+                        break
+                if not free:
+                    break
+            if free:
                 spot = (text, x, y)
-                placed.append(box)
+                for band in range(int(y0 // BAND), int(y1 // BAND) + 1):
+                    bands.setdefault(band, []).append((x0, y0, x1, y1))
                 break
         out.append(spot)
     return out
+
+
+#: Height of the bands :func:`place_labels` files placed labels under, in SVG units.
+BAND = 16.0
 
 
 class _Projection:
@@ -131,17 +169,55 @@ class _Projection:
         (x0, y1), (x1, y0) = self.xy(minx, miny), self.xy(maxx, maxy)
         return Box(x0, y0, x1, y1)
 
+    def boxes(self, geoms: np.ndarray) -> list[Box]:
+        """:meth:`box` of each of ``geoms``, all at once (the same operations, elementwise)."""
+        minx, miny, maxx, maxy = shapely.bounds(geoms).T
+        x0 = ((minx - self.x0) * self.kx * self.scale).tolist()
+        y1 = ((self.y1 - miny) * self.scale).tolist()
+        x1 = ((maxx - self.x0) * self.kx * self.scale).tolist()
+        y0 = ((self.y1 - maxy) * self.scale).tolist()
+        return [Box(*b) for b in zip(x0, y0, x1, y1, strict=True)]
+
+    def paths(self, geoms: np.ndarray) -> list[str]:
+        """:meth:`path` of each of ``geoms``, the same text: polygons and multipolygons (the
+        parks) all at once, ring by ring in the order path() takes them; any other geometry,
+        and one with an empty polygon (drawn as an empty ring), one by one."""
+        kind = shapely.get_type_id(geoms)
+        polygonal = (kind == shapely.GeometryType.POLYGON) | (
+            kind == shapely.GeometryType.MULTIPOLYGON
+        )
+        fast = np.flatnonzero(polygonal & ~shapely.is_empty(geoms))
+        parts, part_geom = shapely.get_parts(geoms[fast], return_index=True)
+        empty = np.unique(part_geom[shapely.is_empty(parts)])
+        keep = ~np.isin(part_geom, empty)
+        rings, ring_part = shapely.get_rings(parts[keep], return_index=True)
+        ring_geom = fast[part_geom[keep][ring_part]].tolist()
+        xy = shapely.get_coordinates(rings)
+        # The same operations, in the same order, as xy() on each point.
+        xs = ((xy[:, 0] - self.x0) * self.kx * self.scale).tolist()
+        ys = ((self.y1 - xy[:, 1]) * self.scale).tolist()
+        points = list(map("{:.1f},{:.1f}".format, xs, ys))
+        drawn: dict[int, list[str]] = {}
+        start = 0
+        for i, n in zip(ring_geom, shapely.get_num_coordinates(rings).tolist(), strict=True):
+            drawn.setdefault(i, []).append(f"M{' '.join(points[start : start + n])}Z")
+            start += n
+        done = set(np.delete(fast, empty).tolist())
+        return [
+            " ".join(drawn.get(i, ())) if i in done else self.path(g) for i, g in enumerate(geoms)
+        ]
+
     def path(self, geom: BaseGeometry) -> str:
         parts = []
         for poly in getattr(geom, "geoms", [geom]):
             if poly.geom_type != "Polygon":
                 continue
             for ring in [poly.exterior, *poly.interiors]:
-                pts = " ".join(
-                    f"{(x - self.x0) * self.kx * self.scale:.1f},{(self.y1 - y) * self.scale:.1f}"
-                    for x, y in ring.coords
-                )
-                parts.append(f"M{pts}Z")
+                xy = shapely.get_coordinates(ring)
+                # The same operations, in the same order, as xy() on each point.
+                xs = ((xy[:, 0] - self.x0) * self.kx * self.scale).tolist()
+                ys = ((self.y1 - xy[:, 1]) * self.scale).tolist()
+                parts.append(f"M{' '.join(map('{:.1f},{:.1f}'.format, xs, ys))}Z")
         return " ".join(parts)
 
 
@@ -150,8 +226,11 @@ def svg_map(ds: Dataset, lang: str, width: int = 760) -> str:
     return _svg_map(ds, lang, width)[0]
 
 
-def _svg_map(ds: Dataset, lang: str, width: int = 760) -> tuple[str, int]:
-    """:func:`svg_map` and the number of parks left unlabelled."""
+def _svg_map(
+    ds: Dataset, lang: str, width: int = 760, park_names: Sequence[str] | None = None
+) -> tuple[str, int]:
+    """:func:`svg_map` and the number of parks left unlabelled. ``park_names``: the parks'
+    names in ``lang`` (:func:`~zones.text.i18n.pick_names` of ``ds.parks``) when known."""
     districts = shapely.coverage_simplify(ds.districts.geometry.to_numpy(), 0.002)
     proj = _Projection(tuple(ds.districts.total_bounds), width)  # type: ignore[arg-type]
     out = [
@@ -166,17 +245,23 @@ def _svg_map(ds: Dataset, lang: str, width: int = 760) -> tuple[str, int]:
         )
     for geom in districts:
         out.append(f'<path d="{proj.path(geom)}" fill="none" stroke="#555" stroke-width="0.6"/>')
-    parks = ds.parks.sort_values(["footprint_area_km2", "id"], ascending=[False, True])
-    items = []
-    for park in parks.itertuples():
-        dash = ' stroke-dasharray="3 2"' if park.footprint == "indicative" else ""
+    # The parks, larger first: names, footprints and shapes as lists in that order.
+    keys = ["footprint_area_km2", "id"]
+    by_size = ds.parks[keys].reset_index(drop=True).sort_values(keys, ascending=[False, True])
+    order = by_size.index.to_numpy()  # positions in ds.parks
+    names = pick_names(ds.parks, lang) if park_names is None else park_names
+    names = [names[i] for i in order.tolist()]
+    footprints = ds.parks["footprint"].to_numpy()[order].tolist()
+    geoms = ds.parks["geometry"].to_numpy()[order]
+    for name, footprint, path in zip(names, footprints, proj.paths(geoms), strict=True):
+        dash = ' stroke-dasharray="3 2"' if footprint == "indicative" else ""
         out.append(
-            f'<path d="{proj.path(park.geometry)}" fill="#222" fill-opacity="0.15" '
-            f'stroke="#111" stroke-width="1"{dash}><title>{esc(_name(park._asdict(), lang))}'
-            "</title></path>"
+            f'<path d="{path}" fill="#222" fill-opacity="0.15" '
+            f'stroke="#111" stroke-width="1"{dash}><title>{esc(name)}</title></path>'
         )
-        if park.geometry is not None and not park.geometry.is_empty:
-            items.append((_name(park._asdict(), lang), proj.box(park.geometry)))
+    shown = np.flatnonzero(~(shapely.is_missing(geoms) | shapely.is_empty(geoms)))
+    boxes = proj.boxes(geoms[shown])
+    items = [(names[i], box) for i, box in zip(shown.tolist(), boxes, strict=True)]
     spots = place_labels(items, proj.width, proj.height)
     out.append(
         f'<g class="park-labels" font-size="{LABEL_SIZE}" fill="#111" stroke="#fff" '
@@ -190,9 +275,9 @@ def _svg_map(ds: Dataset, lang: str, width: int = 760) -> tuple[str, int]:
     return "".join(out), len(ds.parks) - sum(spot is not None for spot in spots)
 
 
-def _map(ds: Dataset, lang: str) -> str:
+def _map(ds: Dataset, lang: str, park_names: Sequence[str] | None = None) -> str:
     """The legend, the labelled map and, when parks went unlabelled, a note counting them."""
-    svg, unlabelled = _svg_map(ds, lang)
+    svg, unlabelled = _svg_map(ds, lang, park_names=park_names)
     note = (
         f"<p class='note'>{esc(t('report.unlabelled', lang, n=unlabelled))}</p>"
         if unlabelled
@@ -251,16 +336,20 @@ def matrix_data(ds: Dataset, lang: str) -> Matrix:
     """Parks per industry per belt (:func:`zones.present.analysis.matrix_table`), belt and
     industry names in ``lang``, and the focus of each belt (:data:`report.matrix_note`)."""
     table = matrix_table(ds)
-    names = ds.industries.set_index("id")
+    names = _names_by_id(ds.industries, lang)
     focus = belt_industry_pairs(ds, "focus_industry_ids")
     peak = max(int(table.to_numpy().max()), 1) if not table.empty else 1
     belts = tuple(_name(b._asdict(), lang) for b in ds.belts.itertuples())
+    belt_ids = table.columns.tolist()
     rows = tuple(
         MatrixRow(
-            _name(names.loc[industry_id].to_dict(), lang),
-            tuple((int(n), (belt_id, industry_id) in focus) for belt_id, n in counts.items()),
+            names[industry_id],
+            tuple(
+                (int(n), (belt_id, industry_id) in focus)
+                for belt_id, n in zip(belt_ids, counts, strict=True)
+            ),
         )
-        for industry_id, counts in table.iterrows()
+        for industry_id, counts in zip(table.index.tolist(), table.to_numpy().tolist(), strict=True)
     )
     return Matrix(belts, rows, peak)
 
@@ -277,28 +366,18 @@ class Overlap:
 def overlap_data(ds: Dataset, lang: str) -> Overlap:
     """:func:`zones.present.analysis.belt_overlap` and
     :func:`~zones.present.analysis.crowded_industries` with names in ``lang``."""
-    belts = ds.belts.set_index("id")
-    names = ds.industries.set_index("id")
+    belts = _names_by_id(ds.belts, lang)
+    names = _names_by_id(ds.industries, lang)
 
     def industry_names(ids: list[str]) -> str:
-        return "、".join(_name(names.loc[i].to_dict(), lang) for i in ids) or t(
-            "analysis.none", lang
-        )
+        return "、".join(names[i] for i in ids) or t("analysis.none", lang)
 
     pairs = tuple(
-        (
-            f"{_name(belts.loc[r.belt_a].to_dict(), lang)} × "
-            f"{_name(belts.loc[r.belt_b].to_dict(), lang)}",
-            industry_names(r.shared),
-            f"{r.jaccard:.2f}",
-        )
+        (f"{belts[r.belt_a]} × {belts[r.belt_b]}", industry_names(r.shared), f"{r.jaccard:.2f}")
         for r in belt_overlap(ds).itertuples()
     )
     crowded = tuple(
-        (
-            _name(names.loc[r.industry_id].to_dict(), lang),
-            "、".join(_name(belts.loc[b].to_dict(), lang) for b in r.belts),
-        )
+        (names[r.industry_id], "、".join(belts[b] for b in r.belts))
         for r in crowded_industries(ds).itertuples()
     )
     return Overlap(pairs, crowded)
@@ -379,21 +458,26 @@ def _targets(ds: Dataset, lang: str) -> str:
     return _table(head, rows) + f"<p class='note'>{esc(t('report.targets_note', lang))}</p>"
 
 
-def _parks(ds: Dataset, lang: str) -> str:
-    names = ds.industries.set_index("id")
+def _parks(ds: Dataset, lang: str, park_names: Sequence[str] | None = None) -> str:
+    industry = _names_by_id(ds.industries, lang)
+    belt = _names_by_id(ds.belts, lang)
+    none = t("analysis.none", lang)
+    parks = ds.parks
     rows = []
-    for park in ds.parks.itertuples():
-        designated = "、".join(
-            _name(names.loc[i].to_dict(), lang) for i in park.designated_industry_ids
-        )
-        belts = ds.belts.set_index("id")
-        belt_names = "、".join(_name(belts.loc[b].to_dict(), lang) for b in park.belt_ids)
-        where = (
-            f"{t(f'report.{park.location_basis}', lang)} ±{park.location_precision_m / 1000:g} km"
-        )
+    for name, belt_ids, designated_ids, basis, precision in zip(
+        pick_names(parks, lang) if park_names is None else park_names,
+        parks["belt_ids"].tolist(),
+        parks["designated_industry_ids"].tolist(),
+        parks["location_basis"].tolist(),
+        parks["location_precision_m"].tolist(),
+        strict=True,
+    ):
+        designated = "、".join(industry[i] for i in designated_ids)
+        belt_names = "、".join(belt[b] for b in belt_ids)
+        where = f"{t(f'report.{basis}', lang)} ±{precision / 1000:g} km"
         rows.append(
-            f"<tr><td>{esc(_name(park._asdict(), lang))}</td><td>{esc(belt_names)}</td>"
-            f"<td>{esc(designated or t('analysis.none', lang))}</td><td>{esc(where)}</td></tr>"
+            f"<tr><td>{esc(name)}</td><td>{esc(belt_names)}</td>"
+            f"<td>{esc(designated or none)}</td><td>{esc(where)}</td></tr>"
         )
     head = (
         t("report.name", lang),
@@ -420,12 +504,13 @@ def report_html(ds: Dataset, *, lang: str = "zh", today: dt.date | None = None) 
     lang = norm_lang(lang)
     today = today or dt.date.today()
     title = esc(t("report.title", lang))
+    names = pick_names(ds.parks, lang)  # once, for the map and the list
     sections = [
-        (t("report.map", lang), _map(ds, lang)),
+        (t("report.map", lang), _map(ds, lang, names)),
         (t("report.matrix", lang), _matrix(ds, lang)),
         (t("report.overlap", lang), _overlap(ds, lang)),
         (t("report.targets", lang), _targets(ds, lang)),
-        (t("report.parks", lang), _parks(ds, lang)),
+        (t("report.parks", lang), _parks(ds, lang, names)),
     ]
     body = "".join(f"<section><h2>{esc(h)}</h2>{content}</section>" for h, content in sections)
     return (
