@@ -262,15 +262,16 @@
             if (!t) { return cfg.minPx; }
             var visible = this._visible(bounds);
             var minPx = this._polygonPx(visible, scale, cfg.minPx * k);
-            var groups = {};
-            visible.forEach(function (i) {
-                var cls = t.raw.cls[i], fill = self.fills[i];
-                var dot = self._pixels(i, scale) < minPx;
-                var key = (dot ? "d" : "p") + cls + ":" + fill;
-                (groups[key] = groups[key] || {dot: dot, cls: cls, fill: fill, parks: []}).parks.push(i);
-            });
-            Object.keys(groups).forEach(function (key) {
-                var g = groups[key], style = cfg.styles[g.cls];
+            var groups = new Map();
+            for (var n = 0; n < visible.length; n++) {
+                var i = visible[n], cls = t.raw.cls[i], fill = this.fills[i];
+                var dot = t.size[i] * scale < minPx;
+                var key = (cls * 256 + fill) * 2 + (dot ? 1 : 0), g = groups.get(key);
+                if (!g) { groups.set(key, (g = {dot: dot, cls: cls, fill: fill, parks: []})); }
+                g.parks.push(i);
+            }
+            groups.forEach(function (g) {
+                var style = cfg.styles[g.cls];
                 var color = cfg.palette[g.fill] || style.fillColor;
                 if (g.dot) {
                     self._dots(ctx, g.parks, self._sprite(style, color, k), scale, ox, oy);
@@ -348,15 +349,20 @@
             return this._sprites[key];
         },
 
-        /** The dots of ``parks``: one per pixel (dots on the same pixel look the same). */
+        /** The dots of ``parks``: one per pixel (dots on the same pixel look the same), the
+         * pixels marked in a grid kept across draws (a new mark per call: no clearing). */
         _dots: function (ctx, parks, sprite, scale, ox, oy) {
-            var t = this.table, half = sprite.width / 2, seen = new Set();
+            var t = this.table, half = sprite.width / 2, w = 2048, h = 2048;
+            if (!this._marks) { this._marks = new Uint16Array(w * h); this._mark = 0; }
+            if (++this._mark > 65535) { this._marks.fill(0); this._mark = 1; }
+            var marks = this._marks, mark = this._mark;
             for (var n = 0; n < parks.length; n++) {
                 var i = parks[n];
                 var x = Math.round(t.mpt[2 * i] * scale - ox), y = Math.round(t.mpt[2 * i + 1] * scale - oy);
-                var cell = x * 131072 + y;
-                if (seen.has(cell)) { continue; }
-                seen.add(cell);
+                if (x >= 0 && y >= 0 && x < w && y < h) {
+                    if (marks[y * w + x] === mark) { continue; }
+                    marks[y * w + x] = mark;
+                }
                 ctx.drawImage(sprite, x - half, y - half);
             }
         },
