@@ -4,7 +4,8 @@ For the real build (build/zones.gpkg, when present), ~30 synthetic parks and 5,0
 parks, through ``streamlit.testing.v1.AppTest`` (the server side of a rerun, without a browser):
 
 - bytes sent to the browser for the default view: the st_folium component's JSON args, split
-  into the base map script (tiles, districts, belts, legend) and the park feature groups;
+  into the base map script (tiles, legend, tools; the district and belt outlines are files the
+  map fetches) and the park feature groups (from 1,000 parks: the canvas layer's masks);
 - script run times: cold first run (load + build the GeoJSON), a plain rerun, a rerun after a
   filter change (first time: GeoJSON built; second time: cached), a rerun after a click (as in
   the browser, where the map's on_change callback has already set the selection);
@@ -189,7 +190,9 @@ def main() -> None:
             f"Server side of one script run through AppTest, median of {RUNS}; "
             f"{platform.python_implementation()} {platform.python_version()}, {cores} cores. "
             "*Map args* is the JSON the st_folium component sends to the browser on every "
-            "rerun: the base map (tiles, districts, belts, legend) and the park feature groups. "
+            "rerun: the base map (tiles, legend, tools; the district and belt outlines are files "
+            "the map fetches once) and the park feature groups (from 1,000 parks, the canvas "
+            "layer's bit and byte a park: the parks themselves are a file fetched once). "
             "*Click* is the rerun after the map's on_change callback set the selection (one "
             "run, as in the browser). The export is built only when the download button is "
             "clicked. The analysis tab runs only while it is open (the map tab always runs, so "
