@@ -46,13 +46,11 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,21 +65,14 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from benchmarks.results import write_block  # noqa: E402
+from tests import appserver  # noqa: E402
+from tests.appserver import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 CACHE = ROOT / "build" / "bench"
 REAL_GPKG = ROOT / "build" / "zones.gpkg"
 BASELINE_SRC = Path(os.environ.get("ZONES_BASELINE_DIR", "/work/shared/bench/baseline"))
 LEAFLET = ROOT / "static" / "vendor" / "leaflet"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 #: Every host name but localhost fails to resolve, at once: no CDN, no tile ever loads.
 OFFLINE = "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1"
 VIEWPORT = {"width": 1400, "height": 1000}
@@ -349,12 +340,6 @@ def baseline_copy(tmp: Path) -> Path:
 # --- app servers ------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @dataclass
 class Server:
     proc: subprocess.Popen[bytes]
@@ -362,13 +347,7 @@ class Server:
     log: Path
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=15)
+        appserver.stop(self.proc)
 
     def rss_mib(self) -> float:
         """VmRSS of the server and its children."""
@@ -395,37 +374,11 @@ class Server:
 
 
 def start_server(side: Side, folder: Path) -> Server:
-    port = free_port()
+    port = appserver.free_port()
     log = folder / f"{side.app}-{port}.log"
-    command = [
-        sys.executable, "-m", "streamlit", "run", "app.py",
-        "--server.headless", "true",
-        "--server.address", "127.0.0.1",
-        "--server.port", str(port),
-        "--server.fileWatcherType", "none",
-        "--browser.gatherUsageStats", "false",
-    ]  # fmt: skip
-    if side.app == "baseline":
-        command += ["--server.enableStaticServing", "true"]
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            command, cwd=side.cwd, env=side.env, stdout=out, stderr=subprocess.STDOUT
-        )
-    server = Server(proc=proc, url=f"http://127.0.0.1:{port}/", log=log)
-    deadline = time.monotonic() + 120
-    while True:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {proc.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(server.url + "_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return server
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            server.stop()
-            raise RuntimeError(f"streamlit did not start in 120 s:\n{log.read_text()}")
-        time.sleep(0.3)
+    extra = ("--server.enableStaticServing", "true") if side.app == "baseline" else ()
+    proc, url = appserver.start(side.cwd, side.env, log, port=port, extra=extra, timeout_s=120)
+    return Server(proc=proc, url=url, log=log)
 
 
 # --- websocket bytes --------------------------------------------------------------------------

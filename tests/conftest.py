@@ -12,11 +12,6 @@ with a change log and two accounts, an editor and a reviewer (:data:`EDITOR`,
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,12 +20,13 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.appserver import CHROMIUM, CHROMIUM_ARGS
+
 # A missing text key or language fails the tests instead of falling back to Chinese
 # (zones.text.STRICT); app servers the tests start inherit it.
 os.environ["ZONES_STRICT_TEXT"] = "1"
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
 #: A park name that runs script if any layer of the app renders data as HTML.
 HOSTILE = "<img src=x onerror=alert(1)>"
 #: Parks in the browser tests' dataset (park 0 carries HOSTILE as its Chinese name).
@@ -70,14 +66,7 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     return {
         **browser_type_launch_args,
         "executable_path": CHROMIUM,
-        "args": [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--no-first-run",
-        ],
+        "args": list(CHROMIUM_ARGS),
     }
 
 
@@ -87,12 +76,6 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
 
 
 # --- the app server --------------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -132,42 +115,18 @@ def edit_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]
 
 def _serve(folder: Path, gpkg: Path) -> Iterator[AppServer]:
     """Run the app on ``gpkg`` until the fixture using it ends."""
-    port = _free_port()
+    from tests import appserver
+
     log = folder / "streamlit.log"
     env = {**os.environ, "ZONES_GPKG": str(gpkg), "TIANDITU_TOKEN": ""}
-    command = [
-        sys.executable, "-m", "streamlit", "run", "app.py",
-        "--server.headless", "true",
-        "--server.address", "127.0.0.1",
-        "--server.port", str(port),
-        "--server.fileWatcherType", "none",
-        "--browser.gatherUsageStats", "false",
-    ]  # fmt: skip
-    with log.open("wb") as out:
-        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"streamlit exited with {proc.returncode}:\n{log.read_text()}")
-            try:
-                with urllib.request.urlopen(url + "_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not start in 90 s:\n{log.read_text()}")
-            time.sleep(0.3)
+        proc, url = appserver.start(ROOT, env, log)
+    except appserver.ServerError as error:
+        pytest.fail(str(error))
+    try:
         yield AppServer(url=url, gpkg=gpkg, n_parks=BROWSER_PARKS, log=log)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=15)
+        appserver.stop(proc)
 
 
 # --- an offline page -------------------------------------------------------------------------
