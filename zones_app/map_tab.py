@@ -80,11 +80,19 @@ def render_map_tab(ctx: Context) -> None:
         notices.caption(t("basemap.amap_note", lang))
 
     col_map, col_details = st.columns([2.7, 1], gap="medium")
-    with col_map, st.container(key="zones_map"):
-        drawn = render_map(ctx, coloring, sentence)
+    if editing(ctx):  # the details' correction form takes what was drawn on the map
+        with col_map, st.container(key="zones_map"):
+            drawn = render_map(ctx, coloring, sentence)
+        with col_details:
+            render_details(ctx, drawn)
+            render_pdf(ctx, coloring, sentence)
+        return
+    # A viewer's details first: after a click they reach the page before the map's message.
     with col_details:
-        render_details(ctx, drawn)
+        render_details(ctx)
         render_pdf(ctx, coloring, sentence)
+    with col_map, st.container(key="zones_map"):
+        render_map(ctx, coloring, sentence)
 
 
 def editing(ctx: Context) -> bool:
