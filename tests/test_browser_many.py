@@ -116,7 +116,8 @@ def _click_point(ds: Dataset, park_id: str) -> tuple[float, float] | None:
     return point.x, point.y
 
 
-def _click(op: OfflinePage, frame: Frame, lon: float, lat: float) -> None:
+def _page_point(op: OfflinePage, frame: Frame, lon: float, lat: float) -> tuple[float, float]:
+    """Centre the map on (lon, lat) at CLICK_ZOOM; that point's place on the page."""
     x, y = frame.evaluate(
         f"""(() => {{
             var m = ZonesMap._map, ll = [{lat}, {lon}];
@@ -126,7 +127,11 @@ def _click(op: OfflinePage, frame: Frame, lon: float, lat: float) -> None:
         }})()"""
     )
     box = op.page.locator("iframe[title='streamlit_folium.st_folium']").bounding_box()
-    op.page.mouse.click(box["x"] + x, box["y"] + y)
+    return box["x"] + x, box["y"] + y
+
+
+def _click(op: OfflinePage, frame: Frame, lon: float, lat: float) -> None:
+    op.page.mouse.click(*_page_point(op, frame, lon, lat))
 
 
 def test_a_click_on_any_park_shows_that_park(many_page: OfflinePage, many_ds: Dataset) -> None:
@@ -181,3 +186,20 @@ def test_the_park_list_narrows_by_a_typed_name(many_page: OfflinePage, many_ds: 
     op.page.get_by_role("option", name=park["name_zh"], exact=True).click()
     expect(op.page.get_by_role("heading", name=park["name_zh"], exact=True)).to_be_visible()
 
+
+def test_hovering_a_park_names_it_in_a_tooltip_as_text(
+    many_page: OfflinePage, many_ds: Dataset
+) -> None:
+    op = many_page
+    op.open()
+    canvas_ids(op, N_PARKS)
+    frame = map_frame(op)
+    by_area = many_ds.parks.sort_values("footprint_area_km2", ascending=False)["id"]
+    park_id, point = next((i, p) for i in by_area if (p := _click_point(many_ds, i)) is not None)
+    x, y = _page_point(op, frame, *point)
+    op.page.mouse.move(x - 3, y)
+    op.page.mouse.move(x, y)
+    name = many_ds.parks.loc[many_ds.parks["id"] == park_id, "name_zh"].iloc[0]
+    tip = op.map.locator(".zones-tip")
+    expect(tip).to_contain_text(name)
+    assert tip.locator("img, script").count() == 0
