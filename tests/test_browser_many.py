@@ -50,6 +50,13 @@ def many_page(page: Any, many_server: AppServer) -> Iterator[OfflinePage]:
     yield from _offline(page, many_server)
 
 
+def opened(op: OfflinePage) -> Frame:
+    """Open the app and wait until its map draws every park; the map's frame, settled."""
+    op.open()
+    canvas_ids(op, N_PARKS)
+    return map_frame(op)
+
+
 def canvas_ids(op: OfflinePage, expected: int) -> set[str]:
     """The ids the map's canvas layer draws, once it draws ``expected`` parks."""
     frame = None
@@ -136,9 +143,7 @@ def _click(op: OfflinePage, frame: Frame, lon: float, lat: float) -> None:
 
 def test_a_click_on_any_park_shows_that_park(many_page: OfflinePage, many_ds: Dataset) -> None:
     op = many_page
-    op.open()
-    canvas_ids(op, N_PARKS)
-    frame = map_frame(op)
+    frame = opened(op)
     parks = many_ds.parks
     by_area = parks.sort_values("footprint_area_km2")["id"].tolist()
     chosen = [by_area[0], by_area[-1], *random.Random(5).sample(by_area[1:-1], N_CLICKS)]
@@ -161,9 +166,7 @@ def test_the_search_box_finds_a_park_among_thousands(
     many_page: OfflinePage, many_ds: Dataset
 ) -> None:
     op = many_page
-    op.open()
-    canvas_ids(op, N_PARKS)
-    frame = map_frame(op)
+    frame = opened(op)
     park = many_ds.parks.iloc[1234]
     assert (
         frame.evaluate(f"ZonesMap.find(ZonesMap._map, {json.dumps(park['name_zh'])})")[0]
@@ -191,9 +194,7 @@ def test_hovering_a_park_names_it_in_a_tooltip_as_text(
     many_page: OfflinePage, many_ds: Dataset
 ) -> None:
     op = many_page
-    op.open()
-    canvas_ids(op, N_PARKS)
-    frame = map_frame(op)
+    frame = opened(op)
     by_area = many_ds.parks.sort_values("footprint_area_km2", ascending=False)["id"]
     park_id, point = next((i, p) for i in by_area if (p := _click_point(many_ds, i)) is not None)
     x, y = _page_point(op, frame, *point)
