@@ -9,8 +9,10 @@
  *
  *   - fetches the file once per page (kept across reruns) and indexes the parks on a grid;
  *   - draws on one canvas only the parks in view: a dot for a park smaller than ``minPx`` on
- *     screen, its polygon otherwise, outlines by footprint kind (as the SVG map), the selected
- *     park outlined, names from ``labelZoom`` on with overlapping ones left out;
+ *     screen (one per pixel), its polygon otherwise (the MAX_POLYGONS largest in view at most),
+ *     outlines by footprint kind (as the SVG map), the selected park outlined, names from
+ *     ``labelZoom`` on (MAX_LABELS at most, overlapping ones left out), so that no frame
+ *     draws more than a pan can wait for;
  *   - answers hover (a tooltip with the name and the caveats) and click (the park under the
  *     pointer, smallest first, or the nearest dot) by looking in the grid, and tells
  *     streamlit-folium of the click as its own GeoJSON layers do (``last_active_drawing``).
@@ -390,7 +392,7 @@
         /** Names of the larger parks first (the selected one before all), none over another,
          * at most MAX_LABELS (a grid of LABEL_CELL px finds the ones already placed nearby). */
         _labels: function (ctx, visible, scale, ox, oy, k) {
-            var t = this.table, self = this, sel = this.selected, taken = new Map(), placed = 0;
+            var t = this.table, sel = this.selected, taken = new Map(), placed = 0;
             var size = t.size, order = visible.slice().sort(function (a, b) {
                 return (b === sel) - (a === sel) || size[b] - size[a];
             });
