@@ -139,6 +139,17 @@
         return out;
     }
 
+    /** Add ``rings`` (Mercator units) to ctx's path, at (mercator * scale - ox, ... - oy). */
+    function trace(ctx, rings, scale, ox, oy) {
+        rings.forEach(function (ring) {
+            for (var j = 0; j < ring.length; j += 2) {
+                var px = ring[j] * scale - ox, py = ring[j + 1] * scale - oy;
+                if (j) { ctx.lineTo(px, py); } else { ctx.moveTo(px, py); }
+            }
+            ctx.closePath();
+        });
+    }
+
     function dashes(dash) {
         return dash ? String(dash).split(/[ ,]+/).map(Number).filter(isFinite) : [];
     }
@@ -280,15 +291,7 @@
                     return;
                 }
                 ctx.beginPath();
-                g.parks.forEach(function (i) {
-                    t.rings[i].forEach(function (ring) {
-                        for (var j = 0; j < ring.length; j += 2) {
-                            var px = ring[j] * scale - ox, py = ring[j + 1] * scale - oy;
-                            if (j) { ctx.lineTo(px, py); } else { ctx.moveTo(px, py); }
-                        }
-                        ctx.closePath();
-                    });
-                });
+                g.parks.forEach(function (i) { trace(ctx, t.rings[i], scale, ox, oy); });
                 ctx.globalAlpha = cfg.opacity === null || cfg.opacity === undefined
                     ? style.fillOpacity : cfg.opacity;
                 ctx.fillStyle = color;
@@ -376,13 +379,7 @@
                 var x = t.mpt[2 * i] * scale - ox, y = t.mpt[2 * i + 1] * scale - oy;
                 ctx.arc(x, y, (this.config.radius + 3) * k, 0, 2 * Math.PI);
             } else {
-                t.rings[i].forEach(function (ring) {
-                    for (var j = 0; j < ring.length; j += 2) {
-                        var px = ring[j] * scale - ox, py = ring[j + 1] * scale - oy;
-                        if (j) { ctx.lineTo(px, py); } else { ctx.moveTo(px, py); }
-                    }
-                    ctx.closePath();
-                });
+                trace(ctx, t.rings[i], scale, ox, oy);
             }
             ctx.strokeStyle = style.color;
             ctx.lineWidth = style.weight * k;
