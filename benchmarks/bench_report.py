@@ -30,6 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.results import write_block  # noqa: E402
 from benchmarks.synthetic import synthetic_dataset  # noqa: E402
 from zones.model.dataset import load_dataset, save_dataset  # noqa: E402
 from zones.present import views  # noqa: E402
@@ -38,7 +39,6 @@ RUNS = 5
 CLI_RUNS = 3
 SIZES = (5_000, 50_000)
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
-START, END = "<!-- bench_report:start -->", "<!-- bench_report:end -->"
 ZONES = Path(sys.executable).with_name("zones")
 
 #: Run in a fresh process: how long `zones report` spends on each of its steps (seconds).
@@ -128,18 +128,6 @@ def table(rows: list[Row]) -> str:
     return head + "\n".join(lines) + "\n"
 
 
-def write(section: str) -> None:
-    """Replace the ``bench_report`` block of RESULTS.md (read just now), or add it at the end."""
-    text = RESULTS.read_text(encoding="utf-8")
-    block = f"{START}\n{section}{END}"
-    if START in text and END in text:
-        head, rest = text.split(START, 1)
-        text = head + block + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    RESULTS.write_text(text, encoding="utf-8")
-
-
 def main() -> None:
     real = ROOT / "build" / "zones.gpkg"
     if not real.exists():
@@ -168,7 +156,7 @@ def main() -> None:
             f"{os.cpu_count()} cores, "
             f"measured {time.strftime('%Y-%m-%d')}.\n\n" + result
         )
-        write(section)
+        write_block("bench_report", section)
         print(f"wrote {RESULTS}")
 
 
