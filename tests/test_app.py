@@ -401,6 +401,18 @@ def test_hostile_park_name_is_escaped_everywhere(app: Callable[..., AppTest]) ->
     assert "<img" not in script and "\\u003cimg src=x onerror=alert(1)\\u003e" in script
 
 
+def test_a_name_in_jinja_syntax_is_shown_as_typed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    name = "{% if %}{{ 7*7 }}"
+    gpkg = save_dataset(make_dataset(3, hostile_name=name), tmp_path / "zones.gpkg")
+    monkeypatch.setenv("ZONES_GPKG", str(gpkg))
+    at = click(app_maker()(), "p0")
+    assert not at.exception
+    assert f"### {md_text(name)}" in markdown(at)
+    assert json.dumps(name)[1:-1] in map_args(at.run())["feature_group"]
+
+
 def test_export_builds_the_filtered_parks_on_demand(
     app: Callable[..., AppTest], downloads: dict[str, dict[str, Any]]
 ) -> None:

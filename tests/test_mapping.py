@@ -214,6 +214,20 @@ def test_hostile_names_never_reach_html_unescaped(ds: Dataset) -> None:
     assert "\\u0026lt;b onmouseover=alert(2)\\u0026gt;belt\\u0026lt;/b\\u0026gt;" in html
 
 
+@pytest.mark.parametrize("name", ["{{ 7*7 }}", "{% if %}", "{# note", "{{ lipsum.__globals__ }}"])
+def test_names_are_never_read_as_jinja_templates(name: str) -> None:
+    """A park or belt named with Jinja's delimiters is text on the map: branca compiled what
+    each element rendered as a template again, so such a name stopped the map (a syntax
+    error) or ran on the server (``{{ 7*7 }}`` showed 49)."""
+    ds = make_dataset(3, hostile_name=name)
+    belts = ds.belts.copy()
+    belts.loc[0, "name_zh"] = name
+    html = render(dataclasses.replace(ds, belts=belts), selected="p0")
+    names = [f["properties"]["name"] for fc in park_collections(html) for f in fc["features"]]
+    assert name in names
+    assert json.dumps(name)[1:-1] in html  # the belt's layer-control entry, as typed
+
+
 def test_park_tooltips_are_built_as_text_not_html(ds: Dataset) -> None:
     html = render(ds)
     assert "title.textContent" in html and "layer.bindTooltip(box" in html

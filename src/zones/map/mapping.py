@@ -44,14 +44,14 @@ import folium
 import geopandas as gpd
 import numpy as np
 import shapely
-from branca.element import Element, MacroElement, Template
+from branca.element import MacroElement, Template
 from folium.plugins import Draw
 from folium.utilities import JsCode
 
 from zones.geo.crs import DISPLAY_DECIMALS, OUTLINE_DECIMALS
 from zones.geo.datum import gdf_to_gcj02
 from zones.geo.geometry import round_coordinates
-from zones.map import assets, many
+from zones.map import assets, many, render
 from zones.map.coloring import Coloring
 from zones.map.search import search_keys
 from zones.map.styles import (
@@ -72,6 +72,8 @@ from zones.map.styles import (
 from zones.model import cells
 from zones.settings import NINGBO_BOUNDS, PLAN_NAME
 from zones.text.i18n import html_text, pick_name, pick_names, t
+
+render.install()  # names from the data are never read as Jinja templates
 
 # --------------------------------------------------------------------------------------------
 # Basemaps
@@ -896,7 +898,7 @@ def base_map(
         if basemap != "none"
         else (f"<style>.leaflet-container {{ background: {NO_TILES_BACKGROUND}; }}</style>")
     )
-    m.get_root().header.add_child(Element(_LEGEND_CSS + background), name="zones_map_style")
+    m.get_root().header.add_child(render.Rendered(_LEGEND_CSS + background), name="zones_map_style")
 
     district_style = {**DISTRICT_STYLE, "fillOpacity": 1.0 if basemap == "none" else 0.0}
     attribution = ", ".join(districts_fc.get("sources", []))
