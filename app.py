@@ -23,10 +23,10 @@ from zones_app.context import Context, Paths
 from zones_app.corrections import render_review_queue
 from zones_app.export import render_downloads
 from zones_app.gis_tab import render_gis_tab
-from zones_app.header import render_header, render_load_error
+from zones_app.header import render_header, render_load_error, render_page_css
 from zones_app.map_tab import render_map_tab
-from zones_app.sidebar import render_sidebar
-from zones_app.signin import render_signin
+from zones_app.sidebar import prepare_sidebar, render_sidebar
+from zones_app.signin import current_user, render_signin
 
 
 def tianditu_token(config: settings.Settings) -> str | None:
@@ -53,8 +53,8 @@ token = tianditu_token(config)
 basemaps = mapping.available_basemaps(token)
 state.init_session(ds, query, basemaps)  # first run of a session: the link's view
 lang = st.session_state["lang"]
-basemap = render_sidebar(ds, lang, basemaps)
-user = render_signin(paths.store, lang)  # editors and reviewers; viewers need none
+basemap = prepare_sidebar(ds, lang, basemaps)  # the widgets' values, valid before the map
+user = current_user(paths.store)  # editors and reviewers; viewers need none
 park_filter = state.current_filter(ds)
 shown = apply_filter(ds, park_filter)
 ctx = Context(
@@ -70,13 +70,19 @@ ctx = Context(
     user=user,
 )
 
-render_header(lang)
+# The map is drawn first (the browser starts loading it while the rest follows); each part
+# keeps its place on the page through the containers made before it.
+render_page_css()
+top = st.container()
 labels = views.tab_labels(lang)
 tab_map, tab_analysis, tab_gis = st.tabs(
     labels, key=state.TAB_KEY, on_change="rerun", default=labels[0]
 )
 with tab_map:
     render_map_tab(ctx)
+with top:
+    render_header(lang)
+with tab_map:
     render_downloads(ctx)
 if tab_analysis.open:
     with tab_analysis:
@@ -85,5 +91,7 @@ if tab_gis.open:
     with tab_gis:
         render_review_queue(ctx, user)
         render_gis_tab(ctx)
+render_sidebar(ds, lang, basemaps)
+render_signin(paths.store, lang, user)
 
 state.write_query(query, lang, basemap)

@@ -32,10 +32,14 @@ def dismiss_notices() -> None:
 PAGE_CSS = assets.STATIC_DIR / "zones" / "page.css"
 
 
-def render_header(lang: str) -> None:
-    """Title, caption, missing map assets, and what of the link was ignored or cut."""
+def render_page_css() -> None:
+    """The page's layout rules (first, so that nothing is laid out twice)."""
     if PAGE_CSS.is_file():  # without it the page works, only less compact
         st.html(PAGE_CSS)
+
+
+def render_header(lang: str) -> None:
+    """Title, caption, missing map assets, and what of the link was ignored or cut."""
     with st.container(key="zones_header"):
         st.title(t("app.title", lang))
         st.caption(t("app.caption", lang, plan=md_text(PLAN_NAME)))

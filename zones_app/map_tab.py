@@ -51,6 +51,7 @@ def on_map_change() -> None:
     ss["park"], ss["_click"] = selection.next_selection(
         ss["park"], ss.get("map"), ss["_click"], None
     )
+    ss[DETAILS_FIRST] = True
 
 
 def zoom_to(park_id: str) -> None:
@@ -65,8 +66,18 @@ def clear_selection() -> None:
     ss.update(park=None)
 
 
+#: Set by a click on the map: the run it starts sends the details before the map.
+DETAILS_FIRST = "_details_first"
+
+
 def render_map_tab(ctx: Context) -> None:
-    """The bar, then the map beside the details (the downloads follow)."""
+    """The bar, then the map beside the details (the downloads follow).
+
+    What the user waits for is sent first: after a click on the map, the details; else (a page
+    opened, a filter changed) the map, so that the browser starts drawing it while the rest of
+    the page follows. Every part keeps its place on the page whatever the order (containers
+    made first), so the map is never rebuilt and keeps the user's view.
+    """
     lang = ctx.lang
     # One container, there or not: the map after it keeps its place in the page, so a notice
     # never makes Streamlit build a new map (and lose the user's view).
@@ -75,24 +86,34 @@ def render_map_tab(ctx: Context) -> None:
         notices.info(t("notice.park_hidden", lang))
         ss["park"] = None
     sentence = describe_filter(ctx.ds, ctx.park_filter, len(ctx.shown), lang)
-    coloring = render_bar(ctx, sentence)
+    bar = st.container(key="zones_bar", horizontal=True, vertical_alignment="center", gap="small")
+    coloring = current_coloring(ctx)
     if ctx.basemap == "amap":
         notices.caption(t("basemap.amap_note", lang))
 
     col_map, col_details = st.columns([2.7, 1], gap="medium")
+    details_first = ss.pop(DETAILS_FIRST, False)
     if editing(ctx):  # the details' correction form takes what was drawn on the map
         with col_map, st.container(key="zones_map"):
             drawn = render_map(ctx, coloring, sentence)
         with col_details:
             render_details(ctx, drawn)
             render_pdf(ctx, coloring, sentence)
-        return
-    # A viewer's details first: after a click they reach the page before the map's message.
-    with col_details:
-        render_details(ctx)
-        render_pdf(ctx, coloring, sentence)
-    with col_map, st.container(key="zones_map"):
-        render_map(ctx, coloring, sentence)
+    elif details_first:
+        with col_details:
+            render_details(ctx)
+        with col_map, st.container(key="zones_map"):
+            render_map(ctx, coloring, sentence)
+        with col_details:
+            render_pdf(ctx, coloring, sentence)
+    else:
+        with col_map, st.container(key="zones_map"):
+            render_map(ctx, coloring, sentence)
+        with col_details:
+            render_details(ctx)
+            render_pdf(ctx, coloring, sentence)
+    with bar:
+        render_bar(ctx, sentence)
 
 
 def editing(ctx: Context) -> bool:
@@ -105,37 +126,43 @@ def map_datum(ctx: Context) -> str:
     return "gcj02" if mapping.is_gcj02(ctx.basemap) else "wgs84"
 
 
-def render_bar(ctx: Context, sentence: str) -> Coloring:
-    """Count and filter sentence (what the map shows, in words) and what parks are coloured by;
-    returns the colouring."""
+def current_coloring(ctx: Context) -> Coloring:
+    """What the bar's selectors colour the parks by (their values made valid first)."""
+    if ss.get("color_by") not in COLOR_BY:
+        ss["color_by"] = COLOR_BY[0]
+    industry = None
+    if ss["color_by"] == "industry":
+        labels = views.industry_labels(ctx.ds, ctx.lang)
+        if ss.get("color_industry") not in labels:
+            ss["color_industry"] = next(iter(labels), None)
+        industry = ss["color_industry"]
+    return park_coloring(ctx.ds, ctx.shown, ss["color_by"], lang=ctx.lang, industry=industry)
+
+
+def render_bar(ctx: Context, sentence: str) -> None:
+    """Count and filter sentence (what the map shows, in words) and the selectors of what
+    parks are coloured by (:func:`current_coloring` read them)."""
     lang = ctx.lang
-    with st.container(key="zones_bar", horizontal=True, vertical_alignment="center", gap="small"):
-        st.metric(t("count.metric", lang), len(ctx.shown), width="content")
-        st.markdown(md_text(sentence), width="stretch")
-        if ss.get("color_by") not in COLOR_BY:
-            ss["color_by"] = COLOR_BY[0]
-        by = st.selectbox(
-            t("color.label", lang),
-            COLOR_BY,
-            key="color_by",
-            format_func=lambda b: t("color.option", lang, by=t(f"color.by.{b}", lang)),
+    st.metric(t("count.metric", lang), len(ctx.shown), width="content")
+    st.markdown(md_text(sentence), width="stretch")
+    by = st.selectbox(
+        t("color.label", lang),
+        COLOR_BY,
+        key="color_by",
+        format_func=lambda b: t("color.option", lang, by=t(f"color.by.{b}", lang)),
+        label_visibility="collapsed",
+        width=230,
+    )
+    if by == "industry":
+        labels = views.industry_labels(ctx.ds, lang)
+        st.selectbox(
+            t("color.industry", lang),
+            list(labels),
+            key="color_industry",
+            format_func=labels.get,
             label_visibility="collapsed",
-            width=230,
+            width=220,
         )
-        industry = None
-        if by == "industry":
-            labels = views.industry_labels(ctx.ds, lang)
-            if ss.get("color_industry") not in labels:
-                ss["color_industry"] = next(iter(labels), None)
-            industry = st.selectbox(
-                t("color.industry", lang),
-                list(labels),
-                key="color_industry",
-                format_func=labels.get,
-                label_visibility="collapsed",
-                width=220,
-            )
-    return park_coloring(ctx.ds, ctx.shown, by, lang=lang, industry=industry)
 
 
 def _update_view(parks_fc: dict) -> None:

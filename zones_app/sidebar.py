@@ -28,6 +28,18 @@ def keep_tab() -> None:
         ss[TAB_KEY] = label
 
 
+def prepare_sidebar(ds: Dataset, lang: str, basemaps: Sequence[str]) -> str:
+    """Make what the sidebar's widgets hold valid for ``ds`` before anything is drawn (the
+    map, drawn first, needs the filter and the basemap); return the basemap."""
+    choices = filters.filter_choices(ds, lang)
+    for d in filters.DIMENSIONS:
+        if d.kind == MULTI:
+            ss[d.widget_key] = [v for v in ss.get(d.widget_key, []) if v in choices[d.key]]
+    if ss.get("basemap") not in basemaps:
+        ss["basemap"] = mapping.DEFAULT_BASEMAP
+    return ss["basemap"]
+
+
 def render_filters(ds: Dataset, lang: str) -> None:
     """One widget per filter dimension (filters.DIMENSIONS), in its order."""
     choices = filters.filter_choices(ds, lang)
@@ -36,7 +48,6 @@ def render_filters(ds: Dataset, lang: str) -> None:
         help_text = t(d.help, lang) if d.help else None
         if d.kind == MULTI:
             options = choices[d.key]
-            ss[d.widget_key] = [v for v in ss.get(d.widget_key, []) if v in options]
             st.multiselect(
                 label,
                 list(options),
@@ -57,8 +68,9 @@ def render_filters(ds: Dataset, lang: str) -> None:
             )
 
 
-def render_sidebar(ds: Dataset, lang: str, basemaps: Sequence[str]) -> str:
-    """Draw the sidebar's widgets (their values are in session state); return the basemap."""
+def render_sidebar(ds: Dataset, lang: str, basemaps: Sequence[str]) -> None:
+    """Draw the sidebar's widgets (their values are in session state, made valid by
+    :func:`prepare_sidebar`)."""
     with st.sidebar:
         st.radio(
             t("app.language", lang),
@@ -72,8 +84,6 @@ def render_sidebar(ds: Dataset, lang: str, basemaps: Sequence[str]) -> str:
         render_filters(ds, lang)
         st.button(t("filter.reset", lang), on_click=clear_filters, key="reset_btn")
         st.divider()
-        if ss.get("basemap") not in basemaps:
-            ss["basemap"] = mapping.DEFAULT_BASEMAP
         st.selectbox(
             t("app.basemap", lang),
             basemaps,
@@ -81,4 +91,3 @@ def render_sidebar(ds: Dataset, lang: str, basemaps: Sequence[str]) -> str:
             format_func=lambda b: t(f"basemap.{b}", lang),
             help=t("app.basemap_help", lang),
         )
-    return ss["basemap"]

@@ -52,15 +52,15 @@ def _sign_out() -> None:
     ss.pop(USER_KEY, None)
 
 
-def render_signin(store: str, lang: str) -> auth.User | None:
-    """The sign-in form (or who is signed in, and a sign-out button); returns the user."""
-    user = current_user(store)
+def render_signin(store: str, lang: str, user: auth.User | None) -> None:
+    """The sign-in form, or who is signed in (``user``, :func:`current_user`) and a sign-out
+    button."""
     with st.sidebar.expander(t("signin.title", lang), expanded=False):
         if user is not None:
             role = t(f"signin.role.{user.role}", lang)
             st.markdown(t("signin.as", lang, name=md_text(user.name), role=role))
             st.button(t("signin.out", lang), on_click=_sign_out, key="signout_btn")
-            return user
+            return
         with st.form("signin_form", clear_on_submit=False):
             st.text_input(t("signin.name", lang), key="signin_name", max_chars=64)
             st.text_input(
@@ -70,4 +70,3 @@ def render_signin(store: str, lang: str) -> auth.User | None:
         if error := ss.get("_signin_error"):
             st.error(error)
         st.caption(t("signin.viewers", lang))
-    return None
