@@ -16,7 +16,9 @@ order of the two apps alternating between rounds. Per app and round:
 
 - page ready: from ``page.goto`` until every park shown is drawn (zones: inside the map's
   iframe ``window.ZonesMap.status().parks`` equals the parks shown; baseline: the count of
-  ``path.leaflet-interactive`` equals its N); bytes received until then;
+  ``path.leaflet-interactive`` equals its N); bytes received until then; and of that, how
+  long Streamlit's own page took to open its websocket (the same page and bundle for both
+  apps, before any app code runs: what no app can go below);
 - click -> details: a click on a park (zones: at ``ZonesMap.pixelOf(id)``; baseline: a path's
   centre) until its name shows in the details (zones: the ``### name`` heading; baseline:
   "Selected park: NAME"), for ``--clicks`` parks of those the filter below keeps, the most
@@ -391,12 +393,14 @@ class NetMeter:
     def __init__(self, context: Any, page: Any) -> None:
         self.ws: list[tuple[float, int]] = []  # (wall ms, bytes)
         self.http: list[tuple[float, int]] = []
+        self.ws_open: float | None = None  # wall ms the Streamlit websocket was accepted
         self.offset: float | None = None  # wall s - CDP monotonic s
         self.off_host: list[tuple[str, str]] = []  # (resource type, url) never loaded
         self.cdp = context.new_cdp_session(page)
         self.cdp.on("Network.requestWillBeSent", self._clock)
         self.cdp.on("Network.webSocketWillSendHandshakeRequest", self._clock)
         self.cdp.on("Network.webSocketFrameReceived", self._frame)
+        self.cdp.on("Network.webSocketHandshakeResponseReceived", self._opened)
         self.cdp.on("Network.loadingFinished", self._loaded)
         self.cdp.send("Network.enable")
 
@@ -409,6 +413,10 @@ class NetMeter:
 
     def _wall_ms(self, event: dict) -> float:
         return (event["timestamp"] + self.offset) * 1000 if self.offset is not None else now_ms()
+
+    def _opened(self, event: dict) -> None:
+        if self.ws_open is None:
+            self.ws_open = self._wall_ms(event)
 
     def _frame(self, event: dict) -> None:
         response = event["response"]
@@ -525,6 +533,7 @@ def after_action(page: Any, side: Side, seq: int | None, expected: int, timeout_
 @dataclass
 class Round:
     ready_s: float | None = None
+    ws_open_s: float | None = None  # navigation -> Streamlit's websocket open
     ready_kib: float | None = None
     ready_http_kib: float | None = None
     clicks_s: list[float] = field(default_factory=list)
@@ -664,6 +673,8 @@ def measure_round(context: Any, side: Side, server: Server, clicks: int) -> Roun
             print(f"   {side.label}: page not ready in {side.ready_timeout_s:.0f} s", flush=True)
             return result
         result.ready_s = (ready - began) / 1000
+        if meter.ws_open is not None:
+            result.ws_open_s = (meter.ws_open - began) / 1000
         page.wait_for_timeout(300)  # the frames before ``ready`` reach the meter
         result.ready_kib, result.ready_http_kib = meter.kib(began, ready)
         result.rss_mib = server.rss_mib()
@@ -787,6 +798,7 @@ def median_of(values: list[float | None]) -> tuple[float | None, int]:
 #: (metric, how to take it from the rounds, digits)
 METRICS: list[tuple[str, Callable[[list[Round]], list[float | None]], int]] = [
     ("page ready s", lambda rs: [r.ready_s for r in rs], 2),
+    ("of which Streamlit's own start s (websocket open)", lambda rs: [r.ws_open_s for r in rs], 2),
     ("websocket KiB until ready", lambda rs: [r.ready_kib for r in rs], 0),
     ("HTTP KiB until ready", lambda rs: [r.ready_http_kib for r in rs], 0),
     ("click → details s", lambda rs: [c for r in rs for c in r.clicks_s], 2),
@@ -960,7 +972,9 @@ def main(argv: list[str]) -> None:
             f"{minutes:.0f} min in all. "
             "The baseline is /work/shared/bench/baseline (`PARKS_MODE=fg`, no tiles, Leaflet "
             "served locally). *Page ready*: from navigation until every park shown is drawn "
-            "(zones: `ZonesMap.status().parks`; baseline: its `path.leaflet-interactive`). "
+            "(zones: `ZonesMap.status().parks`; baseline: its `path.leaflet-interactive`); "
+            "*of which Streamlit's own start*: until Streamlit's page (the same for both apps) "
+            "opened its websocket, before any code of the app ran. "
             "*Click → details*: until the park's name shows in the details. *Filter → map "
             "updated*: a belt chosen in the sidebar until the map holds the filtered parks. "
             "KiB received (Chrome DevTools Protocol): websocket frames and HTTP responses over "

@@ -413,6 +413,15 @@ def test_a_name_in_jinja_syntax_is_shown_as_typed(
     assert json.dumps(name)[1:-1] in map_args(at.run())["feature_group"]
 
 
+def test_field_descriptions_are_built_only_while_open(app: Callable[..., AppTest]) -> None:
+    at = app()
+    assert not [d for d in at.dataframe if "字段" in d.value.columns]
+    at.session_state["fields_box"] = True  # the expander opened
+    table = next(d.value for d in at.run().dataframe if "字段" in d.value.columns)
+    assert {"id", "name_zh", "area_km2"} <= set(table["字段"])
+    assert table.loc[table["字段"] == "id", "说明"].str.len().iloc[0] > 0
+
+
 def test_export_builds_the_filtered_parks_on_demand(
     app: Callable[..., AppTest], downloads: dict[str, dict[str, Any]]
 ) -> None:
