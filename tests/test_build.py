@@ -29,7 +29,14 @@ from tests.inputs import (
 from zones.build.assemble import build, build_dataset
 from zones.errors import DataError, Problem, ValidationError
 from zones.geo import geometry as geo
-from zones.model.dataset import LIST_COLUMNS, SPATIAL_LAYERS, TABLE_LAYERS, load_dataset
+from zones.model.dataset import (
+    LIST_COLUMNS,
+    SPATIAL_LAYERS,
+    TABLE_LAYERS,
+    decode_lists,
+    load_dataset,
+    save_dataset,
+)
 from zones.settings import DEFAULT_FOOTPRINT_KM2, NINGBO_BOUNDS
 
 
@@ -504,6 +511,57 @@ def test_geopackage_round_trips(tmp_path):
     assert parks.loc["cixi-park", "platform_belt_ids"] == []
     assert back.industries.set_index("id").loc["automotive", "aliases"] == ["汽车", "汽车产业"]
     assert parks.loc["yuyao-edz", "lon"] == pytest.approx(121.15)
+
+
+def test_layers_read_as_the_row_by_row_reader_reads_them(tmp_path):
+    """load_dataset reads through Arrow; what it gives equals what GDAL's row-by-row reader
+    gives, types included, for an empty layer and a text column of nulls too."""
+    import dataclasses
+
+    import geopandas as gpd
+    from geopandas.testing import assert_geodataframe_equal
+
+    from tests.factories import make_dataset
+
+    ds = make_dataset(3)
+    parks = ds.parks.assign(notes=None, level_note=[None, "x", None])
+    odd = dataclasses.replace(ds, parks=parks, park_industries=ds.park_industries.iloc[:0])
+    for data, path in ((ds, tmp_path / "plain.gpkg"), (odd, tmp_path / "odd.gpkg")):
+        back = load_dataset(save_dataset(data, path))
+        for name in SPATIAL_LAYERS:
+            slow = gpd.read_file(path, layer=name, engine="pyogrio", use_arrow=False)
+            assert_geodataframe_equal(back.layer(name), decode_lists(slow, name))
+        for name in TABLE_LAYERS:
+            slow = pyogrio.read_dataframe(path, layer=name, read_geometry=False)
+            expected = decode_lists(pd.DataFrame(slow), name)
+            pd.testing.assert_frame_equal(back.layer(name), expected, check_exact=True)
+    assert back.parks["notes"].tolist() == [None] * 3
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        ['["a", "b"]', "[]", "", None, float("nan"), '["汽车"]', "[1, 2.5, null]"],
+        ['"text"', "3", '{"k": [1]}', "[[]]"],  # any JSON, as json.loads reads it alone
+        [],
+    ],
+)
+def test_list_columns_decode_cell_by_cell(cells):
+    frame = pd.DataFrame({"aliases": pd.Series(cells, dtype=object)})
+    alone = [json.loads(v) if isinstance(v, str) and v else [] for v in cells]
+    assert decode_lists(frame, "industries")["aliases"].tolist() == alone
+
+
+@pytest.mark.parametrize("bad", ["1, 2", "[1], [2]", " ", "[1", "nope"])
+def test_a_bad_list_cell_fails_as_it_does_alone(bad):
+    """Text that is no JSON on its own fails with the error of that cell alone, even where
+    the whole column would parse as one array (``1, 2``)."""
+    cells = ['["a"]', bad, "[]"]
+    with pytest.raises(json.JSONDecodeError) as alone:
+        json.loads(bad)
+    with pytest.raises(json.JSONDecodeError) as caught:
+        decode_lists(pd.DataFrame({"aliases": cells}), "industries")
+    assert str(caught.value) == str(alone.value)
 
 
 def _truncated(tmp_path: Path) -> Path:

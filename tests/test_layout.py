@@ -48,6 +48,31 @@ def test_exports_and_the_bundle_never_load_folium() -> None:
     assert done.stdout.split() == ["False", "False"]
 
 
+def test_a_report_of_an_unchanged_geopackage_loads_no_sqlalchemy_and_no_build(tmp_path) -> None:
+    """`zones report` reads a GeoPackage whose log holds no change without opening the store
+    (SQLAlchemy) and builds nothing (zones.build): neither is imported; the garbage collector
+    is back on after the imports (zones.__main__)."""
+    from tests.factories import make_dataset
+    from zones.model.dataset import save_dataset
+
+    gpkg = save_dataset(make_dataset(3), tmp_path / "zones.gpkg")
+    code = (
+        "import gc, sys; from zones.__main__ import main; "
+        f"status = main(['report', '--dataset', {str(gpkg)!r}, '--out', sys.argv[1]]); "
+        "print(status, gc.isenabled(), "
+        "sorted({m for m in sys.modules if m.startswith(('sqlalchemy', 'zones.build'))}))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "report.html")],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    assert done.stdout.splitlines()[-1] == "0 True []"
+    assert (tmp_path / "report.html").stat().st_size > 0
+
+
 #: Modules that still define their own precision or CRS choices: none (zones.geo.crs is the home).
 _NOT_YET_SWITCHED: set[str] = set()
 

@@ -10,10 +10,13 @@ import xml.etree.ElementTree as ET
 
 import numpy as np
 import shapely
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.factories import make_dataset, with_link
 from zones.model.filters import ParkFilter, apply_filter
 from zones.present.report import (
+    _POINT,
     LABEL_GAP,
     LABEL_SIZE,
     Box,
@@ -182,6 +185,11 @@ def test_label_placement_equals_checking_every_placed_label():
     spots = place_labels(items, 760, 600)
     assert 50 < sum(s is not None for s in spots) < len(items)
     assert spots == _place_one_by_one(items, 760, 600)
+
+
+@given(st.floats(), st.floats())
+def test_a_path_point_is_written_as_str_format_writes_it(x, y):
+    assert _POINT % (x, y) == f"{x:.1f},{y:.1f}"  # as path() wrote them before
 
 
 def test_park_shapes_drawn_all_at_once_match_one_by_one():

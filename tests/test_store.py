@@ -419,3 +419,43 @@ def test_a_rebuild_keeps_the_log_of_a_store_made_before_a_table_was_added(tmp_pa
         db.execute("DROP TABLE zones_users")
     store.write_base(make_dataset(3), digest="new")
     assert store.change(cid).status == "accepted"
+
+
+def test_a_geopackage_without_changes_reads_as_its_store_does(tmp_path):
+    """zones.store.embedded reads a GeoPackage whose log holds no change (or that has no log)
+    without SQLAlchemy, as the store reads it; any other store is read through the store."""
+    from zones.model.dataset import save_dataset
+    from zones.store.embedded import read_dataset, without_changes
+
+    plain = save_dataset(make_dataset(3), tmp_path / "plain.gpkg")  # no log at all
+    path = tmp_path / "zones.gpkg"
+    store = open_store(path)
+    store.write_base(make_dataset(PARKS), digest="test")  # a log, with no change yet
+    assert without_changes(plain) and without_changes(path)
+    for where in (plain, path, f"gpkg:{path}"):
+        assert_geodataframe_equal(read_dataset(where).parks, open_store(where).dataset().parks)
+
+    (cid,) = store.propose([_surveyed(3)], author="editor")
+    assert not without_changes(path)  # a change is in the log: the store decides
+    assert_geodataframe_equal(read_dataset(path).parks, store.base_dataset().parks)
+    store.accept(cid, by="reviewer")
+    assert _park(read_dataset(path), "p3")["footprint"] == "surveyed"
+
+    missing, junk = tmp_path / "missing.gpkg", tmp_path / "junk.gpkg"
+    junk.write_bytes(b"not a database")
+    assert not without_changes(missing) and not without_changes(junk)
+    assert not missing.exists()  # looked at, never created
+
+
+def test_a_geopackage_of_another_schema_version_is_left_to_the_store(tmp_path):
+    from zones.store.embedded import read_dataset, without_changes
+    from zones.store.schema import meta
+
+    path = tmp_path / "zones.gpkg"
+    store = open_store(path)
+    store.write_base(make_dataset(3), digest="test")
+    with store.transaction() as conn:
+        conn.execute(meta.update().where(meta.c.key == "schema_version").values(value="99"))
+    assert not without_changes(path)
+    with pytest.raises(StoreError, match="schema version 99"):
+        read_dataset(path)

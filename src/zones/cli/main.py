@@ -19,7 +19,7 @@ from zones.cli.console import add_lang_option, report_error
 from zones.cli.console import err as _err
 from zones.cli.console import out as _out
 from zones.cli.gis import add_import_parser
-from zones.cli.store import add_store_parsers, ready_store
+from zones.cli.store import add_store_parsers, ready_location
 from zones.errors import EmptyValueError, ZonesError
 from zones.geo.crs import DEFAULT_EXPORT_CRS, EXPORT_CRS, WGS84, crs_name
 from zones.io.atomic import check_writable
@@ -87,8 +87,11 @@ def cmd_build(args: argparse.Namespace) -> int:
 def _dataset(where: str | Path | None):  # type: ignore[no-untyped-def]
     """The dataset of the store at ``where`` (default: ZONES_STORE, ZONES_GPKG, the built-in
     GeoPackage), with every accepted change applied; only the built-in default is (re)built
-    first when stale (:func:`zones.cli.store.ready_store`)."""
-    return ready_store(where).dataset()
+    first when stale (:func:`zones.cli.store.ready_location`). A GeoPackage whose log holds no
+    change is read without opening the store (:func:`zones.store.embedded.read_dataset`)."""
+    from zones.store.embedded import read_dataset
+
+    return read_dataset(ready_location(where))
 
 
 def _filter_dest(d: Dimension) -> str:

@@ -36,14 +36,22 @@ def ready_store(where: str | Path | None) -> Store:
     first when stale; a store named by a variable or an option is used as it is, so a mistyped
     path is an error, never a new build somewhere unexpected.
     """
-    from zones.build.assemble import build, is_stale
     from zones.store import open_store
 
+    return open_store(ready_location(where))
+
+
+def ready_location(where: str | Path | None) -> str | Path:
+    """Where :func:`ready_store` opens the store: ``where`` or the default, the built-in
+    default (re)built first when stale."""
     where = DEFAULT_STORE if where is None else where
-    if not is_database_url(where) and Path(where) == BUILTIN_GPKG and is_stale(where):
-        err(f"building {where} first (missing, unreadable or built from other inputs)")
-        build(where)
-    return open_store(where)
+    if not is_database_url(where) and Path(where) == BUILTIN_GPKG:
+        from zones.build.assemble import build, is_stale  # only the built-in default needs it
+
+        if is_stale(where):
+            err(f"building {where} first (missing, unreadable or built from other inputs)")
+            build(where)
+    return where
 
 
 def acting_user(args: argparse.Namespace) -> str:

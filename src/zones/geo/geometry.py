@@ -6,6 +6,7 @@ Everything is stored in WGS84 (EPSG:4326). Lengths and areas are measured in EPS
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from pathlib import Path
@@ -23,21 +24,26 @@ from zones.geo.crs import COORD_DECIMALS, PROJECTED, WGS84
 from zones.model.tables import read_text
 from zones.settings import NINGBO_BOUNDS
 
-_TO_M = Transformer.from_crs(WGS84, PROJECTED, always_xy=True)
-_TO_DEG = Transformer.from_crs(PROJECTED, WGS84, always_xy=True)
 POLYGONAL = ("Polygon", "MultiPolygon")
+
+
+@functools.cache
+def _transformer(source: str, target: str) -> Transformer:
+    """The lon/lat-ordered transformer from ``source`` to ``target``, made on first use (making
+    one reads PROJ's database: about 0.05 s each, which importing this module need not pay)."""
+    return Transformer.from_crs(source, target, always_xy=True)
 
 
 def to_metres(geom: BaseGeometry) -> BaseGeometry:
     """``geom`` (WGS84 lon/lat) in EPSG:4549 metres."""
-    return shapely.transform(geom, lambda xy: np.column_stack(_TO_M.transform(xy[:, 0], xy[:, 1])))
+    to_m = _transformer(WGS84, PROJECTED)
+    return shapely.transform(geom, lambda xy: np.column_stack(to_m.transform(xy[:, 0], xy[:, 1])))
 
 
 def to_degrees(geom: BaseGeometry) -> BaseGeometry:
     """``geom`` (EPSG:4549 metres) in WGS84 lon/lat."""
-    return shapely.transform(
-        geom, lambda xy: np.column_stack(_TO_DEG.transform(xy[:, 0], xy[:, 1]))
-    )
+    to_deg = _transformer(PROJECTED, WGS84)
+    return shapely.transform(geom, lambda xy: np.column_stack(to_deg.transform(xy[:, 0], xy[:, 1])))
 
 
 def area_km2(geom: BaseGeometry) -> float:

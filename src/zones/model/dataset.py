@@ -116,8 +116,22 @@ def encode_lists(frame: pd.DataFrame, layer: str) -> pd.DataFrame:
 def decode_lists(frame: pd.DataFrame, layer: str) -> pd.DataFrame:
     """Inverse of :func:`encode_lists`."""
     for col in LIST_COLUMNS[layer]:
-        frame[col] = [json.loads(v) if isinstance(v, str) and v else [] for v in frame[col]]
+        frame[col] = _decode_column(frame[col].tolist())
     return frame
+
+
+def _decode_column(cells: list[object]) -> list[object]:
+    """Each cell's JSON text decoded ([] for a blank or missing cell), in one parse of the
+    whole column; one parse per cell when that fails or miscounts, so bad text raises as it
+    does alone."""
+    texts = [v if isinstance(v, str) and v else "[]" for v in cells]
+    try:
+        values = json.loads(f"[{','.join(texts)}]")
+    except json.JSONDecodeError:
+        values = None
+    if values is None or len(values) != len(cells):
+        values = [json.loads(v) if isinstance(v, str) and v else [] for v in cells]
+    return values
 
 
 def load_dataset(path: Path | str = DEFAULT_GPKG) -> Dataset:
@@ -141,16 +155,31 @@ def load_dataset(path: Path | str = DEFAULT_GPKG) -> Dataset:
         raise DataError(Problem(str(path), None, None, msg))
     layers: dict[str, pd.DataFrame] = {}
     try:
-        for name in SPATIAL_LAYERS:
-            layers[name] = decode_lists(gpd.read_file(path, layer=name, engine="pyogrio"), name)
-        for name in TABLE_LAYERS:
-            table = pyogrio.read_dataframe(path, layer=name, read_geometry=False)
-            layers[name] = decode_lists(pd.DataFrame(table), name)
+        for name in SPATIAL_LAYERS + TABLE_LAYERS:
+            layers[name] = decode_lists(_read_layer(path, name), name)
     except (ValueError, json.JSONDecodeError) as exc:
         raise DataError(Problem(str(path), None, None, f"corrupt layer: {exc}")) from exc
     except Exception as exc:
         raise DataError(Problem(str(path), None, None, f"cannot read: {exc}")) from exc
     return Dataset(**layers)  # type: ignore[arg-type]
+
+
+def _read_layer(path: Path, name: str) -> pd.DataFrame:
+    """The layer ``name`` as GDAL's row-by-row reader gives it, read through Arrow (several
+    times faster). The two differ only for a text column without any text (an empty layer, a
+    column of nulls): Arrow keeps its declared type where the other infers one from the values,
+    so such a layer is read again the row-by-row way."""
+    frame = _read(path, name, use_arrow=True)
+    if any(isinstance(t, pd.StringDtype) and not frame[c].count() for c, t in frame.dtypes.items()):
+        frame = _read(path, name, use_arrow=False)
+    return frame
+
+
+def _read(path: Path, name: str, *, use_arrow: bool) -> pd.DataFrame:
+    if name in SPATIAL_LAYERS:
+        return gpd.read_file(path, layer=name, engine="pyogrio", use_arrow=use_arrow)
+    table = pyogrio.read_dataframe(path, layer=name, read_geometry=False, use_arrow=use_arrow)
+    return pd.DataFrame(table)
 
 
 def save_dataset(ds: Dataset, path: Path | str, *, metadata: dict[str, str] | None = None) -> Path:

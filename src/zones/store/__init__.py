@@ -5,17 +5,42 @@
 bureau). Both offer the same :class:`Store`: `zones build` writes its base layers, readers get
 ``store.dataset()`` (the base with every accepted change applied), and corrections go through
 the append-only log (:mod:`zones.store.log`) in transactions.
+
+The names below load on first use (PEP 562), so that :mod:`zones.store.embedded` reads a
+GeoPackage without importing SQLAlchemy.
 """
 
-from zones.store.backends import EmbeddedStore, PostgisStore, Store, StoreStatus, open_store
-from zones.store.log import (
-    KINDS,
-    STATUSES,
-    Change,
-    ChangeError,
-    NewChange,
-    StaleChangeError,
-)
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from zones.store.backends import (
+        EmbeddedStore,
+        PostgisStore,
+        Store,
+        StoreStatus,
+        open_store,
+    )
+    from zones.store.log import (
+        KINDS,
+        STATUSES,
+        Change,
+        ChangeError,
+        NewChange,
+        StaleChangeError,
+    )
+
+_LAZY = {
+    **dict.fromkeys(
+        ("EmbeddedStore", "PostgisStore", "Store", "StoreStatus", "open_store"),
+        "zones.store.backends",
+    ),
+    **dict.fromkeys(
+        ("KINDS", "STATUSES", "Change", "ChangeError", "NewChange", "StaleChangeError"),
+        "zones.store.log",
+    ),
+}
 
 __all__ = [
     "KINDS",
@@ -30,3 +55,14 @@ __all__ = [
     "StoreStatus",
     "open_store",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import the names above on first use (PEP 562)."""
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value  # found here from now on
+        return value
+    raise AttributeError(f"module 'zones.store' has no attribute {name!r}")

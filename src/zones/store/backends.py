@@ -40,6 +40,7 @@ from zones.model.dataset import (
     write_layers,
 )
 from zones.store import log
+from zones.store.embedded import gpkg_path, without_changes
 from zones.store.schema import SCHEMA_VERSION, TABLES, meta, metadata
 
 #: How long a write waits for another one to finish before it gives up (seconds).
@@ -361,6 +362,12 @@ class EmbeddedStore(Store):
     def base_dataset(self) -> Dataset:
         return load_dataset(self.path)
 
+    def dataset(self) -> Dataset:
+        """As :meth:`Store.dataset`; a file whose log holds no change is read as its base."""
+        if without_changes(self.path):
+            return self.base_dataset()
+        return super().dataset()
+
     def _readable_without_log(self, conn: sa.Connection) -> bool:
         return _schema_version(conn) is None
 
@@ -567,10 +574,8 @@ def open_store(url: str | Path | None = None) -> Store:
 
     if url is None:
         url = os.environ.get("ZONES_STORE") or settings.DEFAULT_GPKG
-    text = str(url)
-    if text.startswith(("postgresql:", "postgresql+", "postgres:")):
-        return PostgisStore(text)
-    return EmbeddedStore(Path(text.removeprefix("gpkg:")))
+    path = gpkg_path(url)
+    return PostgisStore(str(url)) if path is None else EmbeddedStore(path)
 
 
 __all__ = ["EmbeddedStore", "PostgisStore", "Store", "StoreStatus", "open_store"]

@@ -19,9 +19,12 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-#: Bumped when these tables change shape; a store made by another version is refused with
-#: the command that upgrades it.
-SCHEMA_VERSION = 1
+from zones.store.embedded import CHANGES_TABLE, META_TABLE
+
+# SCHEMA_VERSION is bumped when these tables change shape; a store made by another version is
+# refused with the command that upgrades it. Kept in zones.store.embedded (which reads a log
+# without SQLAlchemy), importable from here.
+from zones.store.embedded import SCHEMA_VERSION as SCHEMA_VERSION
 
 metadata = sa.MetaData()
 
@@ -33,14 +36,14 @@ def _appended(name: str, *items: sa.SchemaItem) -> sa.Table:
 
 
 meta = sa.Table(
-    "zones_meta",
+    META_TABLE,
     metadata,
     sa.Column("key", sa.String(64), primary_key=True),
     sa.Column("value", sa.Text, nullable=False),
 )
 
 changes = _appended(
-    "zones_changes",
+    CHANGES_TABLE,
     sa.Column("batch", sa.String(64), nullable=False),
     sa.Column("park_id", sa.String(128), nullable=False, index=True),
     sa.Column("kind", sa.String(16), nullable=False),
