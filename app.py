@@ -53,7 +53,8 @@ token = tianditu_token(config)
 basemaps = mapping.available_basemaps(token)
 state.init_session(ds, query, basemaps)  # first run of a session: the link's view
 lang = st.session_state["lang"]
-basemap = prepare_sidebar(ds, lang, basemaps)  # the widgets' values, valid before the map
+choices = loaders.filter_choices(paths.store, revision, lang)
+basemap = prepare_sidebar(choices, basemaps)  # the widgets' values, valid before the map
 user = current_user(paths.store)  # editors and reviewers; viewers need none
 park_filter = state.current_filter(ds)
 shown = apply_filter(ds, park_filter)
@@ -91,7 +92,7 @@ if tab_gis.open:
     with tab_gis:
         render_review_queue(ctx, user)
         render_gis_tab(ctx)
-render_sidebar(ds, lang, basemaps)
+render_sidebar(choices, lang, basemaps)
 render_signin(paths.store, lang, user)
 
 state.write_query(query, lang, basemap)

@@ -12,6 +12,7 @@ import streamlit as st
 
 from zones.errors import ZonesError
 from zones.map import assets, many, mapping
+from zones.model import filters
 from zones.model.dataset import Dataset
 from zones.model.filters import ParkFilter, apply_filter
 from zones.present import views
@@ -36,6 +37,19 @@ def revision(store: str) -> str:
 def load(store: str, revision: str) -> Dataset:
     """The dataset of ``store`` with its accepted changes (raises ZonesError)."""
     return open_store(store).dataset()
+
+
+def filter_choices(store: str, revision: str, lang: str) -> dict[str, dict[str, str]]:
+    """Each filter's choices (:func:`zones.model.filters.filter_choices`), cached per
+    registry of filters too (a dimension registered later gets its own)."""
+    return _filter_choices(store, revision, lang, tuple(d.key for d in filters.DIMENSIONS))
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _filter_choices(
+    store: str, revision: str, lang: str, dimensions: tuple[str, ...]
+) -> dict[str, dict[str, str]]:
+    return filters.filter_choices(load(store, revision), lang)
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)

@@ -9,13 +9,14 @@ import streamlit as st
 from zones import text
 from zones.map import mapping
 from zones.model import filters
-from zones.model.dataset import Dataset
 from zones.model.filters import FLAG, MULTI, ParkFilter
 from zones.present import urlstate, views
 from zones.text import language_name, t
 from zones_app.state import TAB_KEY, set_widgets
 
 ss = st.session_state
+#: Each multi-valued filter's choices, ``{id: label}`` by dimension key.
+Choices = dict[str, dict[str, str]]
 
 
 def clear_filters() -> None:
@@ -28,10 +29,10 @@ def keep_tab() -> None:
         ss[TAB_KEY] = label
 
 
-def prepare_sidebar(ds: Dataset, lang: str, basemaps: Sequence[str]) -> str:
-    """Make what the sidebar's widgets hold valid for ``ds`` before anything is drawn (the
-    map, drawn first, needs the filter and the basemap); return the basemap."""
-    choices = filters.filter_choices(ds, lang)
+def prepare_sidebar(choices: Choices, basemaps: Sequence[str]) -> str:
+    """Make what the sidebar's widgets hold valid (``choices``: each filter's, by key) before
+    anything is drawn (the map, drawn first, needs the filter and the basemap); return the
+    basemap."""
     for d in filters.DIMENSIONS:
         if d.kind == MULTI:
             ss[d.widget_key] = [v for v in ss.get(d.widget_key, []) if v in choices[d.key]]
@@ -40,9 +41,8 @@ def prepare_sidebar(ds: Dataset, lang: str, basemaps: Sequence[str]) -> str:
     return ss["basemap"]
 
 
-def render_filters(ds: Dataset, lang: str) -> None:
+def render_filters(choices: Choices, lang: str) -> None:
     """One widget per filter dimension (filters.DIMENSIONS), in its order."""
-    choices = filters.filter_choices(ds, lang)
     for d in filters.DIMENSIONS:
         label = t(d.label, lang)
         help_text = t(d.help, lang) if d.help else None
@@ -68,7 +68,7 @@ def render_filters(ds: Dataset, lang: str) -> None:
             )
 
 
-def render_sidebar(ds: Dataset, lang: str, basemaps: Sequence[str]) -> None:
+def render_sidebar(choices: Choices, lang: str, basemaps: Sequence[str]) -> None:
     """Draw the sidebar's widgets (their values are in session state, made valid by
     :func:`prepare_sidebar`)."""
     with st.sidebar:
@@ -81,7 +81,7 @@ def render_sidebar(ds: Dataset, lang: str, basemaps: Sequence[str]) -> None:
             on_change=keep_tab,
         )
         st.header(t("filter.header", lang))
-        render_filters(ds, lang)
+        render_filters(choices, lang)
         st.button(t("filter.reset", lang), on_click=clear_filters, key="reset_btn")
         st.divider()
         st.selectbox(

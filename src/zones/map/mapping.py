@@ -246,7 +246,7 @@ def belt_features(belts: gpd.GeoDataFrame, *, lang: str, basemap: str = DEFAULT_
     """Belts (in their ``order``) with ``id``, ``name`` and a checked ``color``."""
     if "order" in belts and len(belts):
         belts = belts.sort_values("order", kind="stable")
-    geometries = _for_display(belts, basemap, OUTLINE_TOLERANCE, OUTLINE_DECIMALS)
+    geoms = _display_geometries(belts, basemap, OUTLINE_TOLERANCE, OUTLINE_DECIMALS)
     features = [
         {
             "type": "Feature",
@@ -258,16 +258,16 @@ def belt_features(belts: gpd.GeoDataFrame, *, lang: str, basemap: str = DEFAULT_
             },
             "geometry": geometry,
         }
-        for (_, row), geometry in zip(belts.iterrows(), geometries, strict=True)
+        for (_, row), geometry in zip(belts.iterrows(), _geojson(geoms), strict=True)
     ]
-    return {"type": "FeatureCollection", "features": features}
+    return {"type": "FeatureCollection", "features": features, **_bbox(geoms)}
 
 
 def district_features(
     districts: gpd.GeoDataFrame, *, lang: str, basemap: str = DEFAULT_BASEMAP
 ) -> dict:
     """District outlines with ``adcode`` and ``name``, plus the collection's ``sources``."""
-    geometries = _for_display(districts, basemap, OUTLINE_TOLERANCE, OUTLINE_DECIMALS)
+    geoms = _display_geometries(districts, basemap, OUTLINE_TOLERANCE, OUTLINE_DECIMALS)
     features = [
         {
             "type": "Feature",
@@ -275,10 +275,10 @@ def district_features(
             "properties": {"adcode": str(row["adcode"]), "name": pick_name(row, lang)},
             "geometry": geometry,
         }
-        for (_, row), geometry in zip(districts.iterrows(), geometries, strict=True)
+        for (_, row), geometry in zip(districts.iterrows(), _geojson(geoms), strict=True)
     ]
     sources = sorted({str(s) for s in districts.get("source", []) if isinstance(s, str) and s})
-    return {"type": "FeatureCollection", "features": features, "sources": sources}
+    return {"type": "FeatureCollection", "features": features, "sources": sources, **_bbox(geoms)}
 
 
 def proposed_features(changes: Iterable[Any], *, basemap: str = DEFAULT_BASEMAP) -> dict:
@@ -310,8 +310,21 @@ def proposed_features(changes: Iterable[Any], *, basemap: str = DEFAULT_BASEMAP)
     return {"type": "FeatureCollection", "features": features}
 
 
+def _bbox(geoms: np.ndarray) -> dict[str, list[float]]:
+    """GeoJSON's ``bbox`` member for a collection of ``geoms`` (none when there is none), so
+    that :func:`bounds_of` need not read every coordinate again on each run of the app."""
+    present = geoms[~shapely.is_missing(geoms)] if len(geoms) else geoms
+    if not len(present):
+        return {}
+    return {"bbox": [float(v) for v in shapely.total_bounds(present)]}
+
+
 def bounds_of(fc: dict) -> tuple[float, float, float, float] | None:
-    """(min lon, min lat, max lon, max lat) of a FeatureCollection, None when empty."""
+    """(min lon, min lat, max lon, max lat) of a FeatureCollection (its ``bbox`` when it has
+    one), None when empty."""
+    if "bbox" in fc:
+        minx, miny, maxx, maxy = fc["bbox"]
+        return float(minx), float(miny), float(maxx), float(maxy)
     geoms = [shapely.geometry.shape(f["geometry"]) for f in fc["features"] if f.get("geometry")]
     if not geoms:
         return None
