@@ -16,11 +16,13 @@ are elements (fill patterns); zones draws none.
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from branca.element import Element, Figure, MacroElement
 
 _PARTS = ("header", "html", "script")
+_SERIAL = itertools.count()
 
 
 class Rendered(Element):
@@ -30,6 +32,12 @@ class Rendered(Element):
         super().__init__()
         self._name = "Rendered"
         self.text = text
+
+    @classmethod
+    def _generate_id(cls) -> str:
+        """A serial number: it is added under its element's name, so its own id is never
+        shown, and branca's random id (16 bytes from the OS each) was a tenth of a run."""
+        return f"rendered{next(_SERIAL)}"
 
     def render(self, **kwargs: Any) -> str:
         return self.text
