@@ -26,6 +26,7 @@ from zones.io.export import export_bytes
 from zones.map import assets
 from zones.store import NewChange, auth, open_store
 from zones.text.i18n import md_text
+from zones_app.signin import BOX_KEY
 
 
 @pytest.fixture
@@ -50,6 +51,9 @@ def _app(**query: str) -> AppTest:
 
 
 def _sign_in(at: AppTest, name: str, password: str) -> AppTest:
+    if not any(w.key == "signin_name" for w in at.text_input):
+        at.session_state[BOX_KEY] = True  # the sign-in expander opened: its form is made
+        at.run()
     at.text_input(key="signin_name").input(name)
     at.text_input(key="signin_password").input(password)
     submit = next(b for b in at.button if b.label in ("登录", "Sign in"))

@@ -13,6 +13,8 @@ from zones.text.i18n import md_text, t
 
 ss = st.session_state
 USER_KEY = "_user"
+#: The sign-in expander (its form is filled only while it is open).
+BOX_KEY = "signin_box"
 
 
 def _oidc_name() -> str | None:
@@ -55,7 +57,10 @@ def _sign_out() -> None:
 def render_signin(store: str, lang: str, user: auth.User | None) -> None:
     """The sign-in form, or who is signed in (``user``, :func:`current_user`) and a sign-out
     button."""
-    with st.sidebar.expander(t("signin.title", lang), expanded=False):
+    box = st.sidebar.expander(t("signin.title", lang), key=BOX_KEY, on_change="rerun")
+    if user is None and not box.open:  # the form only when asked for: most visitors only view
+        return
+    with box:
         if user is not None:
             role = t(f"signin.role.{user.role}", lang)
             st.markdown(t("signin.as", lang, name=md_text(user.name), role=role))
