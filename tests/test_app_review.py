@@ -122,16 +122,22 @@ def test_hostile_text_in_the_queue_shows_as_text(store_path: Path) -> None:
     assert "[click](javascript" not in text
 
 
-def test_a_stale_review_is_refused_with_who_and_when(store_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("lang", "says"), [("zh", "在这条更正预览之后已被更改"), ("en", "changed since")]
+)
+def test_a_stale_review_is_refused_with_who_and_when(
+    store_path: Path, lang: str, says: str
+) -> None:
+    """The store's refusal in the app's language (it was English in the Chinese app)."""
     store = open_store(store_path)
     first, second = store.propose([_footprint(), _footprint(note="another")], author="wang")
-    at = open_tab(_sign_in(_app(), "li", "reviewer-password"), "gis")
+    at = open_tab(_sign_in(_app(lang=lang), "li", "reviewer-password"), "gis")
     store.accept(first, by="zhao")  # meanwhile, on another app server
     at.button(key=f"accept_{second}").click()
     at = at.run()
     assert store.change(second).status == "proposed"
     (error,) = [e.value for e in at.error]
-    assert "changed since" in error and "zhao" in error
+    assert says in error and "zhao" in error and md_text(f"#{first}") in error
 
 
 # --- correcting on the map ----------------------------------------------------------------------

@@ -459,3 +459,22 @@ def test_a_geopackage_of_another_schema_version_is_left_to_the_store(tmp_path):
     assert not without_changes(path)
     with pytest.raises(StoreError, match="schema version 99"):
         read_dataset(path)
+
+
+def test_every_refusal_of_the_store_is_said_in_each_language() -> None:
+    """Each code a ChangeError is raised with has its message in every catalog; str() stays
+    the English one (the CLI's), text() gives the app's language."""
+    import re
+
+    from zones import text
+
+    sources = (Path(__file__).resolve().parents[1] / "src" / "zones" / "store").glob("*.py")
+    codes = {c for p in sources for c in re.findall(r'ChangeError\(\s*"(\w+)"', p.read_text())}
+    codes |= {"stale", "needs_source", "needs_note"}  # raised through a variable
+    assert len(codes) >= 25
+    for code in sorted(codes):
+        for lang in text.LANGUAGES:
+            assert text.value(f"store.{code}", lang), (code, lang)
+    refusal = ChangeError("area_not_positive", area="-1")
+    assert str(refusal) == "the area must be a positive number of km², not -1"
+    assert refusal.text("zh") == "面积必须是正的平方公里数，而不是 -1"

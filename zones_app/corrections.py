@@ -98,7 +98,7 @@ def _propose(ctx: Context, park_id: str, user: User, drawing: dict[str, Any] | N
         change = _new_change(ctx, park_id, kind, drawing)
         (change_id,) = open_store(ctx.store).propose([change], author=user.name)
     except ZonesError as exc:
-        ss["_fix_msg"] = ("error", t("fix.error", ctx.lang, reason=md_text(exc)))
+        ss["_fix_msg"] = ("error", t("fix.error", ctx.lang, reason=md_text(exc.text(ctx.lang))))
         return
     ss["_fix_msg"] = ("success", t("fix.proposed", ctx.lang, id=change_id))
     ss[PROPOSED_COUNT] = ss.get(PROPOSED_COUNT, 0) + 1  # the map clears what was drawn
@@ -192,7 +192,8 @@ def _move(ctx: Context, change_id: int, action: str, user: User) -> None:
     try:
         getattr(store, action)(change_id, by=user.name, comment=comment)
     except ZonesError as exc:
-        ss["_review_msg"] = ("error", t("review.error", ctx.lang, reason=md_text(exc)))
+        reason = md_text(exc.text(ctx.lang))
+        ss["_review_msg"] = ("error", t("review.error", ctx.lang, reason=reason))
         return
     status = {"accept": "accepted", "reject": "rejected", "revert": "reverted"}[action]
     ss["_review_msg"] = (

@@ -8,6 +8,11 @@ from dataclasses import dataclass
 class ZonesError(Exception):
     """Base class of every error zones raises on purpose."""
 
+    def text(self, lang: str) -> str:
+        """The message in ``lang`` where the error has it in the text catalogs (a store's
+        refusal does); else its English message."""
+        return str(self)
+
 
 @dataclass(frozen=True)
 class Problem:

@@ -43,7 +43,7 @@ def to_wgs84(lon: float, lat: float, source_datum: str) -> tuple[float, float]:
 
 def _converter(source_datum: str) -> Callable[[Any, Any], tuple[np.ndarray, np.ndarray]] | None:
     if source_datum not in DATUMS:
-        raise ChangeError(f"unknown datum {source_datum!r}; expected one of {', '.join(DATUMS)}")
+        raise ChangeError("unknown_datum", datum=repr(source_datum), datums=", ".join(DATUMS))
     return DATUMS[source_datum]
 
 
@@ -61,9 +61,9 @@ def geometry_to_wgs84(geom: BaseGeometry, source_datum: str) -> BaseGeometry:
     return shapely.transform(geom, shift)
 
 
-def _need(text: str, what: str) -> str:
+def _need(text: str, code: str) -> str:
     if not str(text or "").strip():
-        raise ChangeError(f"{what} is required")
+        raise ChangeError(code)
     return str(text).strip()
 
 
@@ -80,14 +80,14 @@ def location_change(
 ) -> NewChange:
     """A moved point, from coordinates typed in ``source_datum``."""
     if not (math.isfinite(lon) and math.isfinite(lat)):
-        raise ChangeError("the coordinates must be numbers")
+        raise ChangeError("coordinates_not_numbers")
     x, y = to_wgs84(lon, lat, source_datum)
     return NewChange(
         park_id=park_id,
         kind="location",
         new_value={"lon": round(x, 7), "lat": round(y, 7), "precision_m": int(precision_m)},
-        source=_need(source, "a source (a URL or a document's name)"),
-        note=_need(note, "a note"),
+        source=_need(source, "needs_source"),
+        note=_need(note, "needs_note"),
         base_version=base_version,
     )
 
@@ -106,19 +106,19 @@ def footprint_change(
     try:
         geom = geometry if isinstance(geometry, BaseGeometry) else shape(geometry)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ChangeError(f"the boundary is not a GeoJSON geometry ({exc})") from exc
+        raise ChangeError("boundary_not_geojson", reason=exc) from exc
     if geom.geom_type not in ("Polygon", "MultiPolygon"):
-        raise ChangeError(f"the boundary must be a polygon or rectangle, not {geom.geom_type}")
+        raise ChangeError("boundary_not_polygon", type=geom.geom_type)
     if not geom.is_valid:
         reason = shapely.is_valid_reason(geom)
-        raise ChangeError(f"the boundary crosses itself ({reason}); redraw it")
+        raise ChangeError("boundary_invalid", reason=reason)
     wgs84 = geo.on_grid(geometry_to_wgs84(geom, source_datum))
     return NewChange(
         park_id=park_id,
         kind="footprint",
         new_value={"geometry": mapping(wgs84)},
-        source=_need(source, "a source (a URL or a document's name)"),
-        note=_need(note, "a note"),
+        source=_need(source, "needs_source"),
+        note=_need(note, "needs_note"),
         base_version=base_version,
     )
 
@@ -135,13 +135,13 @@ def attribute_change(
     """A corrected area (km²), level or list of district adcodes."""
     keys = {"area": "area_km2", "level": "level", "district": "district_adcodes"}
     if kind not in keys:
-        raise ChangeError(f"unknown correction {kind!r}; expected one of {', '.join(keys)}")
+        raise ChangeError("unknown_correction", kind=repr(kind), kinds=", ".join(keys))
     return NewChange(
         park_id=park_id,
         kind=kind,
         new_value={keys[kind]: value},
-        source=_need(source, "a source (a URL or a document's name)"),
-        note=_need(note, "a note"),
+        source=_need(source, "needs_source"),
+        note=_need(note, "needs_note"),
         base_version=base_version,
     )
 

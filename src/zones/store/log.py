@@ -20,6 +20,7 @@ import sqlalchemy as sa
 
 from zones.errors import ZonesError
 from zones.store.schema import changes, events, park_versions
+from zones.text import t
 
 #: What a change may correct, and the keys of its new value.
 KINDS: dict[str, tuple[str, ...]] = {
@@ -35,7 +36,19 @@ _NEXT = {"accepted": "proposed", "rejected": "proposed", "reverted": "accepted"}
 
 
 class ChangeError(ZonesError):
-    """A change that cannot be made or moved on (unknown, wrong status, bad value)."""
+    """A change that cannot be made or moved on (unknown, wrong status, bad value).
+
+    ``code`` names its message in the text catalogs (``store.<code>``, filled from
+    ``fields``): ``str()`` is the English one (the CLI's), :meth:`text` says it in any
+    language (the app's)."""
+
+    def __init__(self, code: str, **fields: Any) -> None:
+        self.code, self.fields = code, fields
+        super().__init__(self.text("en"))
+
+    def text(self, lang: str) -> str:
+        """The message in ``lang``."""
+        return t(f"store.{self.code}", lang, **self.fields)
 
 
 class StaleChangeError(ChangeError):
@@ -44,9 +57,13 @@ class StaleChangeError(ChangeError):
     def __init__(self, park_id: str, seen: int, now: ParkVersion) -> None:
         self.park_id, self.seen, self.now = park_id, seen, now
         super().__init__(
-            f"park {park_id!r} changed since this change was previewed (version {seen}, now "
-            f"{now.version}: change #{now.change_id} by {now.by} at {now.at}); "
-            "preview it again and re-apply"
+            "stale",
+            park=repr(park_id),
+            seen=seen,
+            version=now.version,
+            change=now.change_id,
+            by=now.by,
+            at=now.at,
         )
 
 
@@ -133,18 +150,18 @@ class ParkVersion:
 
 def _check(new: NewChange, known_parks: set[str]) -> None:
     """Refuse a change that names no known park, an unknown kind, or lacks source or note."""
-    where = f"change of park {new.park_id!r}"
+    park = repr(new.park_id)
     if new.park_id not in known_parks:
-        raise ChangeError(f"{where}: unknown park")
+        raise ChangeError("change_unknown_park", park=park)
     if new.kind not in KINDS:
-        raise ChangeError(f"{where}: unknown kind {new.kind!r}; expected one of {', '.join(KINDS)}")
+        raise ChangeError("unknown_kind", park=park, kind=repr(new.kind), kinds=", ".join(KINDS))
     missing = [k for k in KINDS[new.kind] if k not in new.new_value]
     if missing:
-        raise ChangeError(f"{where}: the new {new.kind} lacks {', '.join(missing)}")
+        raise ChangeError("lacks", park=park, kind=new.kind, missing=", ".join(missing))
     if not new.source.strip():
-        raise ChangeError(f"{where}: a source is required (a URL or a document's name)")
+        raise ChangeError("change_needs_source", park=park)
     if not new.note.strip():
-        raise ChangeError(f"{where}: a note is required (what was corrected, and how)")
+        raise ChangeError("change_needs_note", park=park)
 
 
 def park_version(conn: sa.Connection, park_id: str, *, for_update: bool = False) -> ParkVersion:
@@ -154,7 +171,7 @@ def park_version(conn: sa.Connection, park_id: str, *, for_update: bool = False)
         query = query.with_for_update()
     row = conn.execute(query).mappings().first()
     if row is None:
-        raise ChangeError(f"unknown park {park_id!r} (not in the store; run `zones build`)")
+        raise ChangeError("unknown_park", park=repr(park_id))
     return ParkVersion(row["park_id"], row["version"], row["change_id"], row["by"], row["at"])
 
 
@@ -216,7 +233,7 @@ def propose(
     on since that version refuses the whole batch (:class:`StaleChangeError`). Returns the ids.
     """
     if not author.strip():
-        raise ChangeError("an author is required")
+        raise ChangeError("needs_author")
     known = set(park_versions_of(conn, [n.park_id for n in new]))
     batch, at = uuid.uuid4().hex, now_utc()
     ids: list[int] = []
@@ -253,7 +270,11 @@ def _move(conn: sa.Connection, change_id: int, status: str) -> Change:
     change = get_change(conn, change_id)
     if change.status != _NEXT[status]:
         raise ChangeError(
-            f"change #{change_id} is {change.status}; only a {_NEXT[status]} change can be {status}"
+            "wrong_status",
+            id=change_id,
+            status=change.status,
+            expected=_NEXT[status],
+            action=status,
         )
     return change
 
@@ -319,7 +340,7 @@ def get_change(conn: sa.Connection, change_id: int) -> Change:
     """One change with its events (ChangeError when there is none)."""
     found = _changes(conn, changes.c.id == change_id)
     if not found:
-        raise ChangeError(f"no change #{change_id}")
+        raise ChangeError("no_change", id=change_id)
     return found[0]
 
 
@@ -328,7 +349,7 @@ def list_changes(
 ) -> list[Change]:
     """Changes, oldest first, of one park and/or in one status."""
     if status is not None and status not in STATUSES:
-        raise ChangeError(f"unknown status {status!r}; expected one of {', '.join(STATUSES)}")
+        raise ChangeError("unknown_status", status=repr(status), statuses=", ".join(STATUSES))
     found = _changes(conn, changes.c.park_id == park_id if park_id else None)
     return [c for c in found if status is None or c.status == status]
 

@@ -185,35 +185,35 @@ def check_value(kind: str, value: dict[str, Any], adcodes: set[str]) -> None:
         try:
             polygon = shape(value["geometry"])
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise ChangeError(f"the footprint is not a GeoJSON geometry ({exc})") from exc
+            raise ChangeError("footprint_not_geojson", reason=exc) from exc
         if polygon.geom_type not in ("Polygon", "MultiPolygon") or polygon.is_empty:
-            raise ChangeError(f"the footprint must be a polygon, not {polygon.geom_type}")
+            raise ChangeError("footprint_not_polygon", type=polygon.geom_type)
         if not polygon.is_valid:
             reason = shapely.is_valid_reason(polygon)
-            raise ChangeError(f"the footprint is not a valid polygon ({reason}); redraw it")
+            raise ChangeError("footprint_invalid", reason=reason)
         if not box.contains(polygon):
-            raise ChangeError("the footprint lies outside Ningbo (WGS84 lon/lat expected)")
+            raise ChangeError("footprint_outside")
     elif kind == "location":
         try:
             point = Point(float(value["lon"]), float(value["lat"]))
             precision = int(value["precision_m"])
         except (KeyError, TypeError, ValueError) as exc:
-            raise ChangeError(f"the location needs numeric lon, lat, precision_m ({exc})") from exc
+            raise ChangeError("location_not_numbers", reason=exc) from exc
         if not box.contains(point):
-            raise ChangeError(f"the point ({point.x}, {point.y}) lies outside Ningbo")
+            raise ChangeError("point_outside", x=point.x, y=point.y)
         if precision <= 0:
-            raise ChangeError("the precision must be a positive number of metres")
+            raise ChangeError("precision_not_positive")
     elif kind == "area":
         area = value.get("area_km2")
         if not isinstance(area, int | float) or not math.isfinite(area) or area <= 0:
-            raise ChangeError(f"the area must be a positive number of km², not {area!r}")
+            raise ChangeError("area_not_positive", area=repr(area))
     elif kind == "level":
         if value.get("level") not in LEVELS:
-            raise ChangeError(f"the level must be one of {', '.join(LEVELS)}")
+            raise ChangeError("level_unknown", levels=", ".join(LEVELS))
     elif kind == "district":
         given = value.get("district_adcodes")
         if not given or not isinstance(given, list) or set(map(str, given)) - adcodes:
-            raise ChangeError(f"the districts must be adcodes of {', '.join(sorted(adcodes))}")
+            raise ChangeError("districts_unknown", adcodes=", ".join(sorted(adcodes)))
 
 
 def apply_changes(base: Dataset, accepted: Sequence[Change]) -> Dataset:
