@@ -478,3 +478,36 @@ def test_every_refusal_of_the_store_is_said_in_each_language() -> None:
     refusal = ChangeError("area_not_positive", area="-1")
     assert str(refusal) == "the area must be a positive number of km², not -1"
     assert refusal.text("zh") == "面积必须是正的平方公里数，而不是 -1"
+
+
+def test_a_write_waits_for_the_lock_only_so_long(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another write holding the embedded store's lock (a long rebuild, a stuck process) makes
+    a write give up after LOCK_TIMEOUT_S with a message in each language, writing nothing; it
+    lands once the lock is free."""
+    import fcntl
+    import os
+
+    from zones.store import backends
+
+    gpkg = tmp_path / "zones.gpkg"
+    store = open_store(str(gpkg))
+    store.write_base(make_dataset(3), digest="lock")
+    change = NewChange("p1", "level", {"level": "national"}, "gazette", "upgraded")
+    monkeypatch.setattr(backends, "LOCK_TIMEOUT_S", 0.3)
+    fd = os.open(tmp_path, os.O_RDONLY | os.O_DIRECTORY)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # as another process's write would
+    try:
+        began = time.monotonic()
+        with pytest.raises(backends.StoreBusyError) as refused:
+            store.propose([change], author="wang")
+        assert 0.3 <= time.monotonic() - began < 5
+        assert "is busy" in str(refused.value) and "0.3 s" in str(refused.value)
+        assert "正忙" in refused.value.text("zh")
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+    assert store.changes() == []
+    (landed,) = store.propose([change], author="wang")
+    assert store.change(landed).status == "proposed"

@@ -19,6 +19,7 @@ import contextlib
 import fcntl
 import os
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,9 +43,24 @@ from zones.model.dataset import (
 from zones.store import log
 from zones.store.embedded import gpkg_path, without_changes
 from zones.store.schema import SCHEMA_VERSION, TABLES, meta, metadata
+from zones.text import t
 
 #: How long a write waits for another one to finish before it gives up (seconds).
 LOCK_TIMEOUT_S = 120.0
+#: How often a write waiting for the embedded store's lock tries again (seconds).
+LOCK_POLL_S = 0.05
+
+
+class StoreBusyError(StoreError):
+    """Another write held the embedded store's lock for :data:`LOCK_TIMEOUT_S` (a rebuild of
+    many parks, or a process stuck while writing): nothing was written."""
+
+    def __init__(self, path: Path, waited_s: float) -> None:
+        self.path, self.waited_s = path, waited_s
+        super().__init__(self.text("en"))
+
+    def text(self, lang: str) -> str:
+        return t("store.busy", lang, path=self.path, s=f"{self.waited_s:g}")
 
 
 @dataclass(frozen=True)
@@ -322,7 +338,7 @@ class EmbeddedStore(Store):
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path.parent, os.O_RDONLY | os.O_DIRECTORY)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+            _wait_for_lock(fd, self.path)
             yield
         finally:
             fcntl.flock(fd, fcntl.LOCK_UN)
@@ -374,6 +390,20 @@ class EmbeddedStore(Store):
     def _base_stamp(self) -> str:
         stat = self.path.stat()
         return f"{stat.st_mtime_ns}:{stat.st_size}"
+
+
+def _wait_for_lock(fd: int, path: Path) -> None:
+    """Take the exclusive ``flock`` on ``fd``, waiting at most :data:`LOCK_TIMEOUT_S`
+    (:class:`StoreBusyError` then: the app says so instead of hanging)."""
+    deadline = time.monotonic() + LOCK_TIMEOUT_S
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise StoreBusyError(path, LOCK_TIMEOUT_S) from None
+            time.sleep(LOCK_POLL_S)
 
 
 def _has_log(path: Path) -> bool:
