@@ -204,3 +204,20 @@ def test_hovering_a_park_names_it_in_a_tooltip_as_text(
     tip = op.map.locator(".zones-tip")
     expect(tip).to_contain_text(name)
     assert tip.locator("img, script").count() == 0
+    # Its outline is drawn thicker on the hover canvas (as the SVG map thickens it), and
+    # cleared when the pointer leaves the map.
+    frame.wait_for_function("id => ZonesMap.status().hovered === id", arg=park_id)
+    assert frame.evaluate(HOVER_INK) > 0
+    op.page.mouse.move(1, 1)
+    frame.wait_for_function("() => ZonesMap.status().hovered === null")
+    assert frame.evaluate(HOVER_INK) == 0
+
+
+#: Painted pixels of the hover canvas.
+HOVER_INK = """() => {
+    const c = document.querySelector('canvas.zones-parks-hover');
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 3; i < d.length; i += 4) { if (d[i]) { n++; } }
+    return n;
+}"""

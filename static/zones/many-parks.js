@@ -13,7 +13,8 @@
  *     outlines by footprint kind (as the SVG map), the selected park outlined, names from
  *     ``labelZoom`` on (MAX_LABELS at most, overlapping ones left out), so that no frame
  *     draws more than a pan can wait for;
- *   - answers hover (a tooltip with the name and the caveats) and click (the park under the
+ *   - answers hover (a tooltip with the name and the caveats, and the park's outline drawn
+ *     thicker on a canvas of its own, as the SVG map thickens it) and click (the park under the
  *     pointer, smallest first, or the nearest dot) by looking in the grid, and tells
  *     streamlit-folium of the click as its own GeoJSON layers do (``last_active_drawing``).
  *
@@ -175,6 +176,10 @@
             var canvas = (this._canvas = L.DomUtil.create("canvas", "zones-parks-canvas"));
             canvas.classList.add("leaflet-zoom-animated");
             map.getPane(this.options.pane).appendChild(canvas);
+            // The hovered park's outline: its own canvas, so that a hover never redraws the rest.
+            this._hoverCanvas = L.DomUtil.create("canvas", "zones-parks-hover leaflet-zoom-animated");
+            map.getPane(this.options.pane).appendChild(this._hoverCanvas);
+            this.hovered = -1;
             this._tip = L.tooltip({sticky: true, direction: "top", className: "zones-tip"});
             this.drawn = 0;
             var self = this, cfg = this.config, key = [cfg.url, cfg.shown, cfg.fill].join("|");
@@ -196,6 +201,7 @@
 
         onRemove: function () {
             L.DomUtil.remove(this._canvas);
+            L.DomUtil.remove(this._hoverCanvas);
             if (this._map) { this._map.closeTooltip(this._tip); }
             this._map.getContainer().style.cursor = "";
         },
@@ -221,11 +227,13 @@
             var min = map.containerPointToLayerPoint(size.multiplyBy(-p)).round();
             var full = size.multiplyBy(1 + 2 * p).round();
             var ratio = window.devicePixelRatio || 1, canvas = this._canvas;
-            canvas.width = full.x * ratio;
-            canvas.height = full.y * ratio;
-            canvas.style.width = full.x + "px";
-            canvas.style.height = full.y + "px";
-            L.DomUtil.setPosition(canvas, min);
+            [canvas, this._hoverCanvas].forEach(function (c) {
+                c.width = full.x * ratio;
+                c.height = full.y * ratio;
+                c.style.width = full.x + "px";
+                c.style.height = full.y + "px";
+                L.DomUtil.setPosition(c, min);
+            });
             this._bounds = L.latLngBounds(map.layerPointToLatLng(min),
                 map.layerPointToLatLng(min.add(full)));
             this._zoom = map.getZoom();
@@ -234,9 +242,11 @@
             ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
             ctx.clearRect(0, 0, full.x, full.y);
             var began = performance.now();
-            this._minPx = this.drawTo(ctx, map.options.crs.scale(this._zoom), origin.x, origin.y, 1,
-                this._bounds, this._zoom);
+            var scale = map.options.crs.scale(this._zoom);
+            this._minPx = this.drawTo(ctx, scale, origin.x, origin.y, 1, this._bounds, this._zoom);
             this.drawMs = performance.now() - began;
+            this._frame = {scale: scale, ox: origin.x, oy: origin.y, w: full.x, h: full.y, ratio: ratio};
+            this._drawHover();
             this._zonesDrawn();
         },
 
@@ -251,6 +261,7 @@
             var map = this._map, scale = map.getZoomScale(e.zoom);
             var offset = map._latLngBoundsToNewLayerBounds(this._bounds, e.zoom, e.center).min;
             L.DomUtil.setTransform(this._canvas, offset, scale);
+            L.DomUtil.setTransform(this._hoverCanvas, offset, scale);
         },
 
         /** Pixel size of park ``i`` at ``scale`` (pixels per Mercator unit). */
@@ -372,8 +383,21 @@
             }
         },
 
-        _outline: function (ctx, i, scale, ox, oy, k, minPx) {
-            var t = this.table, style = this.config.selectedStyle;
+        /** The hovered park's outline (its class's line, two pixels wider), or nothing. */
+        _drawHover: function () {
+            var f = this._frame, c = this._hoverCanvas, i = this.hovered;
+            if (!f || !c) { return; }
+            var ctx = c.getContext("2d");
+            ctx.setTransform(f.ratio, 0, 0, f.ratio, 0, 0);
+            ctx.clearRect(0, 0, f.w, f.h);
+            if (i < 0 || !this.table || !this.shown[i]) { return; }
+            var style = this.config.styles[this.table.raw.cls[i]];
+            this._outline(ctx, i, f.scale, f.ox, f.oy, 1, this._minPx,
+                {color: style.color, weight: style.weight + 2});
+        },
+
+        _outline: function (ctx, i, scale, ox, oy, k, minPx, lineStyle) {
+            var t = this.table, style = lineStyle || this.config.selectedStyle;
             ctx.beginPath();
             if (this._pixels(i, scale) < minPx) {
                 var x = t.mpt[2 * i] * scale - ox, y = t.mpt[2 * i + 1] * scale - oy;
@@ -488,6 +512,10 @@
                 if (!self._map || !self.table) { return; }
                 var ev = self._pendingEvent, i = self.parkAt(ev.containerPoint, ev.latlng);
                 self._map.getContainer().style.cursor = i >= 0 ? "pointer" : "";
+                if (i !== self.hovered) {
+                    self.hovered = i;
+                    self._drawHover();
+                }
                 if (i < 0) { self._map.closeTooltip(self._tip); return; }
                 self._tip.setContent(self._tipContent(i)).setLatLng(ev.latlng);
                 if (!self._map.hasLayer(self._tip)) { self._tip.openOn(self._map); }
@@ -495,6 +523,8 @@
         },
 
         _leave: function () {
+            this.hovered = -1;
+            this._drawHover();
             if (this._map) {
                 this._map.closeTooltip(this._tip);
                 this._map.getContainer().style.cursor = "";

@@ -1072,12 +1072,14 @@
     };
 
     /** What benchmarks and browser tests wait for: the parks the map holds now (``parks``),
-     * and ``seq``, counting the park layers swapped in (one per filter change or selection). */
+     * and ``seq``, counting the park layers swapped in (one per filter change or selection);
+     * on the canvas also the park outlined under the pointer (``hovered``). */
     Z.status = function () {
         var s = Z._map && stateOf(Z._map), many = Z._map && manyOf(Z._map);
         if (many) {
             return {parks: many.drawn, seq: s.seq, mode: "canvas", drawMs: many.drawMs,
-                fetchMs: many.table.timing.fetchMs, decodeMs: many.table.timing.decodeMs};
+                fetchMs: many.table.timing.fetchMs, decodeMs: many.table.timing.decodeMs,
+                hovered: many.hovered >= 0 ? many.table.raw.ids[many.hovered] : null};
         }
         return {parks: s ? s.parks.length : 0, seq: s ? s.seq : 0, mode: "svg"};
     };
