@@ -45,6 +45,47 @@ def test_every_park_draws_with_no_internet(offline_page: OfflinePage, tmp_path: 
     assert op.blocked_assets() == []
 
 
+def test_parks_are_drawn_over_the_district_and_belt_fills(offline_page: OfflinePage) -> None:
+    """What the eye sees, not only what the page holds: the outlines arrive later (fetched
+    files), yet the parks stay on top. Hiding the parks must change the pixels at the middle of
+    the largest one (the districts' opaque fill, drawn last, once covered every park)."""
+    op = offline_page
+    op.open()
+    expect(op.polygons).to_have_count(op.server.n_parks)
+    frame = map_frame(op)
+    outlines = "path:not(.zones-park):not(.zones-park-marker)"  # the fetched districts, belts
+    frame.wait_for_function(f"() => document.querySelectorAll('{outlines}').length > 0")
+    frame_at = op.page.locator("iframe[title='streamlit_folium.st_folium']").bounding_box()
+    boxes = [b for b in (p.bounding_box() for p in op.polygons.all()) if b]
+    largest = max(boxes, key=lambda b: b["width"] * b["height"])
+    assert largest["width"] > 6, largest  # a park drawn large enough to look at
+    clip = {
+        "x": largest["x"] + largest["width"] / 2 - 2,
+        "y": largest["y"] + largest["height"] / 2 - 2,
+        "width": 4,
+        "height": 4,
+    }
+    assert frame_at and clip["x"] > frame_at["x"] and clip["y"] > frame_at["y"]
+
+    def pixels() -> bytes:
+        return op.page.screenshot(clip=clip, animations="disabled")
+
+    shown = pixels()
+    frame.evaluate(
+        """() => document.querySelectorAll('path.zones-park, path.zones-park-marker')
+            .forEach(p => { p.style.visibility = 'hidden'; })"""
+    )
+    assert pixels() != shown
+    # The PNG draws the shapes in the same order: every outline before the first park.
+    order = frame.evaluate(
+        """() => ZonesMap.paneOrder(window.map, l => l instanceof L.Polyline).map(l =>
+            l.options.pane === 'zonesOutlines' ? 'outline'
+                : (l.options.className || '').includes('zones-park') ? 'park' : 'other')"""
+    )
+    assert "park" in order and "outline" in order
+    assert order.index("park") > max(i for i, kind in enumerate(order) if kind == "outline")
+
+
 def test_no_script_or_stylesheet_comes_from_another_host(offline_page: OfflinePage) -> None:
     op = offline_page
     op.open("basemap=osm")

@@ -821,6 +821,21 @@
         ctx.setLineDash([]);
     }
 
+    /** The map's layers that ``keep`` accepts, in the order the screen stacks them: by their
+     * pane's z-index (the fetched outlines' pane lies under the parks), then as added. */
+    function paneOrder(map, keep) {
+        var found = [];
+        map.eachLayer(function (layer) { if (keep(layer)) { found.push(layer); } });
+        var z = function (layer) {
+            var pane = map.getPane(layer.options.pane || "overlayPane");
+            return Number(pane && pane.style.zIndex) || 400;  // Leaflet's overlay pane
+        };
+        return found.map(function (layer, n) { return [z(layer), n, layer]; })
+            .sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; })
+            .map(function (e) { return e[2]; });
+    }
+    Z.paneOrder = paneOrder;  // the order the PNG draws the map's shapes in
+
     /** Draw the view on a canvas ``w`` x ``h`` and download it as a PNG. Returns the canvas. */
     Z.render = function (map, w, h) {
         var s = stateOf(map), cfg = s.cfg, png = cfg.png, k = w / 1600;
@@ -858,11 +873,11 @@
         ctx.clip();
         ctx.fillStyle = png.background;
         ctx.fillRect(box.x, box.y, box.w, box.h);
-        map.eachLayer(function (layer) {
-            if (!(layer instanceof L.Polyline) || !layer.options) { return; }
-            if (layer.options.className && layer.options.className.indexOf("zones-park-marker") >= 0) {
-                return;
-            }
+        paneOrder(map, function (layer) {
+            if (!(layer instanceof L.Polyline) || !layer.options) { return false; }
+            return !(layer.options.className &&
+                layer.options.className.indexOf("zones-park-marker") >= 0);
+        }).forEach(function (layer) {
             var closed = layer instanceof L.Polygon;
             ctx.beginPath();
             rings(layer.getLatLngs()).forEach(function (ring) {

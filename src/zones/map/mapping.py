@@ -818,16 +818,28 @@ def geojson_bytes(fc: dict) -> bytes:
     return json.dumps(fc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
+#: The pane of the fetched outlines: over the tiles (200), under the parks' overlay pane (400).
+OUTLINE_PANE, OUTLINE_PANE_Z = "zonesOutlines", 350
+
+
 class FetchedGeoJson(MacroElement):
     """A GeoJSON layer whose features the map fetches from ``url`` (a file the app serves), so
-    a rerun's message does not carry them; drawn with ``style``, not interactive."""
+    a rerun's message does not carry them; drawn with ``style``, not interactive. Its features
+    arrive after the parks are drawn, so it draws in a pane of its own under the parks (else
+    the districts' opaque fill, on a map without tiles, covered every park)."""
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
         (function () {
+            var map = {{ this._parent._parent.get_name() }};
+            if (!map.getPane({{ this.pane|tojson }})) {
+                var pane = map.createPane({{ this.pane|tojson }});
+                pane.style.zIndex = {{ this.pane_z }};
+                pane.style.pointerEvents = "none";
+            }
             var layer = L.geoJSON(null, {style: {{ this.style|tojson }}, interactive: false,
-                attribution: {{ this.attribution|tojson }}});
+                attribution: {{ this.attribution|tojson }}, pane: {{ this.pane|tojson }}});
             layer.addTo({{ this._parent.get_name() }});
             fetch({{ this.url|tojson }}, {credentials: "same-origin"})
                 .then(function (r) { return r.json(); })
@@ -843,6 +855,7 @@ class FetchedGeoJson(MacroElement):
         self.url = url
         self.style = style
         self.attribution = attribution
+        self.pane, self.pane_z = OUTLINE_PANE, OUTLINE_PANE_Z
 
 
 def _outline(
