@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 
 class ZonesError(Exception):
-    """Base class of every error zones raises on purpose."""
+    """Base class of every error zones raises on purpose.
+
+    An error whose message is in the text catalogs (a store's refusal) sets ``key`` and
+    ``fields`` and passes ``self.text("en")`` as its message: ``str()`` is then the English one
+    (the CLI's), :meth:`text` says it in any language (the app's)."""
+
+    key: str | None = None
+    fields: Mapping[str, Any] = {}
 
     def text(self, lang: str) -> str:
-        """The message in ``lang`` where the error has it in the text catalogs (a store's
-        refusal does); else its English message."""
-        return str(self)
+        """The message in ``lang`` (catalog ``key`` filled from ``fields``); an error without
+        a key has only its English message."""
+        if self.key is None:
+            return str(self)
+        from zones.text import t
+
+        return t(self.key, lang, **self.fields)
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,6 @@ from zones.model.dataset import (
 from zones.store import log
 from zones.store.embedded import gpkg_path, without_changes
 from zones.store.schema import SCHEMA_VERSION, TABLES, meta, metadata
-from zones.text import t
 
 #: How long a write waits for another one to finish before it gives up (seconds).
 LOCK_TIMEOUT_S = 120.0
@@ -57,10 +56,8 @@ class StoreBusyError(StoreError):
 
     def __init__(self, path: Path, waited_s: float) -> None:
         self.path, self.waited_s = path, waited_s
+        self.key, self.fields = "store.busy", {"path": path, "s": f"{waited_s:g}"}
         super().__init__(self.text("en"))
-
-    def text(self, lang: str) -> str:
-        return t("store.busy", lang, path=self.path, s=f"{self.waited_s:g}")
 
 
 @dataclass(frozen=True)

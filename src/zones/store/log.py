@@ -20,7 +20,6 @@ import sqlalchemy as sa
 
 from zones.errors import ZonesError
 from zones.store.schema import changes, events, park_versions
-from zones.text import t
 
 #: What a change may correct, and the keys of its new value.
 KINDS: dict[str, tuple[str, ...]] = {
@@ -39,16 +38,11 @@ class ChangeError(ZonesError):
     """A change that cannot be made or moved on (unknown, wrong status, bad value).
 
     ``code`` names its message in the text catalogs (``store.<code>``, filled from
-    ``fields``): ``str()`` is the English one (the CLI's), :meth:`text` says it in any
-    language (the app's)."""
+    ``fields``; :meth:`zones.errors.ZonesError.text`)."""
 
     def __init__(self, code: str, **fields: Any) -> None:
-        self.code, self.fields = code, fields
+        self.key, self.fields = f"store.{code}", fields
         super().__init__(self.text("en"))
-
-    def text(self, lang: str) -> str:
-        """The message in ``lang``."""
-        return t(f"store.{self.code}", lang, **self.fields)
 
 
 class StaleChangeError(ChangeError):
