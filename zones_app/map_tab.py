@@ -92,26 +92,17 @@ def render_map_tab(ctx: Context) -> None:
         notices.caption(t("basemap.amap_note", lang))
 
     col_map, col_details = st.columns([2.7, 1], gap="medium")
-    details_first = ss.pop(DETAILS_FIRST, False)
-    if editing(ctx):  # the details' correction form takes what was drawn on the map
-        with col_map, st.container(key="zones_map"):
-            drawn = render_map(ctx, coloring, sentence)
+    # An editor's details follow the map always: the correction form takes what was drawn.
+    details_first = ss.pop(DETAILS_FIRST, False) and not editing(ctx)
+    if details_first:
         with col_details:
+            render_details(ctx)
+    with col_map, st.container(key="zones_map"):
+        drawn = render_map(ctx, coloring, sentence)
+    with col_details:
+        if not details_first:
             render_details(ctx, drawn)
-            render_pdf(ctx, coloring, sentence)
-    elif details_first:
-        with col_details:
-            render_details(ctx)
-        with col_map, st.container(key="zones_map"):
-            render_map(ctx, coloring, sentence)
-        with col_details:
-            render_pdf(ctx, coloring, sentence)
-    else:
-        with col_map, st.container(key="zones_map"):
-            render_map(ctx, coloring, sentence)
-        with col_details:
-            render_details(ctx)
-            render_pdf(ctx, coloring, sentence)
+        render_pdf(ctx, coloring, sentence)
     with bar:
         render_bar(ctx, sentence)
 
