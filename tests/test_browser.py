@@ -32,6 +32,7 @@ def sidebar_multiselect(op: OfflinePage, label: str, option: str) -> None:
     )
     box.locator("input").click()
     op.page.get_by_role("option", name=option, exact=True).click()
+    expect(box.get_by_text(option, exact=True)).to_be_visible()  # the chip, before the list closes
     op.page.keyboard.press("Escape")
 
 
@@ -227,15 +228,24 @@ def main_multiselect(op: OfflinePage, label: str, option: str) -> None:
     box = op.page.locator('[data-testid="stMain"] [data-testid="stMultiSelect"]').filter(
         has_text=label
     )
+    chip = box.get_by_text(option, exact=True)
     # Typed, not clicked: a click on an option far down the page scrolls the page, and the
-    # scroll closes the list under the pointer.
-    box.scroll_into_view_if_needed()
-    box.locator("input").click()
-    box.locator("input").fill(option)
-    expect(op.page.get_by_role("option", name=option, exact=True)).to_be_visible()
-    op.page.keyboard.press("Enter")
+    # scroll closes the list under the pointer. A scroll also comes from the page itself when
+    # something above the box is drawn late (the heatmap, on a loaded machine): the list closes,
+    # the typed text is cleared, and Enter selects nothing (seen in CI). Type again then.
+    for _ in range(3):
+        box.scroll_into_view_if_needed()
+        box.locator("input").click()
+        box.locator("input").fill(option)
+        expect(op.page.get_by_role("option", name=option, exact=True)).to_be_visible()
+        op.page.keyboard.press("Enter")
+        try:
+            expect(chip).to_be_visible(timeout=3_000)
+            break
+        except AssertionError:
+            continue
     op.page.keyboard.press("Escape")
-    expect(box.get_by_text(option, exact=True)).to_be_visible()  # the chip
+    expect(chip).to_be_visible()
 
 
 def test_analysis_tab_draws_the_heatmap_offline_and_keeps_the_map(
@@ -270,6 +280,8 @@ def test_compare_view_shows_two_parks_side_by_side(
     expect(op.polygons).to_have_count(op.server.n_parks)
     open_tab(op, "规划分析")
     expect(op.page.get_by_text("请至少选择 2 个园区进行对比（最多 4 个）。")).to_be_visible()
+    # The heatmap above the box drawn first: it moves the box when it is.
+    expect(op.page.locator(".vega-embed").locator("canvas, svg").first).to_be_visible()
     main_multiselect(op, "选择 2–4 个园区", HOSTILE)
     main_multiselect(op, "选择 2–4 个园区", "测试园区1")
     compare = op.page.locator('[data-testid="stTable"]').filter(has_text="园区指定产业")

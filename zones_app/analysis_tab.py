@@ -13,6 +13,7 @@ from zones.present import views
 from zones.text.i18n import t
 from zones_app import loaders
 from zones_app.context import Context
+from zones_app.state import keep_known
 
 ss = st.session_state
 
@@ -69,7 +70,7 @@ def render_compare(ctx: Context) -> None:
     ds, lang = ctx.ds, ctx.lang
     st.subheader(t("analysis.compare_header", lang))
     cmp_names = views.park_labels(ds, lang)
-    ss["cmp_parks"] = [p for p in ss.get("cmp_parks", []) if p in cmp_names]
+    keep_known("cmp_parks", cmp_names)
     chosen = st.multiselect(
         t("analysis.compare_pick", lang),
         list(cmp_names),

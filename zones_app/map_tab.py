@@ -35,6 +35,7 @@ from zones.text.i18n import md_text, pick_names, t
 from zones_app import loaders
 from zones_app.context import Context
 from zones_app.corrections import PROPOSED_COUNT, render_correction_form, render_history
+from zones_app.state import keep_state
 
 ss = st.session_state
 #: The map's height before its script fits it to the window (and in AppTest).
@@ -290,7 +291,7 @@ def render_details(ctx: Context, drawn: Drawn | None = None) -> None:
             help=t("details.find_help", lang, n=len(park_names), limit=SELECT_LIMIT),
         )
         park_names = selection.matching_parks(park_names, query, ss["park"], SELECT_LIMIT)
-    ss["park_pick"] = ss["park"]
+    keep_state("park_pick", ss["park"])
     st.selectbox(
         t("details.choose", lang),
         list(park_names),

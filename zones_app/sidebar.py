@@ -12,7 +12,7 @@ from zones.model import filters
 from zones.model.filters import FLAG, MULTI, ParkFilter
 from zones.present import urlstate, views
 from zones.text import language_name, t
-from zones_app.state import TAB_KEY, set_widgets
+from zones_app.state import TAB_KEY, keep_known, set_widgets
 
 ss = st.session_state
 #: Each multi-valued filter's choices, ``{id: label}`` by dimension key.
@@ -35,7 +35,7 @@ def prepare_sidebar(choices: Choices, basemaps: Sequence[str]) -> str:
     basemap."""
     for d in filters.DIMENSIONS:
         if d.kind == MULTI:
-            ss[d.widget_key] = [v for v in ss.get(d.widget_key, []) if v in choices[d.key]]
+            keep_known(d.widget_key, choices[d.key])
     if ss.get("basemap") not in basemaps:
         ss["basemap"] = mapping.DEFAULT_BASEMAP
     return ss["basemap"]

@@ -41,6 +41,19 @@ def widget_value(d: Dimension, value: filters.Value) -> Any:
     return list(value) if d.kind == MULTI and isinstance(value, tuple) else value
 
 
+def keep_state(key: str, value: Any) -> None:
+    """Give the widget ``key`` the value ``value`` only if it holds another. Setting a widget's
+    state sends it to the browser with the run; done on every run, a run already under way
+    when the user changed the widget would send the old value back and undo the change."""
+    if key not in ss or ss[key] != value:
+        ss[key] = value
+
+
+def keep_known(key: str, known: Any) -> None:
+    """Drop from the multiselect ``key`` what is no longer among its options ``known``."""
+    keep_state(key, [v for v in ss.get(key, []) if v in known])
+
+
 def set_widgets(f: ParkFilter) -> None:
     """Put ``f`` into the filter widgets (every dimension of filters.DIMENSIONS)."""
     for d in filters.DIMENSIONS:
