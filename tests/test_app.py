@@ -175,6 +175,33 @@ def test_map_loads_leaflet_from_the_app_only(app: Callable[..., AppTest]) -> Non
     assert args["returned_objects"] == ["last_active_drawing", "last_object_clicked"]
 
 
+def test_the_map_draws_where_the_cache_folder_cannot_be_written(
+    app: Callable[..., AppTest], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from zones.map import assets
+    from zones_app import loaders
+
+    def outline_sources(at: AppTest) -> list[str]:
+        return re.findall(r'fetch\("([^"]{0,40})', map_args(at)["script"])
+
+    loaders.outline_urls.clear()
+    served = outline_sources(app())
+    assert served and all(u.startswith("/app/static/cache/outlines-") for u in served)
+    blocker = tmp_path / "checkout"
+    blocker.write_text("")  # a file where the folder should be: not writable, even for root
+    monkeypatch.setattr(assets, "CACHE_DIR", blocker / "static" / "cache")
+    loaders.outline_urls.clear()
+    try:
+        at = app()
+        assert not at.exception and not at.error
+        inline = outline_sources(at)
+        assert len(inline) == len(served)
+        assert all(u.startswith("data:application/json;base64,") for u in inline)
+        assert map_ids(at) == ALL
+    finally:
+        loaders.outline_urls.clear()  # the next tests' map fetches served files again
+
+
 @pytest.mark.parametrize(
     ("widget", "value", "expected"),
     [

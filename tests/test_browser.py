@@ -140,6 +140,38 @@ def test_a_click_selects_even_when_the_map_is_partly_below_the_fold(
     expect(op.page.get_by_role("heading", name="Test Park 4")).to_be_visible()
 
 
+def test_the_map_fetches_a_data_url_as_it_does_a_served_file(offline_page: OfflinePage) -> None:
+    """Where the app cannot write static/cache/, the outlines and the canvas table come as
+    ``data:`` URLs (zones.map.assets.fetch_url); the map's frame must fetch and draw them."""
+    from zones.map import assets
+
+    op = offline_page
+    op.open()
+    expect(op.polygons).to_have_count(op.server.n_parks)
+    square = [[121.5, 29.8], [121.6, 29.8], [121.6, 29.9], [121.5, 29.9], [121.5, 29.8]]
+    fc = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {},
+                "geometry": {"type": "Polygon", "coordinates": [square]},
+            }
+        ],
+    }
+    url = assets.data_url(json.dumps(fc).encode())
+    drawn = map_frame(op).evaluate(
+        """async (url) => {
+            const data = await (await fetch(url, {credentials: "same-origin"})).json();
+            const layer = L.geoJSON(data, {className: "zones-probe"}).addTo(window.map);
+            return [data.features.length, document.querySelectorAll("path.zones-probe").length];
+        }""",
+        url,
+    )
+    assert drawn == [1, 1]
+    assert op.blocked == []
+
+
 def map_frame(op: OfflinePage) -> Frame:
     """The map's frame, once the map has settled: a map first laid out while hidden refits
     Ningbo as its frame grows, until its size has kept for 3 s (FitWhenShown), which a view

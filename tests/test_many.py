@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import itertools
 import json
+import logging
 
 import pytest
 
@@ -104,6 +105,32 @@ def test_publish_names_the_file_by_its_content_and_keeps_the_newest(tmp_path) ->
     assert (tmp_path / other).is_file()  # each kind keeps its own
     assert not list(tmp_path.glob("*.tmp*"))
     assert assets.cache_url(name, "zones") == f"/zones/app/static/cache/{name}"
+
+
+def test_a_folder_that_cannot_be_written_gives_the_data_in_a_data_url(
+    tmp_path, monkeypatch, caplog
+) -> None:
+    blocker = tmp_path / "checkout"
+    blocker.write_text("a file where the folder should be")  # unwritable even for root
+    monkeypatch.setattr(assets, "CACHE_DIR", blocker / "static" / "cache")
+    data = b'{"type": "FeatureCollection", "features": []}'
+    with caplog.at_level(logging.WARNING, logger="zones.map.assets"):
+        assert assets.publish(data, "outlines") is None
+        url = assets.fetch_url(data, "outlines", "zones")
+        assets.fetch_url(b"{}", "parks")
+    head, _, body = url.partition(",")
+    assert head == "data:application/json;base64"
+    assert base64.b64decode(body) == data
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1 and "checkout/static/cache" in warnings[0].getMessage()
+    assert blocker.read_text() == "a file where the folder should be"
+
+
+def test_a_writable_folder_gives_the_served_file(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(assets, "CACHE_DIR", tmp_path / "cache")
+    url = assets.fetch_url(b'{"a":1}', "parks", "zones")
+    assert url.startswith("/zones/app/static/cache/parks-")
+    assert (tmp_path / "cache" / url.rsplit("/", 1)[1]).read_bytes() == b'{"a":1}'
 
 
 def _many_config(group) -> dict:

@@ -70,22 +70,26 @@ def park_features(store: str, revision: str, f: ParkFilter, lang: str, basemap: 
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def park_table(store: str, revision: str, lang: str, basemap: str) -> tuple[str, tuple[str, ...]]:
-    """Every park of a large dataset as the map's canvas table (:mod:`zones.map.many`),
-    published under ``static/cache/``: the file's name and the park ids in its order."""
+def park_table(
+    store: str, revision: str, lang: str, basemap: str, base_url_path: str
+) -> tuple[str, tuple[str, ...]]:
+    """Every park of a large dataset as the map's canvas table (:mod:`zones.map.many`): the URL
+    the map fetches it at (:func:`zones.map.assets.fetch_url`) and the park ids in its order."""
     ds = load(store, revision)
     table = many.park_table(mapping.park_features(ds.parks, lang=lang, basemap=basemap))
-    return assets.publish(many.table_bytes(table), "parks"), tuple(table["ids"])
+    return assets.fetch_url(many.table_bytes(table), "parks", base_url_path), tuple(table["ids"])
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def outline_files(store: str, revision: str, lang: str, basemap: str) -> dict[str, str]:
-    """The districts' and each belt's outlines published under ``static/cache/`` (the map
-    fetches them once, instead of every rerun sending them): layer key -> file name
+def outline_urls(
+    store: str, revision: str, lang: str, basemap: str, base_url_path: str
+) -> dict[str, str]:
+    """Where the map fetches the districts' and each belt's outlines (once, instead of every
+    rerun sending them; :func:`zones.map.assets.fetch_url`): layer key -> URL
     (:func:`zones.map.mapping.outline_keys`)."""
     districts_fc, belts_fc = base_features(store, revision, lang, basemap)
     return {
-        key: assets.publish(mapping.geojson_bytes(fc), "outlines")
+        key: assets.fetch_url(mapping.geojson_bytes(fc), "outlines", base_url_path)
         for key, fc in mapping.outline_layers(districts_fc, belts_fc).items()
     }
 

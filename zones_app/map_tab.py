@@ -26,7 +26,7 @@ from functools import partial
 import streamlit as st
 import streamlit_folium
 
-from zones.map import assets, many, mapping
+from zones.map import many, mapping
 from zones.map.coloring import COLOR_BY, Coloring, park_coloring
 from zones.model.filters import describe_filter, filter_slug
 from zones.present import selection, views
@@ -176,11 +176,11 @@ def render_map(ctx: Context, coloring: Coloring, sentence: str) -> Drawn:
     base_url_path = st.get_option("server.baseUrlPath") or ""
     edit_view = {"park": ss["park"], "key": draw_key()} if edit else None
     if len(ctx.ds.parks) >= many.MANY_PARKS:  # thousands: one canvas, a bit and a byte a park
-        name, ids = loaders.park_table(ctx.store, ctx.revision, lang, basemap)
+        url, ids = loaders.park_table(ctx.store, ctx.revision, lang, basemap, base_url_path)
         zoom_to = ctx.shown[ctx.shown["id"] == ss["_zoom_to"]] if ss["_zoom_to"] else ctx.shown[:0]
         _update_view(mapping.park_features(zoom_to, lang=lang, basemap=basemap))
         groups = mapping.many_park_groups(
-            assets.cache_url(name, base_url_path),
+            url,
             ids,
             ctx.shown_ids,
             lang=lang,
@@ -209,10 +209,7 @@ def render_map(ctx: Context, coloring: Coloring, sentence: str) -> Drawn:
         base_url_path=base_url_path,
         map_height=MAP_HEIGHT,
         editing=edit,
-        outline_urls={
-            key: assets.cache_url(name, base_url_path)
-            for key, name in loaders.outline_files(ctx.store, ctx.revision, lang, basemap).items()
-        },
+        outline_urls=loaders.outline_urls(ctx.store, ctx.revision, lang, basemap, base_url_path),
     )
     if edit:  # the corrections waiting for review, under the selection's outline
         groups.insert(-1, mapping.proposed_group(_proposed(ctx), lang=lang))

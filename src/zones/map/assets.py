@@ -15,8 +15,10 @@ loads exactly what it did before.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import hashlib
+import logging
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -36,6 +38,9 @@ CACHE_DIR = STATIC_DIR / "cache"
 #: Files of one kind kept in :data:`CACHE_DIR` (the newest): older store revisions go.
 KEEP = 48
 LEAFLET_VERSION = "1.9.4"
+
+_log = logging.getLogger(__name__)
+_unwritable: set[Path] = set()  # cache folders already reported as not writable
 
 
 @dataclass(frozen=True)
@@ -116,27 +121,56 @@ def css_links(base_url_path: str = "", *, editing: bool = False) -> list[tuple[s
     return [(name, f"{root}/{path}") for name, path in _names("css", editing)]
 
 
-def publish(data: bytes, kind: str, folder: Path = CACHE_DIR) -> str:
-    """Write ``data`` as ``<kind>-<hash>.json`` in ``folder`` (once: the name is its content's
-    hash, so every app server on the machine shares it, and an unchanged file keeps its date,
-    so browsers keep their copy) and return the file's name, to fetch at
-    ``<static_url>/cache/<name>``. Keeps the :data:`KEEP` newest files of ``kind``."""
+def publish(data: bytes, kind: str, folder: Path | None = None) -> str | None:
+    """Write ``data`` as ``<kind>-<hash>.json`` in ``folder`` (default :data:`CACHE_DIR`; once:
+    the name is its content's hash, so every app server on the machine shares it, and an
+    unchanged file keeps its date, so browsers keep their copy) and return the file's name, to
+    fetch at ``<static_url>/cache/<name>``. Keeps the :data:`KEEP` newest files of ``kind``.
+    ``None`` when the folder cannot be written (a checkout the app's user may only read):
+    logged once per folder, nothing half-written."""
+    folder = CACHE_DIR if folder is None else folder
     name = f"{kind}-{hashlib.sha256(data).hexdigest()[:20]}.json"
     path = folder / name
-    if not path.is_file():
+    if path.is_file():
+        return name
+    try:
         folder.mkdir(parents=True, exist_ok=True)
         with atomic_write(path) as tmp:
             tmp.write_bytes(data)
-        old = sorted(folder.glob(f"{kind}-*.json"), key=lambda p: p.stat().st_mtime)[:-KEEP]
-        for stale in old:
-            with contextlib.suppress(FileNotFoundError):
-                stale.unlink()
+    except OSError as exc:
+        if folder not in _unwritable:
+            _unwritable.add(folder)
+            _log.warning(
+                "cannot write the map's data files to %s (%s): the map gets them in its "
+                "messages instead (make the folder writable for the app's user)",
+                folder,
+                exc,
+            )
+        return None
+    old = sorted(folder.glob(f"{kind}-*.json"), key=lambda p: p.stat().st_mtime)[:-KEEP]
+    for stale in old:
+        with contextlib.suppress(FileNotFoundError):
+            stale.unlink()
     return name
 
 
 def cache_url(name: str, base_url_path: str = "") -> str:
     """URL path of a file :func:`publish` wrote."""
     return f"{static_url(base_url_path)}/cache/{name}"
+
+
+def data_url(data: bytes) -> str:
+    """``data`` (JSON) as a ``data:`` URL: the map fetches it as it would a served file."""
+    return "data:application/json;base64," + base64.b64encode(data).decode("ascii")
+
+
+def fetch_url(data: bytes, kind: str, base_url_path: str = "") -> str:
+    """Where the map fetches ``data``: the file :func:`publish` wrote, served by the app (the
+    browser caches it, a rerun's message carries only its URL), or, when the cache folder
+    cannot be written, a ``data:`` URL holding it (slower: every rerun sends it, but the map
+    still draws)."""
+    name = publish(data, kind)
+    return cache_url(name, base_url_path) if name else data_url(data)
 
 
 def without_cdn(element: Any) -> Any:
