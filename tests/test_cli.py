@@ -21,8 +21,6 @@ def _build_args(tree, out, *extra: str) -> list[str]:
     return ["build", "--geo", str(tree.geo), "--data", str(tree.data), "--out", str(out), *extra]
 
 
-
-
 def test_build_writes_the_file_and_prints_counts(tree, tmp_path, capsys):
     out = tmp_path / "out" / "zones.gpkg"
     assert main(_build_args(tree, out)) == 0

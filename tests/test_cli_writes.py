@@ -23,8 +23,6 @@ from zones.cli.main import INTERRUPTED, main
 ROOT = Path(__file__).resolve().parents[1]
 
 
-
-
 #: The file each command writes, by the name its format expects.
 SUFFIX = {
     "build": ".gpkg",
