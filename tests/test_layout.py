@@ -4,6 +4,7 @@ exports never load folium; precision and CRS choices have one home (zones.geo.cr
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -71,6 +72,32 @@ def test_a_report_of_an_unchanged_geopackage_loads_no_sqlalchemy_and_no_build(tm
     )
     assert done.stdout.splitlines()[-1] == "0 True []"
     assert (tmp_path / "report.html").stat().st_size > 0
+
+
+def test_the_map_tab_loads_no_chart_library(tmp_path) -> None:
+    """The first visit after a server start pays for every import of its run: the map tab's
+    imports no Altair (only the analysis tab draws a chart); the analysis tab does."""
+    from tests.factories import make_dataset
+    from zones.model.dataset import save_dataset
+
+    gpkg = save_dataset(make_dataset(3), tmp_path / "zones.gpkg")
+    code = (
+        "import sys; from streamlit.testing.v1 import AppTest; "
+        f"at = AppTest.from_file({str(ROOT / 'app.py')!r}, default_timeout=120).run(); "
+        "print(bool(at.exception), 'altair' in sys.modules); "
+        "at.session_state['view_tab'] = '规划分析'; "
+        "at.run(); print(bool(at.exception), 'altair' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=180,
+        env={**os.environ, "ZONES_GPKG": str(gpkg)},
+        cwd=ROOT,
+    )
+    assert done.stdout.split() == ["False", "False", "False", "True"], done.stderr[-2000:]
 
 
 #: Modules that still define their own precision or CRS choices: none (zones.geo.crs is the home).

@@ -18,9 +18,8 @@ import math
 import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import altair as alt
 import pandas as pd
 
 from zones.errors import ZonesError
@@ -56,6 +55,9 @@ from zones.text.i18n import (
     pick_text,
     t,
 )
+
+if TYPE_CHECKING:
+    import altair as alt
 
 # --------------------------------------------------------------------------------------------
 # Tabs
@@ -206,7 +208,11 @@ def matrix_chart(long: pd.DataFrame, lang: str) -> alt.LayerChart:
     """The heatmap (Vega-Lite through Altair): colour = parks, ★ = a focus of the belt.
 
     One row of :data:`ROW_PX` pixels per industry; cell text is :func:`matrix_long`'s ``cell``.
+    Altair is imported here: only the analysis tab draws the chart, and it costs ~0.4 s to
+    import, on the first visit to the map otherwise.
     """
+    import altair as alt
+
     industries = list(dict.fromkeys(long["industry"]))
     belts = list(dict.fromkeys(long["belt"]))
     # Long belt names (English) break into lines: an axis label may be a list of lines.
