@@ -108,10 +108,12 @@ def _class_style(footprint: Any, basis: Any) -> dict[str, Any]:
     return INDICATIVE_STYLE if footprint == "indicative" else SURVEYED_STYLE
 
 
-def _draw(ax: Any, geom: Any, options: dict[str, Any], zorder: float) -> None:
-    from matplotlib.patches import PathPatch
+def _paths(geom: Any) -> list[Any]:
+    """``geom``'s polygons as matplotlib paths (a polygon's holes in its path); none for a
+    point or an empty geometry."""
     from matplotlib.path import Path as MplPath
 
+    out = []
     for poly in getattr(geom, "geoms", [geom]):
         if poly.is_empty or poly.geom_type != "Polygon":
             continue
@@ -120,7 +122,40 @@ def _draw(ax: Any, geom: Any, options: dict[str, Any], zorder: float) -> None:
             xy = np.asarray(ring.coords)
             vertices.extend(xy.tolist())
             codes.extend([MplPath.MOVETO] + [MplPath.LINETO] * (len(xy) - 2) + [MplPath.CLOSEPOLY])
-        ax.add_patch(PathPatch(MplPath(vertices, codes), zorder=zorder, **options))
+        out.append(MplPath(vertices, codes))
+    return out
+
+
+def _draw(ax: Any, geom: Any, options: dict[str, Any], zorder: float) -> None:
+    from matplotlib.patches import PathPatch
+
+    for path in _paths(geom):
+        ax.add_patch(PathPatch(path, zorder=zorder, **options))
+
+
+def _draw_many(ax: Any, shapes: Sequence[tuple[Any, dict[str, Any]]], zorder: float) -> None:
+    """Each (geometry, :func:`_style` options) of ``shapes``, in their order, as one collection:
+    thousands of parks draw in a second where a patch each took several."""
+    from matplotlib.collections import PathCollection
+
+    paths, styles = [], []
+    for geom, options in shapes:
+        for path in _paths(geom):
+            paths.append(path)
+            styles.append(options)
+    if not paths:
+        return
+    ax.add_collection(
+        PathCollection(
+            paths,
+            facecolors=[o["facecolor"] for o in styles],
+            edgecolors=[o["edgecolor"] for o in styles],
+            linewidths=[o["linewidth"] for o in styles],
+            linestyles=[o["linestyle"] for o in styles],
+            zorder=zorder,
+        ),
+        autolim=False,
+    )
 
 
 def _extent(parks: gpd.GeoDataFrame, ds: Dataset) -> tuple[float, float, float, float]:
@@ -238,7 +273,7 @@ def _map_page(
         _draw(ax, belt.geometry, _style(belt_style(belt.color)), 2)
 
     inch_per_degree = box_w / (maxx - minx) / math.cos(math.radians((miny + maxy) / 2))
-    dots = []
+    shapes, dots = [], []
     for ident, footprint, basis, geom in zip(
         parks["id"], parks.get("footprint", [""] * len(parks)),
         parks.get("location_basis", [""] * len(parks)), parks.geometry, strict=True,
@@ -248,13 +283,16 @@ def _map_page(
         style = _class_style(footprint, basis)
         fill = coloring.colors.get(str(ident))
         alpha = coloring.opacity if coloring.opacity is not None else style.get("fillOpacity")
-        _draw(ax, geom, _style(style, fill, alpha), 3)
+        shapes.append((geom, _style(style, fill, alpha)))
         x0, y0, x1, y1 = geom.bounds
         if max(x1 - x0, y1 - y0) * inch_per_degree < MIN_PARK_IN:
             point = shapely.point_on_surface(geom)
             dots.append((point.x, point.y, fill or style["fillColor"], style["color"]))
-    for x, y, face, edge in dots:
-        ax.plot(x, y, "o", ms=5.5, mfc=face, mec=edge, mew=0.8, zorder=4)
+    _draw_many(ax, shapes, 3)
+    if dots:  # parks too small to see, as dots of 5.5 pt (one collection)
+        xs, ys, faces, edges = zip(*dots, strict=True)
+        ax.scatter(xs, ys, s=5.5**2, c=[safe_color(c) for c in faces],
+                   edgecolors=[safe_color(c) for c in edges], linewidths=0.8, zorder=4)  # fmt: skip
 
     _labels(fig, ax, parks, lang)
     _north(ax, t("tools.north", lang))
