@@ -179,6 +179,31 @@ def test_hostile_belt_and_industry_names_are_drawn_as_text(ds: Dataset, tmp_path
     assert HOSTILE + " $x^2$" in text[2]
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_long_list_is_cut_and_says_where_the_rest_is(
+    ds: Dataset, lang: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bp, "LIST_MAX_ROWS", 5)
+    data = make(ds, lang)
+    text = pages(data, tmp_path)
+    assert len(text) == 1 + SECTION_PAGES + 1  # five parks: one list page
+    listed = text[-1]
+    names = list(ds.parks["name_zh" if lang == "zh" else "name_en"])
+    assert all(flat(n) in flat(listed) for n in names[:5] if n != HOSTILE + " $x^2$")
+    assert not any(flat(n) in flat(listed) for n in names[5:] if isinstance(n, str))
+    cut = t("pdf.list_cut", lang, listed="5", total="30")
+    assert flat(cut) in flat(listed)
+    # The map and the sections still count every park of the briefing.
+    assert flat(t("pdf.page", lang, n=1, total=4)) in flat(text[0])
+
+
+def test_a_list_within_the_limit_says_nothing_of_a_cut(
+    brief: dict[str, bytes], tmp_path: Path
+) -> None:
+    text = pages(brief["zh"], tmp_path)
+    assert "此处列出前" not in "".join(text)
+
+
 def test_same_bytes_for_the_same_inputs(ds: Dataset, brief: dict[str, bytes]) -> None:
     assert make(ds, "en") == brief["en"]
 

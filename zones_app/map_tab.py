@@ -337,7 +337,7 @@ def _has_cjk_font() -> bool:
 
 def render_pdf(ctx: Context, coloring: Coloring, sentence: str) -> None:
     """The print-ready A4 briefing of the current filter and colours (built on click)."""
-    from zones.present.briefing_pdf import briefing_pdf
+    from zones.present.briefing_pdf import LIST_MAX_ROWS, briefing_pdf
 
     lang = ctx.lang
     if not _has_cjk_font():
@@ -350,7 +350,7 @@ def render_pdf(ctx: Context, coloring: Coloring, sentence: str) -> None:
         on_click="ignore",
         icon=":material/picture_as_pdf:",
         disabled=not len(ctx.shown),
-        help=t("pdf.help", lang),
+        help=t("pdf.help", lang, max=f"{LIST_MAX_ROWS:,}"),
         data=partial(
             briefing_pdf,
             ctx.ds,

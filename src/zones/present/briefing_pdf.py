@@ -64,6 +64,10 @@ PAGE = (11.69, 8.27)
 MIN_PARK_IN = 0.06
 #: Rows of the park list per page.
 ROWS_PER_PAGE = 22
+#: The most parks the list names (20 pages), in the order of the parks given: a briefing is
+#: read and printed, and matplotlib takes ~5 ms a row (5,000 parks: 25 s). With more, the last
+#: list page says how many are left out and where the full list is (the data downloads).
+LIST_MAX_ROWS = 20 * ROWS_PER_PAGE
 
 
 class NoFontError(ZonesError):
@@ -477,7 +481,9 @@ _COLUMNS = (
 
 
 def _list_pages(pdf: Any, ds: Dataset, rows: list[list[str]], *, lang: str, today: dt.date,
-                first_page: int, pages: int) -> None:  # fmt: skip
+                first_page: int, pages: int, total: int) -> None:  # fmt: skip
+    """The park list, :data:`ROWS_PER_PAGE` rows a page; ``total``: the parks of the briefing
+    (more than ``rows`` when the list is cut at :data:`LIST_MAX_ROWS`, said on its last page)."""
     import matplotlib.pyplot as plt
 
     chunks = [rows[i : i + ROWS_PER_PAGE] for i in range(0, len(rows), ROWS_PER_PAGE)]
@@ -493,6 +499,10 @@ def _list_pages(pdf: Any, ds: Dataset, rows: list[list[str]], *, lang: str, toda
             y = top - 0.04 - r * step
             for (_, x, chars), cell in zip(_COLUMNS, row, strict=True):
                 fig.text(left + x * width, y, _cut(cell, chars), fontsize=8, va="top")
+        if n == len(chunks) - 1 and total > len(rows):
+            cut = t("pdf.list_cut", lang, listed=f"{len(rows):,}", total=f"{total:,}")
+            fig.text(left, top - 0.05 - len(chunk) * step, cut, fontsize=8.5, va="top",
+                     color="#333")  # fmt: skip
         _footer(fig, ds, lang, today, first_page + n, pages)
         pdf.savefig(fig)
         plt.close(fig)
@@ -801,7 +811,7 @@ def briefing_pdf(
     if font is None:
         raise NoFontError(t("pdf.no_font", lang))
     today = today or dt.date.today()
-    rows = _park_rows(ds, parks, lang)
+    rows = _park_rows(ds, parks.iloc[:LIST_MAX_ROWS], lang)
     sections = _sections(ds, parks, lang=lang, sentence=sentence)
     pages = 1 + len(sections.pages) + math.ceil(len(rows) / ROWS_PER_PAGE)
     settings = {
@@ -818,5 +828,6 @@ def briefing_pdf(
                       today=today, pages=pages)  # fmt: skip
             _flow_pages(pdf, ds, sections, lang=lang, today=today, first_page=2, pages=pages)
             _list_pages(pdf, ds, rows, lang=lang, today=today,
-                        first_page=2 + len(sections.pages), pages=pages)  # fmt: skip
+                        first_page=2 + len(sections.pages), pages=pages,
+                        total=len(parks))  # fmt: skip
     return out.getvalue()
