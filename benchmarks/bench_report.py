@@ -8,7 +8,8 @@ synthetic parks (benchmarks/synthetic.py, each saved to a GeoPackage first):
 - the same steps timed inside one fresh process: imports, ``load_dataset``, the first
   ``report_html`` (cold);
 - ``views.report_bytes`` (what the app's download button runs), in this process, median of
-  ``RUNS``, in Chinese and in English, and the size of the HTML.
+  ``RUNS``, in Chinese and in English, and the size of the HTML;
+- the PDF briefing of every park (what the app's PDF button runs), once, and its pages.
 
 Results go to RESULTS.md between the ``bench_report`` markers.
 """
@@ -18,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -32,8 +34,10 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.results import write_block  # noqa: E402
 from benchmarks.synthetic import synthetic_dataset  # noqa: E402
-from zones.model.dataset import load_dataset, save_dataset  # noqa: E402
+from zones.map.coloring import park_coloring  # noqa: E402
+from zones.model.dataset import Dataset, load_dataset, save_dataset  # noqa: E402
 from zones.present import views  # noqa: E402
+from zones.present.briefing_pdf import briefing_pdf  # noqa: E402
 
 RUNS = 5
 CLI_RUNS = 3
@@ -67,6 +71,8 @@ class Row:
     zh_ms: float  # views.report_bytes, warm
     en_ms: float
     kib: float
+    pdf_s: float  # the PDF briefing, zh, once (warm process)
+    pdf_pages: int
 
 
 def median_s(fn: Callable[[], object], runs: int) -> float:
@@ -89,6 +95,14 @@ def cli_s(gpkg: Path, out: Path) -> float:
     return time.perf_counter() - start
 
 
+def timed_pdf(ds: Dataset) -> tuple[bytes, float]:
+    """The PDF briefing of every park (zh, the map's default colouring) and its seconds."""
+    coloring = park_coloring(ds, ds.parks, lang="zh")
+    start = time.perf_counter()
+    pdf = briefing_pdf(ds, ds.parks, lang="zh", coloring=coloring, sentence="全部园区")
+    return pdf, time.perf_counter() - start
+
+
 def measure(label: str, gpkg: Path, tmp: Path) -> Row:
     cli = statistics.median(cli_s(gpkg, tmp / "report.html") for _ in range(CLI_RUNS))
     imports, load, first = json.loads(
@@ -101,14 +115,15 @@ def measure(label: str, gpkg: Path, tmp: Path) -> Row:
     zh, en = (
         median_s(lambda lang=lang: views.report_bytes(ds, lang), RUNS) for lang in ("zh", "en")
     )
+    pdf, pdf_s = timed_pdf(ds)
     row = Row(
         label, len(ds.parks), cli, imports, load, first, zh * 1000, en * 1000,
-        len(views.report_bytes(ds, "zh")) / 1024,
+        len(views.report_bytes(ds, "zh")) / 1024, pdf_s, len(re.findall(rb"/MediaBox", pdf)),
     )  # fmt: skip
     print(
         f"{label}: zones report {cli:.2f} s (imports {imports:.2f}, load {load:.2f}, first "
         f"report {first:.2f}); report_bytes zh {row.zh_ms:.0f} ms, en {row.en_ms:.0f} ms, "
-        f"{row.kib:,.0f} KiB",
+        f"{row.kib:,.0f} KiB; PDF {pdf_s:.1f} s, {row.pdf_pages} pages",
         flush=True,
     )
     return row
@@ -117,12 +132,13 @@ def measure(label: str, gpkg: Path, tmp: Path) -> Row:
 def table(rows: list[Row]) -> str:
     head = (
         "| dataset | parks | `zones report` s | imports s | load s | first report s "
-        "| report_bytes zh ms | report_bytes en ms | HTML KiB |\n"
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+        "| report_bytes zh ms | report_bytes en ms | HTML KiB | PDF s | PDF pages |\n"
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
     )
     lines = [
         f"| {r.label} | {r.parks:,} | {r.cli_s:.2f} | {r.imports_s:.2f} | {r.load_s:.2f} | "
-        f"{r.first_report_s:.2f} | {r.zh_ms:,.0f} | {r.en_ms:,.0f} | {r.kib:,.0f} |"
+        f"{r.first_report_s:.2f} | {r.zh_ms:,.0f} | {r.en_ms:,.0f} | {r.kib:,.0f} | "
+        f"{r.pdf_s:.1f} | {r.pdf_pages} |"
         for r in rows
     ]
     return head + "\n".join(lines) + "\n"
@@ -152,6 +168,8 @@ def main() -> None:
             "`report_html`, `load_dataset` of the GeoPackage, the first `report_html`. "
             "*report_bytes*: the briefing alone as "
             f"the app's download button builds it, median of {RUNS} in one warm process. "
+            "*PDF*: the A4 briefing of every park (zh) as the app's PDF button builds it, "
+            "once, in the same process (its park list stops at 440 parks). "
             f"{platform.python_implementation()} {platform.python_version()}, "
             f"{os.cpu_count()} cores, "
             f"measured {time.strftime('%Y-%m-%d')}.\n\n" + result

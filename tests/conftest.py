@@ -163,6 +163,25 @@ class OfflinePage:
         its footprint), else its footprint."""
         return self.map.locator(f'path[data-park="{park_id}"]').last
 
+    def choose_park(self, name: str) -> None:
+        """Select park ``name`` from the list beside the map by keyboard alone (focus, type,
+        Enter), until its details show. Typed again if the first Enter selected nothing: on a
+        loaded machine the page can move under the open list (something drawn late), which
+        closes it and clears what was typed."""
+        from playwright.sync_api import expect
+
+        heading = self.page.get_by_role("heading", name=name)
+        for _ in range(3):
+            self.page.get_by_role("combobox", name="选择园区").focus()
+            self.page.keyboard.type(name)
+            self.page.keyboard.press("Enter")
+            try:
+                expect(heading).to_be_visible(timeout=5_000)
+                return
+            except AssertionError:
+                self.page.keyboard.press("Escape")
+        expect(heading).to_be_visible()
+
     def blocked_assets(self) -> list[str]:
         """Off-host scripts and stylesheets the page tried to load."""
         return [url for kind, url in self.blocked if kind in ("script", "stylesheet")]

@@ -452,11 +452,7 @@ def test_keyboard_reaches_the_details_and_the_map_has_a_text_alternative(
     expect(container).to_have_attribute("role", "region")
     expect(container).to_have_attribute("aria-label", re.compile(r"全部园区 8 个"))
     # The park list beside the map drives the same selection as a click, by keyboard alone.
-    choose = op.page.get_by_role("combobox", name="选择园区")
-    choose.focus()
-    op.page.keyboard.type("测试园区6")
-    op.page.keyboard.press("Enter")
-    expect(op.page.get_by_role("heading", name="测试园区6")).to_be_visible()
+    op.choose_park("测试园区6")
     expect(op.page).to_have_url(re.compile(r"[?&]park=p6\b"))
     # The sentence follows the filter.
     sidebar_multiselect(op, "产业圈 / 产业带", "东部临港产业带")

@@ -67,15 +67,6 @@ def sign_out(op: OfflinePage) -> None:
     one_map(op)
 
 
-def choose_park(op: OfflinePage, name: str) -> None:
-    """Select a park from the list beside the map (as the keyboard does)."""
-    choose = op.page.get_by_role("combobox", name="选择园区")
-    choose.focus()
-    op.page.keyboard.type(name)
-    op.page.keyboard.press("Enter")
-    expect(op.page.get_by_role("heading", name=name)).to_be_visible()
-
-
 def pixels(op: OfflinePage, latlngs: list[tuple[float, float]]) -> list[tuple[int, int]]:
     """Where (lat, lon) points are in the map's container, in pixels."""
     return [
@@ -317,7 +308,7 @@ def test_an_editor_places_and_drags_a_point_and_a_drawing_stays_with_its_park(
     op.open()
     one_map(op)
     sign_in(op, EDITOR)
-    choose_park(op, "测试园区5")
+    op.choose_park("测试园区5")
     show_map(op)
     frame = map_frame(op)
     frame.evaluate("window.map.setView([29.954, 121.58], 14, {animate: false})")
@@ -367,7 +358,7 @@ def test_an_editor_places_and_drags_a_point_and_a_drawing_stays_with_its_park(
     drag_map(op, (x0, y0), (x1, y1))
     expect(op.page.get_by_text("地图上已绘制新的边界")).to_be_visible()
     expect(form(op).get_by_role("radio", name="范围（边界）")).to_be_checked()
-    choose_park(op, "测试园区7")
+    op.choose_park("测试园区7")
     expect(op.page.get_by_text("地图上已绘制新的边界")).to_have_count(0)
     for _ in range(50):
         if drawn_count(op) == 0:
