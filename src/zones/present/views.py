@@ -208,7 +208,7 @@ def matrix_chart(long: pd.DataFrame, lang: str) -> alt.LayerChart:
     """The heatmap (Vega-Lite through Altair): colour = parks, ★ = a focus of the belt.
 
     One row of :data:`ROW_PX` pixels per industry; cell text is :func:`matrix_long`'s ``cell``.
-    Altair is imported here: only the analysis tab draws the chart, and it costs ~0.4 s to
+    Altair is imported here: only the analysis tab draws the chart, and it costs ~0.2 s to
     import, on the first visit to the map otherwise.
     """
     import altair as alt
