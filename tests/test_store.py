@@ -461,6 +461,44 @@ def test_a_geopackage_of_another_schema_version_is_left_to_the_store(tmp_path):
         read_dataset(path)
 
 
+def test_the_revision_read_with_sqlite3_is_the_stores_own(tmp_path):
+    """The app asks for the revision on every run: read with sqlite3, it is the same string
+    Store.revision gives through SQLAlchemy, in every state of the file, and it moves with the
+    log; a file of another schema version is left to the store, which refuses it."""
+    from zones.model.dataset import save_dataset
+    from zones.store.embedded import read_revision
+    from zones.store.schema import meta
+
+    def through_sqlalchemy(store: EmbeddedStore) -> str:
+        return Store.revision(store)
+
+    bare = save_dataset(make_dataset(3), tmp_path / "bare.gpkg")  # no log: read as its base
+    seen = [read_revision(bare)]
+    assert seen[0] == through_sqlalchemy(open_store(bare)) and seen[0].startswith("base:")
+
+    path = tmp_path / "zones.gpkg"
+    store = open_store(path)
+
+    def step() -> None:
+        seen.append(read_revision(path))
+        assert seen[-1] == through_sqlalchemy(store) == store.revision()
+
+    store.write_base(make_dataset(PARKS), digest="test")
+    step()
+    (cid,) = store.propose([_surveyed(3)], author="editor")
+    step()
+    store.accept(cid, by="reviewer")
+    step()
+    assert None not in seen and len(set(seen)) == len(seen)  # each change of the log moved it
+
+    with store.transaction() as conn:
+        conn.execute(meta.update().where(meta.c.key == "schema_version").values(value="99"))
+    assert read_revision(path) is None
+    with pytest.raises(StoreError, match="schema version 99"):
+        store.revision()
+    assert read_revision(tmp_path / "missing.gpkg") is None
+
+
 def test_every_refusal_of_the_store_is_said_in_each_language() -> None:
     """Each code a ChangeError is raised with has its message in every catalog; str() stays
     the English one (the CLI's), text() gives the app's language."""

@@ -41,7 +41,7 @@ from zones.model.dataset import (
     write_layers,
 )
 from zones.store import log
-from zones.store.embedded import gpkg_path, without_changes
+from zones.store.embedded import gpkg_path, read_revision, without_changes
 from zones.store.schema import SCHEMA_VERSION, TABLES, meta, metadata
 
 #: How long a write waits for another one to finish before it gives up (seconds).
@@ -380,6 +380,10 @@ class EmbeddedStore(Store):
         if without_changes(self.path):
             return self.base_dataset()
         return super().dataset()
+
+    def revision(self) -> str:
+        """As :meth:`Store.revision`, read with sqlite3 when it can be (every app run asks)."""
+        return read_revision(self.path) or super().revision()
 
     def _readable_without_log(self, conn: sa.Connection) -> bool:
         return _schema_version(conn) is None
