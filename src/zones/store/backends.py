@@ -41,7 +41,7 @@ from zones.model.dataset import (
     write_layers,
 )
 from zones.store import log
-from zones.store.embedded import gpkg_path, read_revision, without_changes
+from zones.store.embedded import file_stamp, gpkg_path, read_revision, without_changes
 from zones.store.schema import SCHEMA_VERSION, TABLES, meta, metadata
 
 #: How long a write waits for another one to finish before it gives up (seconds).
@@ -389,8 +389,7 @@ class EmbeddedStore(Store):
         return _schema_version(conn) is None
 
     def _base_stamp(self) -> str:
-        stat = self.path.stat()
-        return f"{stat.st_mtime_ns}:{stat.st_size}"
+        return file_stamp(self.path)
 
 
 def _wait_for_lock(fd: int, path: Path) -> None:

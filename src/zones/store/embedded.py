@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 
 #: Bumped when the store's own tables change shape (:mod:`zones.store.schema`).
 SCHEMA_VERSION = 1
-#: The key/value table of the store and its table of changes (:mod:`zones.store.schema`).
+#: The key/value table of the store, its changes and their events (:mod:`zones.store.schema`).
 META_TABLE = "zones_meta"
 CHANGES_TABLE = "zones_changes"
 EVENTS_TABLE = "zones_change_events"
@@ -38,8 +39,7 @@ def without_changes(path: Path) -> bool:
     this schema version that holds no change. False when in doubt (a file SQLite cannot open,
     another schema version, a busy file): the store then reads it and reports any problem."""
     try:
-        uri = f"{path.resolve().as_uri()}?mode=ro"  # read only: never creates a file
-        with contextlib.closing(sqlite3.connect(uri, uri=True)) as db:
+        with _read_only(path) as db:
             return _log_is_empty(db)
     except (sqlite3.Error, ValueError):
         return False
@@ -51,12 +51,11 @@ def read_revision(path: Path) -> str | None:
     under 1. None when in doubt (another schema version, a file SQLite cannot open): the store
     then answers, or says what is wrong."""
     try:
-        stat = path.stat()
-        uri = f"{path.resolve().as_uri()}?mode=ro"
-        with contextlib.closing(sqlite3.connect(uri, uri=True)) as db:
+        stamp = file_stamp(path)
+        with _read_only(path) as db:
             version = _schema_version(db)
             if version is None:
-                return f"base:{stat.st_mtime_ns}:{stat.st_size}"  # read as its base
+                return f"base:{stamp}"  # read as its base
             if version != SCHEMA_VERSION:
                 return None
             (built,) = db.execute(
@@ -66,6 +65,21 @@ def read_revision(path: Path) -> str | None:
             return f"{built}:{int(events)}"
     except (OSError, sqlite3.Error, ValueError):
         return None
+
+
+def file_stamp(path: Path) -> str:
+    """When the file at ``path`` last changed, and its size: the revision of a store without
+    a log."""
+    stat = path.stat()
+    return f"{stat.st_mtime_ns}:{stat.st_size}"
+
+
+@contextlib.contextmanager
+def _read_only(path: Path) -> Iterator[sqlite3.Connection]:
+    """The GeoPackage at ``path`` opened read only (never creates a file)."""
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    with contextlib.closing(sqlite3.connect(uri, uri=True)) as db:
+        yield db
 
 
 def _schema_version(db: sqlite3.Connection) -> int | None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from zones.store.embedded import CHANGES_TABLE, META_TABLE
+from zones.store.embedded import CHANGES_TABLE, EVENTS_TABLE, META_TABLE
 
 # SCHEMA_VERSION is bumped when these tables change shape; a store made by another version is
 # refused with the command that upgrades it. Kept in zones.store.embedded (which reads a log
@@ -57,7 +57,7 @@ changes = _appended(
 )
 
 events = _appended(
-    "zones_change_events",
+    EVENTS_TABLE,
     sa.Column("change_id", sa.Integer, sa.ForeignKey("zones_changes.id"), nullable=False),
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("by", sa.String(128), nullable=False),
