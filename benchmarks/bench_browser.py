@@ -378,8 +378,16 @@ class Server:
 def start_server(side: Side, folder: Path) -> Server:
     port = appserver.free_port()
     log = folder / f"{side.app}-{port}.log"
-    extra = ("--server.enableStaticServing", "true") if side.app == "baseline" else ()
-    proc, url = appserver.start(side.cwd, side.env, log, port=port, extra=extra, timeout_s=120)
+    # zones as ./dev app serves it (serve.py: warmed up before its first visitor); the
+    # baseline as its README says (streamlit run app.py).
+    script, extra = (
+        ("app.py", ("--server.enableStaticServing", "true"))
+        if side.app == "baseline"
+        else ("serve.py", ())
+    )
+    proc, url = appserver.start(
+        side.cwd, side.env, log, port=port, script=script, extra=extra, timeout_s=120
+    )
     return Server(proc=proc, url=url, log=log)
 
 

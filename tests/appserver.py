@@ -42,15 +42,17 @@ def start(
     log: Path,
     *,
     port: int | None = None,
+    script: str = "serve.py",
     extra: tuple[str, ...] = (),
     timeout_s: float = 90,
 ) -> tuple[subprocess.Popen[bytes], str]:
-    """``streamlit run app.py`` in ``cwd`` (headless, local only, no file watcher, no usage
-    statistics, ``extra`` options after), output to ``log``; returns the process and its URL
-    once ``/_stcore/health`` answers. Raises :class:`ServerError` (the process stopped)."""
+    """``streamlit run <script>`` in ``cwd`` (zones' ``serve.py``, as ``./dev app`` runs it;
+    headless, local only, no file watcher, no usage statistics, ``extra`` options after),
+    output to ``log``; returns the process and its URL once ``/_stcore/health`` answers (for
+    ``serve.py``, after its warm-up). Raises :class:`ServerError` (the process stopped)."""
     port = port or free_port()
     command = [
-        sys.executable, "-m", "streamlit", "run", "app.py",
+        sys.executable, "-m", "streamlit", "run", script,
         "--server.headless", "true",
         "--server.address", "127.0.0.1",
         "--server.port", str(port),

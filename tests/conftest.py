@@ -88,7 +88,7 @@ class AppServer:
 
 @pytest.fixture(scope="session")
 def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
-    """`streamlit run app.py` on a free port, on a dataset that includes HOSTILE."""
+    """`streamlit run serve.py` (as ./dev app) on a free port, on a dataset with HOSTILE."""
     from tests.factories import make_dataset
     from zones.model.dataset import save_dataset
 
