@@ -1,6 +1,6 @@
-"""serve.py's warm-up (zones_app.warmup): the server imports the map's libraries and reads the
-dataset before its first visitor, so the first visit's run does neither; a store that cannot
-be read does not stop the server."""
+"""serve.py's warm-up (zones_app.warmup): the server imports the map's libraries, reads the
+dataset and builds the default view's map data before its first visitor, so the first visit's
+run does none of it; a store that cannot be read does not stop the server."""
 
 from __future__ import annotations
 
@@ -17,11 +17,14 @@ HEAVY = ("numpy", "pandas", "pyarrow", "shapely", "pyproj", "pyogrio", "geopanda
          "branca", "jinja2", "sqlalchemy", "pypinyin")  # fmt: skip
 
 #: Run in a fresh process: warm up, then the app's first run (AppTest) on the same store;
-#: prints what that run imported of HEAVY, whether it imported streamlit_folium, and how often
-#: it read the store's dataset.
+#: prints what that run imported of HEAVY, whether it imported streamlit_folium, how often it
+#: read the store's dataset and built the map's data (the canvas table of every park, the
+#: outlines, the filters' choices).
 FIRST_RUN_AFTER_WARM_UP = """
 import sys
 from streamlit.testing.v1 import AppTest
+from zones.map import many, mapping
+from zones.model import filters
 from zones.store.backends import Store
 from zones_app.warmup import warm_up
 
@@ -35,6 +38,13 @@ for cls in Store.__subclasses__():
         reads.append(1)
         return real(self)
     cls.dataset = counted
+built = []
+for module, name in ((many, "park_table"), (mapping, "district_features"),
+                     (filters, "filter_choices")):
+    def counted(*args, real=getattr(module, name), name=name, **kwargs):
+        built.append(name)
+        return real(*args, **kwargs)
+    setattr(module, name, counted)
 before = set(sys.modules)
 at = AppTest.from_file(sys.argv[1], default_timeout=120).run()
 imported = {m.split(".")[0] for m in set(sys.modules) - before}
@@ -42,14 +52,16 @@ print("exception", bool(at.exception))
 print("heavy imported by the run", sorted(imported & heavy))
 print("folium component after the run", "streamlit_folium" in sys.modules)
 print("dataset reads by the run", len(reads))
+print("map data built by the run", built)
 """
 
 
-def test_after_the_warm_up_the_first_run_imports_and_reads_nothing_heavy(tmp_path) -> None:
+def test_after_the_warm_up_the_first_run_imports_reads_and_builds_nothing_heavy(tmp_path) -> None:
     from tests.factories import make_dataset
     from zones.model.dataset import save_dataset
 
-    gpkg = save_dataset(make_dataset(3), tmp_path / "zones.gpkg")
+    # Enough parks for the map's canvas (zones.map.many.MANY_PARKS), the costly first run.
+    gpkg = save_dataset(make_dataset(1000), tmp_path / "zones.gpkg")
     done = subprocess.run(
         [sys.executable, "-c", FIRST_RUN_AFTER_WARM_UP, str(ROOT / "app.py"), ",".join(HEAVY)],
         capture_output=True,
@@ -67,6 +79,7 @@ def test_after_the_warm_up_the_first_run_imports_and_reads_nothing_heavy(tmp_pat
         "heavy imported by the run []",
         "folium component after the run True",
         "dataset reads by the run 0",
+        "map data built by the run []",
     ], done.stderr[-3000:]
 
 

@@ -15,13 +15,37 @@ from zones.map import assets, many, mapping
 from zones.model import filters
 from zones.model.dataset import Dataset
 from zones.model.filters import ParkFilter, apply_filter
-from zones.present import views
+from zones.present import urlstate, views
 from zones.store import open_store
 
 
 def display_name(store: str) -> str:
     """``store`` as pages may show it: a PostGIS URL without its password."""
     return open_store(store).url
+
+
+def base_url_path() -> str:
+    """The path the server serves the app under (``server.baseUrlPath``), "" at the root."""
+    return st.get_option("server.baseUrlPath") or ""
+
+
+def draws_on_canvas(ds: Dataset) -> bool:
+    """From :data:`zones.map.many.MANY_PARKS` parks on, the map draws them on one canvas from
+    :func:`park_table`'s file instead of sending GeoJSON (:func:`park_features`)."""
+    return len(ds.parks) >= many.MANY_PARKS
+
+
+def warm_default_view(store: str, revision: str) -> None:
+    """Fill what a session's first run on the default view (a link without parameters) reads
+    from these caches: the filters' choices, the outlines, and with many parks the canvas
+    table (50,000 parks: ~6 s, most of it the search keys' pinyin). Called by the server's
+    warm-up (:mod:`zones_app.warmup`), once the dataset is loaded."""
+    view = urlstate.ViewState()
+    lang, basemap, path = view.lang, view.basemap, base_url_path()
+    filter_choices(store, revision, lang)
+    outline_urls(store, revision, lang, basemap, path)
+    if draws_on_canvas(load(store, revision)):
+        park_table(store, revision, lang, basemap, path)
 
 
 def revision(store: str) -> str:

@@ -26,7 +26,7 @@ from functools import partial
 import streamlit as st
 import streamlit_folium
 
-from zones.map import many, mapping
+from zones.map import mapping
 from zones.map.coloring import COLOR_BY, Coloring, park_coloring
 from zones.model.filters import describe_filter, filter_slug
 from zones.present import selection, views
@@ -173,9 +173,9 @@ def render_map(ctx: Context, coloring: Coloring, sentence: str) -> Drawn:
     lang, basemap = ctx.lang, ctx.basemap
     edit = editing(ctx)
     districts_fc, belts_fc = loaders.base_features(ctx.store, ctx.revision, lang, basemap)
-    base_url_path = st.get_option("server.baseUrlPath") or ""
+    base_url_path = loaders.base_url_path()
     edit_view = {"park": ss["park"], "key": draw_key()} if edit else None
-    if len(ctx.ds.parks) >= many.MANY_PARKS:  # thousands: one canvas, a bit and a byte a park
+    if loaders.draws_on_canvas(ctx.ds):  # thousands: one canvas, a bit and a byte a park
         url, ids = loaders.park_table(ctx.store, ctx.revision, lang, basemap, base_url_path)
         zoom_to = ctx.shown[ctx.shown["id"] == ss["_zoom_to"]] if ss["_zoom_to"] else ctx.shown[:0]
         _update_view(mapping.park_features(zoom_to, lang=lang, basemap=basemap))

@@ -1,7 +1,8 @@
 """The app server's start, before its first visitor (``serve.py``, through ``st.App``'s
 lifespan): import the libraries the map's first run needs, load pypinyin's dictionaries (the
-search keys) and read the store's dataset into :func:`zones_app.loaders.load`'s cache, so the
-first visit after a start does not wait for them (benchmarks/RESULTS.md, "first visit").
+search keys), read the store's dataset into :func:`zones_app.loaders.load`'s cache and fill
+what the default view reads (:func:`zones_app.loaders.warm_default_view`), so the first visit
+after a start does not wait for them (benchmarks/RESULTS.md, "first visit").
 
 Nothing imported here may declare a Streamlit component: outside a script run Streamlit does
 not register it, and a module is imported only once, so the map would answer 404 for the rest
@@ -33,9 +34,10 @@ def _outside_a_run() -> Iterator[None]:
 
 
 def warm_up(store: str | None = None) -> bool:
-    """Import, load the dictionaries and cache the dataset of ``store`` (default: the settings'
-    store); True once the dataset is cached. A store that cannot be read is logged and left to
-    the first run, which shows the visitor why; the server starts either way."""
+    """Import, load the dictionaries, cache the dataset of ``store`` (default: the settings'
+    store) and its default view; True once they are cached. A store that cannot be read is
+    logged and left to the first run, which shows the visitor why; the server starts either
+    way."""
     began = time.perf_counter()
     from zones import settings
     from zones.map.search import pinyin
@@ -45,7 +47,9 @@ def warm_up(store: str | None = None) -> bool:
     store = store or settings.current().store
     try:
         with _outside_a_run():
-            loaders.load(store, loaders.revision(store))
+            revision = loaders.revision(store)
+            loaders.load(store, revision)
+            loaders.warm_default_view(store, revision)
     except Exception as exc:  # the first run reports it to the visitor; the server must start
         log.warning("warm-up: %s not loaded (%s); the first visit will load it", store, exc)
         return False
