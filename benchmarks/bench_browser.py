@@ -10,9 +10,10 @@ Pairs of datasets: the real build (build/zones.gpkg, built if missing) beside th
 beside the baseline's 50,000 when that finishes within ``--baseline-50k-timeout`` (else the
 table says "did not finish in N s"). Synthetic GeoPackages are cached under build/bench/.
 
-Both app servers run at once for a pair; every round opens a new page on each (a warm page:
-the first visit, not measured, filled the server's caches and the browser's HTTP cache), the
-order of the two apps alternating between rounds. Per app and round:
+Both app servers run at once for a pair (zones through serve.py, as ``./dev app`` runs it; the
+baseline through its app.py); every round opens a new page on each (a warm page: the first
+visit, measured once as "first visit", filled the server's caches and the browser's HTTP
+cache), the order of the two apps alternating between rounds. Per app and round:
 
 - page ready: from ``page.goto`` until every park shown is drawn (zones: inside the map's
   iframe ``window.ZonesMap.status().parks`` equals the parks shown; baseline: the count of
@@ -978,8 +979,12 @@ def main(argv: list[str]) -> None:
             f"{args.clicks} parks per round; CPython {sys.version.split()[0]}, "
             f"{os.cpu_count()} cores, measured {time.strftime('%Y-%m-%d')}, "
             f"{minutes:.0f} min in all. "
-            "The baseline is /work/shared/bench/baseline (`PARKS_MODE=fg`, no tiles, Leaflet "
-            "served locally). *Page ready*: from navigation until every park shown is drawn "
+            "zones runs as `./dev app` serves it (`streamlit run serve.py`: imports, dataset "
+            "and default view warmed up before the first visitor); the baseline is "
+            "/work/shared/bench/baseline (`streamlit run app.py`, `PARKS_MODE=fg`, no tiles, "
+            "Leaflet served locally). *First visit*: a fresh browser profile's first page on "
+            "a server just started (cold HTTP cache). *Page ready*: from navigation until "
+            "every park shown is drawn "
             "(zones: `ZonesMap.status().parks`; baseline: its `path.leaflet-interactive`); "
             "*of which Streamlit's own start*: until Streamlit's page (the same for both apps) "
             "opened its websocket, before any code of the app ran. "
