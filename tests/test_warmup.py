@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 #: Libraries the map's first run needs; after the warm-up the run must import none of them.
 HEAVY = ("numpy", "pandas", "pyarrow", "shapely", "pyproj", "pyogrio", "geopandas", "folium",
-         "branca", "jinja2", "sqlalchemy", "pypinyin")  # fmt: skip
+         "branca", "jinja2", "sqlalchemy", "pypinyin", "matplotlib")  # fmt: skip
 
 #: Run in a fresh process: warm up, then the app's first run (AppTest) on the same store;
 #: prints what that run imported of HEAVY, whether it imported streamlit_folium, how often it

@@ -1,8 +1,9 @@
 """The app server's start, before its first visitor (``serve.py``, through ``st.App``'s
 lifespan): import the libraries the map's first run needs, load pypinyin's dictionaries (the
-search keys), read the store's dataset into :func:`zones_app.loaders.load`'s cache and fill
-what the default view reads (:func:`zones_app.loaders.warm_default_view`), so the first visit
-after a start does not wait for them (benchmarks/RESULTS.md, "first visit").
+search keys) and matplotlib's font list (the PDF button), read the store's dataset into
+:func:`zones_app.loaders.load`'s cache and fill what the default view reads
+(:func:`zones_app.loaders.warm_default_view`), so the first visit after a start does not wait
+for them (benchmarks/RESULTS.md, "first visit").
 
 Nothing imported here may declare a Streamlit component: outside a script run Streamlit does
 not register it, and a module is imported only once, so the map would answer 404 for the rest
@@ -41,9 +42,11 @@ def warm_up(store: str | None = None) -> bool:
     began = time.perf_counter()
     from zones import settings
     from zones.map.search import pinyin
+    from zones.present.briefing_pdf import cjk_font
     from zones_app import loaders
 
     pinyin("宁波")
+    cjk_font()  # the PDF button asks: matplotlib and its font list (~0.15 s)
     store = store or settings.current().store
     try:
         with _outside_a_run():
