@@ -93,3 +93,13 @@ def test_a_store_that_cannot_be_read_is_logged_and_the_server_starts(tmp_path, c
     assert [r.levelno for r in caplog.records] == [logging.WARNING]
     assert str(broken) in caplog.text
     assert "the first visit will load it" in caplog.text
+
+
+def test_the_log_never_shows_a_stores_password(caplog) -> None:
+    from zones_app.warmup import warm_up
+
+    url = "postgresql://zones:s3cret-pw@127.0.0.1:1/zones"  # nothing listens on port 1
+    with caplog.at_level(logging.WARNING, logger="zones_app.warmup"):
+        assert warm_up(url) is False
+    assert "127.0.0.1:1/zones" in caplog.text
+    assert "s3cret-pw" not in caplog.text

@@ -48,13 +48,15 @@ def warm_up(store: str | None = None) -> bool:
     pinyin("宁波")
     cjk_font()  # the PDF button asks: matplotlib and its font list (~0.15 s)
     store = store or settings.current().store
+    name = "the store"  # what the log may show: a PostGIS URL without its password
     try:
+        name = loaders.display_name(store)
         with _outside_a_run():
             revision = loaders.revision(store)
             loaders.load(store, revision)
             loaders.warm_default_view(store, revision)
     except Exception as exc:  # the first run reports it to the visitor; the server must start
-        log.warning("warm-up: %s not loaded (%s); the first visit will load it", store, exc)
+        log.warning("warm-up: %s not loaded (%s); the first visit will load it", name, exc)
         return False
-    log.info("warm-up: %s loaded in %.2f s", store, time.perf_counter() - began)
+    log.info("warm-up: %s loaded in %.2f s", name, time.perf_counter() - began)
     return True
