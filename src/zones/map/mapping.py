@@ -1075,13 +1075,14 @@ def many_park_groups(
     The map's tools learn the rest as with :func:`park_groups`."""
     colors = coloring.colors if coloring is not None else {}
     palette, fills = many.fill_bytes(ids, {i: colors.get(i) for i in shown_ids})
+    selected = selected_id if selected_id in shown_ids else None  # a hidden park is not selected
     config = {
         "url": table_url,
         "shown": many.shown_mask(ids, shown_ids),
         "fill": fills,
         "palette": palette,
         "opacity": coloring.opacity if coloring is not None else None,
-        "selected": selected_id if selected_id in shown_ids else None,
+        "selected": selected,
         "styles": [style for _, _, style in PARK_CLASSES],
         "selectedStyle": SELECTED_STYLE,
         "minPx": MIN_PARK_PX,
@@ -1094,7 +1095,6 @@ def many_park_groups(
     }
     group = folium.FeatureGroup(name=html_text(t("map.parks", lang)), overlay=True)
     ManyParks(config).add_to(group)
-    selected = selected_id if selected_id in shown_ids else None
     _park_view(selected, coloring, sentence, edit, lang).add_to(group)
     return [group]
 
