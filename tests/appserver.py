@@ -43,14 +43,18 @@ def start(
     *,
     port: int | None = None,
     script: str = "serve.py",
+    base_path: str = "",
     extra: tuple[str, ...] = (),
     timeout_s: float = 90,
 ) -> tuple[subprocess.Popen[bytes], str]:
     """``streamlit run <script>`` in ``cwd`` (zones' ``serve.py``, as ``./dev app`` runs it;
-    headless, local only, no file watcher, no usage statistics, ``extra`` options after),
-    output to ``log``; returns the process and its URL once ``/_stcore/health`` answers (for
-    ``serve.py``, after its warm-up). Raises :class:`ServerError` (the process stopped)."""
+    headless, local only, no file watcher, no usage statistics; under ``base_path`` as behind
+    a reverse proxy, when given; ``extra`` options after), output to ``log``; returns the
+    process and its URL once ``_stcore/health`` answers (for ``serve.py``, after its
+    warm-up). Raises :class:`ServerError` (the process stopped)."""
     port = port or free_port()
+    if base_path:
+        extra = ("--server.baseUrlPath", base_path, *extra)
     command = [
         sys.executable, "-m", "streamlit", "run", script,
         "--server.headless", "true",
@@ -64,7 +68,7 @@ def start(
         proc = subprocess.Popen(
             command, cwd=cwd, env=dict(env), stdout=out, stderr=subprocess.STDOUT
         )
-    url = f"http://127.0.0.1:{port}/"
+    url = f"http://127.0.0.1:{port}/" + (f"{base_path.strip('/')}/" if base_path else "")
     deadline = time.monotonic() + timeout_s
     while True:
         if proc.poll() is not None:

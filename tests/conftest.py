@@ -98,6 +98,17 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
 
 
 @pytest.fixture(scope="module")
+def subpath_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+    """Like ``app_server``, served under ``/zones/`` as behind a bureau's reverse proxy."""
+    from tests.factories import make_dataset
+    from zones.model.dataset import save_dataset
+
+    folder = tmp_path_factory.mktemp("subpath_app")
+    gpkg = save_dataset(make_dataset(BROWSER_PARKS), folder / "zones.gpkg")
+    yield from _serve(folder, gpkg, base_path="zones")
+
+
+@pytest.fixture(scope="module")
 def edit_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
     """Like ``app_server``, on a store of its own with a change log and two accounts, made
     before the server starts: :data:`EDITOR` and :data:`REVIEWER`. Its tests change it."""
@@ -113,14 +124,15 @@ def edit_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]
     yield from _serve(folder, gpkg)
 
 
-def _serve(folder: Path, gpkg: Path) -> Iterator[AppServer]:
-    """Run the app on ``gpkg`` until the fixture using it ends."""
+def _serve(folder: Path, gpkg: Path, base_path: str = "") -> Iterator[AppServer]:
+    """Run the app on ``gpkg`` (under ``base_path``, if given) until the fixture using it
+    ends."""
     from tests import appserver
 
     log = folder / "streamlit.log"
     env = {**os.environ, "ZONES_GPKG": str(gpkg), "TIANDITU_TOKEN": ""}
     try:
-        proc, url = appserver.start(ROOT, env, log)
+        proc, url = appserver.start(ROOT, env, log, base_path=base_path)
     except appserver.ServerError as error:
         pytest.fail(str(error))
     try:
@@ -190,6 +202,12 @@ class OfflinePage:
 @pytest.fixture
 def offline_page(page: Any, app_server: AppServer) -> Iterator[OfflinePage]:
     yield from _offline(page, app_server)
+
+
+@pytest.fixture
+def subpath_page(page: Any, subpath_server: AppServer) -> Iterator[OfflinePage]:
+    """An ``offline_page`` on ``subpath_server``."""
+    yield from _offline(page, subpath_server)
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from PIL import Image
@@ -43,6 +44,29 @@ def test_every_park_draws_with_no_internet(offline_page: OfflinePage, tmp_path: 
     expect(op.map.locator(".zones-legend")).to_contain_text("示意范围（估计）")
     expect(op.page.get_by_test_id("stMetricValue")).to_have_text(str(op.server.n_parks))
     op.page.screenshot(path=tmp_path / "zones-app.png", full_page=True)
+    assert op.blocked_assets() == []
+
+
+def test_under_a_sub_path_the_map_draws_and_fetches_from_there(subpath_page: OfflinePage) -> None:
+    """Behind a reverse proxy at ``/zones/`` (``--server.baseUrlPath``): every park draws,
+    and everything the map loads from the app (scripts, the outlines it fetches, whose URLs
+    the server's warm-up made before any run) comes from under ``/zones/``, nothing failing."""
+    op = subpath_page
+    failed: list[str] = []
+    op.page.on("response", lambda r: r.status < 400 or failed.append(f"{r.status} {r.url}"))
+    assert urlsplit(op.server.url).path == "/zones/"
+    op.open()
+    expect(op.polygons).to_have_count(op.server.n_parks)
+    frame = map_frame(op)
+    frame.wait_for_function(
+        "() => performance.getEntriesByType('resource')"
+        ".some(e => e.name.includes('/static/cache/outlines-'))"
+    )
+    loaded = frame.evaluate("() => performance.getEntriesByType('resource').map(e => e.name)")
+    local = [urlsplit(u).path for u in loaded if urlsplit(u).hostname == "127.0.0.1"]
+    assert any("/app/static/vendor/leaflet/" in p for p in local)
+    assert local and [p for p in local if not p.startswith("/zones/")] == []
+    assert failed == []
     assert op.blocked_assets() == []
 
 
