@@ -12,8 +12,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import streamlit as st
+from streamlit.logger import get_logger
 
 from zones_app.warmup import warm_up
+
+# The app's log lines (the warm-up's) in the server's log, formatted and filtered as Streamlit's.
+get_logger("zones_app")
 
 
 @asynccontextmanager
