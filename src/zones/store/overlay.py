@@ -222,14 +222,17 @@ def apply_changes(base: Dataset, accepted: Sequence[Change]) -> Dataset:
         return base
     ctx = _Context.of(base)
     parks = base.parks
-    rows = {pid: dict(parks.iloc[i]) for i, pid in enumerate(parks["id"])}
+    # The table as row dicts, column by column (``iloc`` a row took ~0.3 ms, 1.5 s at 5,000
+    # parks; ``to_dict("records")`` boxes every cell of the Arrow columns one by one).
+    columns = {column: parks[column].tolist() for column in parks.columns}
+    records = [dict(zip(columns, values, strict=True)) for values in zip(*columns.values())]
+    rows = {row["id"]: row for row in records}
     changed: list[str] = []
     for change in accepted:
         if change.park_id not in rows:
             continue  # a park no longer in the data: its change waits in the log
         _APPLY[change.kind](rows[change.park_id], change, ctx)
         changed.append(change.park_id)
-    records = [rows[pid] for pid in parks["id"]]
     out = gpd.GeoDataFrame(records, columns=parks.columns, geometry="geometry", crs=parks.crs)
     moved = out["id"].isin(changed)
     if moved.any():
