@@ -35,6 +35,15 @@ def draws_on_canvas(ds: Dataset) -> bool:
     return len(ds.parks) >= many.MANY_PARKS
 
 
+@st.cache_resource(show_spinner=False)
+def has_cjk_font() -> bool:
+    """Whether the server can draw the PDF briefing's Chinese (asked on every first visit:
+    matplotlib's import and font list, ~0.15 s the first time)."""
+    from zones.present.briefing_pdf import cjk_font
+
+    return cjk_font() is not None
+
+
 def warm_default_view(store: str, revision: str) -> None:
     """Fill what a session's first run on the default view (a link without parameters) reads
     from these caches: the filters' choices, the outlines, and with many parks the canvas

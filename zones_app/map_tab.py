@@ -328,19 +328,12 @@ def render_details(ctx: Context, drawn: Drawn | None = None) -> None:
     render_history(ctx, details.park_id, ctx.user)
 
 
-@st.cache_resource(show_spinner=False)
-def _has_cjk_font() -> bool:
-    from zones.present.briefing_pdf import cjk_font
-
-    return cjk_font() is not None
-
-
 def render_pdf(ctx: Context, coloring: Coloring, sentence: str) -> None:
     """The print-ready A4 briefing of the current filter and colours (built on click)."""
     from zones.present.briefing_pdf import LIST_MAX_ROWS, briefing_pdf
 
     lang = ctx.lang
-    if not _has_cjk_font():
+    if not loaders.has_cjk_font():
         st.caption(t("pdf.no_font", lang))
         return
     today = dt.date.today()

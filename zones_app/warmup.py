@@ -42,11 +42,11 @@ def warm_up(store: str | None = None) -> bool:
     began = time.perf_counter()
     from zones import settings
     from zones.map.search import pinyin
-    from zones.present.briefing_pdf import cjk_font
     from zones_app import loaders
 
     pinyin("宁波")
-    cjk_font()  # the PDF button asks: matplotlib and its font list (~0.15 s)
+    with _outside_a_run():
+        loaders.has_cjk_font()  # the PDF button asks: matplotlib and its font list
     store = store or settings.current().store
     name = "the store"  # what the log may show: a PostGIS URL without its password
     try:
